@@ -1,0 +1,3 @@
+using Mosaic.Cli;
+
+return CliApp.Run(args, Console.Out, Console.Error);

@@ -1,0 +1,59 @@
+using System.Text;
+using Mosaic.Privacy;
+
+namespace Mosaic.Tests.Privacy;
+
+public class PseudonymizerTests
+{
+    private static readonly byte[] Key = Encoding.UTF8.GetBytes("a-test-key-of-sufficient-length");
+
+    [Fact]
+    public void Pseudonymize_SameKeySameId_IsStable()
+    {
+        using var a = new Pseudonymizer(Key);
+        using var b = new Pseudonymizer(Key);
+        Assert.Equal(a.Pseudonymize("+905551234567"), b.Pseudonymize("+905551234567"));
+    }
+
+    [Fact]
+    public void Pseudonymize_MatchesHmacSha256Prefix()
+    {
+        // Independent reference: the first 8 bytes of HMAC-SHA256, big-endian.
+        using var p = new Pseudonymizer(Key);
+        var hash = System.Security.Cryptography.HMACSHA256.HashData(Key, Encoding.UTF8.GetBytes("alice"));
+        var expected = System.Buffers.Binary.BinaryPrimitives.ReadInt64BigEndian(hash);
+        Assert.Equal(expected, p.Pseudonymize("alice"));
+    }
+
+    [Fact]
+    public void Pseudonymize_DictionaryAttackWithoutKey_FindsNothing()
+    {
+        // An attacker who hashes every phone number of a block with a guessed key (or none)
+        // cannot link any pseudonym back to its number.
+        using var real = new Pseudonymizer(Key);
+        var published = Enumerable.Range(0, 2000).Select(i => real.Pseudonymize($"90555{i:D7}")).ToHashSet();
+        using var guess = new Pseudonymizer(Encoding.UTF8.GetBytes("attacker-guessed-key-0000"));
+        var unkeyed = Enumerable.Range(0, 2000).Select(i =>
+            System.Buffers.Binary.BinaryPrimitives.ReadInt64BigEndian(
+                System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes($"90555{i:D7}"))));
+        Assert.DoesNotContain(Enumerable.Range(0, 2000).Select(i => guess.Pseudonymize($"90555{i:D7}")), published.Contains);
+        Assert.DoesNotContain(unkeyed, published.Contains);
+    }
+
+    [Fact]
+    public void Constructor_ShortKey_IsBadInput()
+    {
+        Assert.Throws<MosaicInputException>(() => new Pseudonymizer(new byte[8]));
+    }
+
+    [Fact]
+    public void FromConfiguration_EnvironmentVariable_IsUsed()
+    {
+        using var fromEnvironment = Pseudonymizer.FromConfiguration(null, name =>
+            name == Pseudonymizer.KeyEnvironmentVariable ? "a-test-key-of-sufficient-length" : null);
+        using var direct = new Pseudonymizer(Key);
+        Assert.NotNull(fromEnvironment);
+        Assert.Equal(direct.Pseudonymize("x"), fromEnvironment!.Pseudonymize("x"));
+        Assert.Null(Pseudonymizer.FromConfiguration(null, _ => null));
+    }
+}
