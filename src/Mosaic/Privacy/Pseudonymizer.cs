@@ -20,6 +20,7 @@ public sealed class Pseudonymizer : IDisposable
     public const int MinimumKeyBytes = 16;
 
     private readonly HMACSHA256 hmac;
+    private readonly byte[] key;
 
     /// <summary>Creates a pseudonymiser with the given key.</summary>
     public Pseudonymizer(ReadOnlySpan<byte> key)
@@ -29,12 +30,14 @@ public sealed class Pseudonymizer : IDisposable
             throw new MosaicInputException($"the pseudonymisation key has {key.Length} bytes; at least {MinimumKeyBytes} are needed");
         }
 
-        hmac = new HMACSHA256(key.ToArray());
+        this.key = key.ToArray();
+        hmac = new HMACSHA256(this.key);
         IsEphemeral = false;
     }
 
     private Pseudonymizer(byte[] key, bool ephemeral)
     {
+        this.key = key;
         hmac = new HMACSHA256(key);
         IsEphemeral = ephemeral;
     }
@@ -66,6 +69,9 @@ public sealed class Pseudonymizer : IDisposable
         var fromEnvironment = environment(KeyEnvironmentVariable);
         return string.IsNullOrEmpty(fromEnvironment) ? null : new Pseudonymizer(Encoding.UTF8.GetBytes(fromEnvironment));
     }
+
+    /// <summary>A copy with the same key, for another thread (an HMAC instance is not thread-safe).</summary>
+    public Pseudonymizer Clone() => new(key, IsEphemeral);
 
     /// <summary>The pseudonym of one identifier.</summary>
     public long Pseudonymize(string id)

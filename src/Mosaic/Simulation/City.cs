@@ -16,6 +16,53 @@ internal sealed record CityDistrict(int Id, string Name, long Population, double
     public double Y { get; init; }
 }
 
+/// <summary>A local equirectangular plane in km around a centre: accurate to well under 1% over a city.</summary>
+internal readonly record struct LocalPlane(double CentreLat, double CentreLon)
+{
+    private const double KmPerDegLat = Math.PI * City.EarthRadiusKm / 180.0;
+
+    private double KmPerDegLon => KmPerDegLat * Math.Cos(CentreLat * Math.PI / 180.0);
+
+    public (double Lat, double Lon) ToLatLon(double x, double y) => (CentreLat + (y / KmPerDegLat), CentreLon + (x / KmPerDegLon));
+
+    public (double X, double Y) ToPlane(double lat, double lon) => ((lon - CentreLon) * KmPerDegLon, (lat - CentreLat) * KmPerDegLat);
+
+    /// <summary>A copy of a geometry mapped from lon/lat to the plane, or back.</summary>
+    public Geometry Map(Geometry geometry, bool toPlane)
+    {
+        var copy = geometry.Copy();
+        copy.Apply(new Mapper(this, toPlane));
+        copy.GeometryChanged();
+        return copy;
+    }
+
+    private sealed class Mapper(LocalPlane plane, bool toPlane) : IEntireCoordinateSequenceFilter
+    {
+        public bool Done => false;
+
+        public bool GeometryChanged => true;
+
+        public void Filter(CoordinateSequence seq)
+        {
+            for (var i = 0; i < seq.Count; i++)
+            {
+                if (toPlane)
+                {
+                    var (x, y) = plane.ToPlane(seq.GetY(i), seq.GetX(i));
+                    seq.SetX(i, x);
+                    seq.SetY(i, y);
+                }
+                else
+                {
+                    var (lat, lon) = plane.ToLatLon(seq.GetX(i), seq.GetY(i));
+                    seq.SetX(i, Math.Round(lon, 6));
+                    seq.SetY(i, Math.Round(lat, 6));
+                }
+            }
+        }
+    }
+}
+
 /// <summary>
 /// The geography of a simulated city: districts with polygons (WGS84 lon/lat), cells with
 /// positions, and a local equirectangular plane in km around the centre for fast geometry.
@@ -25,10 +72,7 @@ internal sealed class City
 {
     public const double EarthRadiusKm = 6371.0;
 
-    private readonly double lat0;
-    private readonly double lon0;
-    private readonly double kmPerDegLon;
-    private const double KmPerDegLat = Math.PI * EarthRadiusKm / 180.0;
+    private readonly LocalPlane plane;
     private readonly double gridSize;
     private readonly double gridX0;
     private readonly double gridY0;
@@ -36,11 +80,9 @@ internal sealed class City
     private readonly int gridH;
     private readonly int[][] grid;
 
-    public City(double centreLat, double centreLon, IReadOnlyList<CityDistrict> districts, double[] cellX, double[] cellY, int[] cellDistrict)
+    public City(LocalPlane plane, IReadOnlyList<CityDistrict> districts, double[] cellX, double[] cellY, int[] cellDistrict)
     {
-        lat0 = centreLat;
-        lon0 = centreLon;
-        kmPerDegLon = KmPerDegLat * Math.Cos(centreLat * Math.PI / 180.0);
+        this.plane = plane;
         Districts = districts;
         CellX = cellX;
         CellY = cellY;
@@ -49,7 +91,7 @@ internal sealed class City
         CellLon = new double[cellX.Length];
         for (var c = 0; c < cellX.Length; c++)
         {
-            (CellLat[c], CellLon[c]) = ToLatLon(cellX[c], cellY[c]);
+            (CellLat[c], CellLon[c]) = plane.ToLatLon(cellX[c], cellY[c]);
         }
 
         CellsOfDistrict = Enumerable.Range(0, districts.Count)
@@ -93,13 +135,7 @@ internal sealed class City
 
     public int CellCount => CellX.Length;
 
-    public double CentreLat => lat0;
-
-    public double CentreLon => lon0;
-
-    public (double Lat, double Lon) ToLatLon(double x, double y) => (lat0 + (y / KmPerDegLat), lon0 + (x / kmPerDegLon));
-
-    public (double X, double Y) ToPlane(double lat, double lon) => ((lon - lon0) * kmPerDegLon, (lat - lat0) * KmPerDegLat);
+    public LocalPlane Plane => plane;
 
     private int Bucket(double x, double y)
     {

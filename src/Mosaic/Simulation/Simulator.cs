@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using Mosaic.Data;
+using Mosaic.Geography;
 using Mosaic.Runs;
 
 namespace Mosaic.Simulation;
@@ -73,7 +74,7 @@ public static class Simulator
         WriteDistricts(session, city, outFolder);
         WriteCells(session, city, outFolder);
         WriteSubscribers(session, pop, outFolder);
-        DistrictsGeoJson.Write(Path.Combine(outFolder, CanonicalTables.DistrictsGeoJson), city.Districts);
+        GeoJson.WriteDistricts(Path.Combine(outFolder, CanonicalTables.DistrictsGeoJson), city.Districts.Select(d => new DistrictShape(d.Id, d.Name, d.Polygon)));
         Lap("tables");
 
         var calls = GenerateCalls(session, generator, threads, DataFolder.TablePath(outFolder, CanonicalTables.Calls), progress);

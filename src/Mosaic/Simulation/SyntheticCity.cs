@@ -63,15 +63,13 @@ internal static class SyntheticCity
         var populations = weights.Select(w => Math.Max(1000L, (long)Math.Round(residents * w / totalWeight))).ToArray();
         var (xs, ys, ds) = City.PlaceCells(planePolygons, populations, cells, ref rng);
 
-        var placeholder = new City(CentreLat, CentreLon, [], [0], [0], [0]);
+        var plane = new LocalPlane(CentreLat, CentreLon);
         var list = new List<CityDistrict>();
         for (var d = 0; d < districts; d++)
         {
             var r = Math.Sqrt((sites[d].X * sites[d].X) + (sites[d].Y * sites[d].Y));
             var rent = Math.Round(450 * Math.Exp(-r / 20.0) * rng.LogNormalWithMean(1, 0.15), 2);
-            var lonLat = planePolygons[d].Copy();
-            lonLat.Apply(new ToLonLat(placeholder));
-            lonLat.GeometryChanged();
+            var lonLat = plane.Map(planePolygons[d], toPlane: false);
             var centroid = planePolygons[d].Centroid;
             list.Add(new CityDistrict(d + 1, "District " + (d + 1).ToString("D2", CultureInfo.InvariantCulture), populations[d], rent, lonLat)
             {
@@ -80,24 +78,6 @@ internal static class SyntheticCity
             });
         }
 
-        return new City(CentreLat, CentreLon, list, xs, ys, ds);
-    }
-
-    /// <summary>Maps plane (km) coordinates to longitude/latitude in place.</summary>
-    private sealed class ToLonLat(City projection) : IEntireCoordinateSequenceFilter
-    {
-        public bool Done => false;
-
-        public bool GeometryChanged => true;
-
-        public void Filter(CoordinateSequence seq)
-        {
-            for (var i = 0; i < seq.Count; i++)
-            {
-                var (lat, lon) = projection.ToLatLon(seq.GetX(i), seq.GetY(i));
-                seq.SetX(i, Math.Round(lon, 6));
-                seq.SetY(i, Math.Round(lat, 6));
-            }
-        }
+        return new City(plane, list, xs, ys, ds);
     }
 }
