@@ -23,3 +23,18 @@ public class FeatureStageTests
         Assert.Equal(3, rows.Count);
     }
 }
+
+public class FeatureTimingProbe
+{
+    [Fact]
+    public void Probe()
+    {
+        for (var i = 0; i < 3; i++)
+        {
+            var sw = System.Diagnostics.Stopwatch.StartNew();
+            var data = FeaturePropertyTests.RandomDataset(i + 1);
+            data.Features(new FeatureOptions { MachineThreshold = 40 });
+            Console.WriteLine($"total {sw.Elapsed.TotalSeconds}: " + string.Join(", ", data.LastReport!.TimingsSeconds.Select(t => $"{t.Key}={t.Value}")));
+        }
+    }
+}
