@@ -75,8 +75,6 @@ public class FeaturePropertyTests
     [InlineData(4)]
     [InlineData(5)]
     [InlineData(6)]
-    [InlineData(7)]
-    [InlineData(8)]
     public void Run_RandomDataset_EqualsNaiveReference(int seed)
     {
         var data = RandomDataset(seed);
