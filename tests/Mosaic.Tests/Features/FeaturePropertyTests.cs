@@ -118,3 +118,23 @@ public class FeaturePropertyTests
             $"{where}: expected {expected}, got {actual}");
     }
 }
+
+public class FeatureDeterminismTests
+{
+    [Fact]
+    public void Run_OneThreadAndTwo_ByteIdenticalParquet()
+    {
+        var data = FeaturePropertyTests.RandomDataset(11);
+        using var temp = new TempFolder();
+        var folder = Path.Combine(temp.Path, "data");
+        data.WriteTo(folder);
+        var one = FeatureStage.Run(new FeatureOptions { Engine = new Mosaic.Data.EngineOptions(Threads: 1) }, folder, Path.Combine(temp.Path, "r1"));
+        var two = FeatureStage.Run(new FeatureOptions { Engine = new Mosaic.Data.EngineOptions(Threads: 2) }, folder, Path.Combine(temp.Path, "r2"));
+        Assert.True(one.Report.Rows > 10);
+        Assert.Equal(File.ReadAllBytes(one.FeaturesPath), File.ReadAllBytes(two.FeaturesPath));
+
+        var again = FeatureStage.Run(new FeatureOptions { Engine = new Mosaic.Data.EngineOptions(Threads: 2) }, folder, Path.Combine(temp.Path, "r2"));
+        Assert.Equal(FeatureExitReason.Reused, again.Report.ExitReason);
+        Assert.Equal(one.Report.Rows, again.Report.Rows);
+    }
+}
