@@ -1,3 +1,14 @@
+using System.Globalization;
 using BenchmarkDotNet.Running;
+using Mosaic.Benchmarks;
+
+// `generate-calls DIR CALLS SUBSCRIBERS [SEED]` writes a synthetic data folder (bench/features.sh);
+// anything else goes to BenchmarkDotNet.
+if (args is ["generate-calls", var folder, var calls, var subscribers, ..])
+{
+    var seed = args.Length > 4 ? int.Parse(args[4], CultureInfo.InvariantCulture) : 42;
+    SyntheticCalls.Generate(folder, long.Parse(calls, CultureInfo.InvariantCulture), long.Parse(subscribers, CultureInfo.InvariantCulture), seed);
+    return;
+}
 
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);

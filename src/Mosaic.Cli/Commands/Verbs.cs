@@ -9,5 +9,6 @@ internal static class Verbs
     [
         SimulateCommand.Create(),
         IngestCommand.Create(),
+        FeaturesCommand.Create(),
     ];
 }
