@@ -220,36 +220,51 @@ public static class SegregationStage
     }
 
     /// <summary>
-    /// One pass over <c>calls</c>: each call's caller and callee group, origin district (caller's
-    /// cell) and destination district (callee's cell, or the callee's home district when the cell
-    /// is unknown), aggregated at three levels with grouping sets.
+    /// Each call's caller and callee group, origin district (caller's cell) and destination
+    /// district (callee's cell, or the callee's home district when the cell is unknown),
+    /// aggregated at three levels: network × origin × destination (the matrices), network ×
+    /// origin and caller group × origin (distinct callers for suppression, outgoing volumes).
     /// </summary>
     private static CallMatrices MatricesFromCalls(DuckDbSession session, int[] districtIds, string unknown, string kind, Dictionary<string, long> counts)
     {
         var matrices = new CallMatrices(districtIds, CallMatrices.AllNetworks);
-        var sql = $"""
-            WITH base AS (
-                SELECT c.caller_id,
-                       coalesce(sa.g, {unknown}) AS g_from,
-                       coalesce(sb.g, {unknown}) AS g_to,
-                       oc.district_id AS o,
-                       CASE WHEN c.callee_cell IS NULL THEN h.district_id ELSE dc.district_id END AS d
-                FROM calls c
-                LEFT JOIN status sa ON sa.subscriber_id = c.caller_id
-                LEFT JOIN status sb ON sb.subscriber_id = c.callee_id
-                LEFT JOIN cells oc ON oc.cell_id = c.caller_cell
-                LEFT JOIN cells dc ON dc.cell_id = c.callee_cell
-                LEFT JOIN homes h ON h.subscriber_id = c.callee_id
-                WHERE {kind}
-            )
-            SELECT GROUPING(g_to, d) AS level, g_from, g_to, o, d, count(*) AS calls, count(DISTINCT caller_id) AS callers
-            FROM base
-            GROUP BY GROUPING SETS ((g_from, g_to, o, d), (g_from, g_to, o), (g_from, o))
-            """;
+        session.Execute($"""
+            CREATE OR REPLACE TEMP VIEW classified_calls AS
+            SELECT c.caller_id,
+                   coalesce(sa.g, {unknown}) AS g_from,
+                   coalesce(sb.g, {unknown}) AS g_to,
+                   oc.district_id AS o,
+                   CASE WHEN c.callee_cell IS NULL THEN h.district_id ELSE dc.district_id END AS d
+            FROM calls c
+            LEFT JOIN status sa ON sa.subscriber_id = c.caller_id
+            LEFT JOIN status sb ON sb.subscriber_id = c.callee_id
+            LEFT JOIN cells oc ON oc.cell_id = c.caller_cell
+            LEFT JOIN cells dc ON dc.cell_id = c.callee_cell
+            LEFT JOIN homes h ON h.subscriber_id = c.callee_id
+            WHERE {kind}
+            """);
+
+        // Three plain GROUP BYs over the view, one per level. Measured: 2–3 times faster than
+        // one GROUPING SETS query with count(DISTINCT), and, unlike materialising the classified
+        // calls once, memory stays flat at the seed's 698M calls (docs/performance.md).
+        var rows = new List<AggregateRow>();
+        var levels = new[]
+        {
+            (Level: 0L, Keys: "g_from, g_to, o, d", Select: "g_from, g_to, o, d"),
+            (Level: 1L, Keys: "g_from, g_to, o", Select: "g_from, g_to, o, NULL::INTEGER"),
+            (Level: 3L, Keys: "g_from, o", Select: "g_from, NULL::VARCHAR, o, NULL::INTEGER"),
+        };
+        foreach (var (level, keys, select) in levels)
+        {
+            rows.AddRange(session.Query(
+                $"SELECT {select}, count(*), count(DISTINCT caller_id) FROM classified_calls GROUP BY {keys}",
+                r => new AggregateRow(
+                    level, r.IsDBNull(0) ? null : r.GetString(0), r.IsDBNull(1) ? null : r.GetString(1),
+                    r.IsDBNull(2) ? null : r.GetInt32(2), r.IsDBNull(3) ? null : r.GetInt32(3), r.GetInt64(4), r.GetInt64(5))));
+        }
+
         long read = 0, used = 0, excluded = 0, noOrigin = 0, noDestination = 0, outside = 0;
-        foreach (var row in session.Query(sql, r => new AggregateRow(
-            r.GetInt64(0), r.IsDBNull(1) ? null : r.GetString(1), r.IsDBNull(2) ? null : r.GetString(2),
-            r.IsDBNull(3) ? null : r.GetInt32(3), r.IsDBNull(4) ? null : r.GetInt32(4), r.GetInt64(5), r.GetInt64(6))))
+        foreach (var row in rows)
         {
             var origin = row.Origin is int o ? matrices.IndexOf(o) : -1;
             switch (row.Level)
@@ -522,7 +537,8 @@ public static class SegregationStage
                    {calendar.WeekSql("f.first_time")} AS first_week, count(*) AS n
             FROM subscribers s
             JOIN homes h USING (subscriber_id)
-            LEFT JOIN (SELECT subscriber_id, min(start_time) AS first_time FROM needed_events GROUP BY 1) f USING (subscriber_id)
+            LEFT JOIN (SELECT subscriber_id, min(start_time) AS first_time FROM {Events.View}
+                       WHERE subscriber_id IN (SELECT subscriber_id FROM subscribers) GROUP BY 1) f USING (subscriber_id)
             GROUP BY ALL
             """, r => (District: r.GetInt32(0), Local: r.GetBoolean(1), Week: r.IsDBNull(2) ? (int?)null : r.GetInt32(2), Count: r.GetInt64(3)));
         var groups = Groups.Subjects;
