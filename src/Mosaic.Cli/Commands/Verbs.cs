@@ -10,5 +10,7 @@ internal static class Verbs
         SimulateCommand.Create(),
         IngestCommand.Create(),
         FeaturesCommand.Create(),
+        SegregationCommand.Create(),
+        IndicesCommand.Create(),
     ];
 }
