@@ -61,18 +61,43 @@ internal static class Classification
             }
         }
 
-        var results = new JobResult[jobs.Count];
+        // The same model can serve two tasks (three_way's new-vs-rest is new_vs_rest's model), so
+        // designs (standardised training matrices) and models are keyed and fitted once each.
+        var designs = jobs.Select(j => DesignKey(j)).Distinct().ToDictionary(
+            key => key,
+            key =>
+            {
+                var job = jobs.First(j => DesignKey(j) == key);
+                return new Lazy<Design>(() => BuildDesign(table, job, training, options));
+            });
+        var modelKeys = jobs.SelectMany(j => j.Task.Positives.Select(p => (Design: DesignKey(j), Positive: p, j.Task.Balanced)))
+            .Distinct()
+            .OrderByDescending(m => jobs.First(j => DesignKey(j) == m.Design).Columns.Length) // largest first balances the cores
+            .ThenBy(m => m.Design, StringComparer.Ordinal).ThenBy(m => m.Positive).ThenBy(m => m.Balanced)
+            .ToArray();
+        var fitted = new ModelResult[modelKeys.Length];
         var done = 0;
+        Parallel.For(0, modelKeys.Length, i =>
+        {
+            var (design, positive, balanced) = modelKeys[i];
+            fitted[i] = FitModel(designs[design].Value, positive, balanced, options);
+            progress?.Report((double)Interlocked.Increment(ref done) / modelKeys.Length);
+        });
+
+        var byKey = modelKeys.Zip(fitted).ToDictionary(p => p.First, p => p.Second);
+        var results = new JobResult[jobs.Count];
         Parallel.For(0, jobs.Count, i =>
         {
-            results[i] = RunJob(table, jobs[i], training, tests, options);
-            progress?.Report((double)Interlocked.Increment(ref done) / jobs.Count);
+            var job = jobs[i];
+            var key = DesignKey(job);
+            var models = job.Task.Positives.Select(p => byKey[(key, p, job.Task.Balanced)]).ToArray();
+            results[i] = Evaluate(table, job, designs[key].Value, models, tests, k);
         });
 
         var classification = new Csv("task", "feature_set", "test_set", "n", "accuracy", "precision", "recall", "f1", "roc_auc", "pr_auc", "lambda", "suppressed");
         var coefficients = new Csv("task", "feature_set", "model", "feature", "coefficient", "suppressed");
         var models = new Csv("task", "feature_set", "model", "lambda", "train_rows", "cv_rows", "cv_loss", "iterations", "exit", "gradient_norm");
-        var fits = 0;
+        var fits = fitted.Count(m => m.Fit is not null);
         foreach (var result in results)
         {
             foreach (var row in result.Rows)
@@ -89,7 +114,6 @@ internal static class Classification
                     continue;
                 }
 
-                fits++;
                 models.Add(result.Job.Task.Name, result.Job.FeatureSet, name, model.Fit.Lambda, model.TrainRows, model.Choice!.Rows,
                     model.Choice.Loss, model.Fit.Iterations, ExitName(model.Fit.Exit), model.Fit.GradientNorm);
                 coefficients.Add(result.Job.Task.Name, result.Job.FeatureSet, name, "(intercept)", model.Fit.Intercept, false);
@@ -151,44 +175,59 @@ internal static class Classification
         return z ^ (z >> 31);
     }
 
-    private static JobResult RunJob(FeatureTable table, Job job, int[] training, List<TestSet> tests, IntegrationOptions options)
+    /// <summary>Training rows of a task, standardised on themselves, with the seeded order of the λ search.</summary>
+    private sealed record Design(Standardizer Scaler, ColumnMatrix X, int[] Rows, ulong[] Order, bool Fittable);
+
+    private static string DesignKey(Job job) => job.FeatureSet + "|" + string.Join(',', job.Task.Groups);
+
+    private static Design BuildDesign(FeatureTable table, Job job, int[] training, IntegrationOptions options)
     {
-        var task = job.Task;
-        var k = options.MinimumCellSize;
-        var inTask = new bool[3];
-        foreach (var g in task.Groups)
+        var rows = training.Where(i => job.Task.Groups.Contains(table.Groups[i])).ToArray();
+        var classCounts = job.Task.Groups.Select(g => rows.LongCount(i => table.Groups[i] == g));
+
+        // A model needs every class in every fold, and one trained on fewer than k of a class would describe them.
+        var fittable = classCounts.All(c => c >= Math.Max(options.MinimumCellSize, options.CrossValidationFolds));
+        var scaler = new Standardizer(table, job.Columns, rows);
+        var x = fittable ? scaler.Transform(rows) : new ColumnMatrix(0, job.Columns.Length);
+        var order = rows.Select(i => Hash(table.Subscribers[i], unchecked(options.Seed + 1))).ToArray();
+        return new Design(scaler, x, rows, order, fittable);
+    }
+
+    private static ModelResult FitModel(Design design, int positive, bool balanced, IntegrationOptions options)
+    {
+        if (!design.Fittable)
         {
-            inTask[g] = true;
+            return new ModelResult(positive, null, null, design.Rows.Length);
         }
 
-        var trainRows = training.Where(i => inTask[table.Groups[i]]).ToArray();
-        var classCounts = task.Groups.Select(g => trainRows.LongCount(i => table.Groups[i] == g)).ToArray();
-        var rows = new List<object?[]>();
+        var table = design.Scaler.Table;
+        var y = design.Rows.Select(i => table.Groups[i] == positive ? 1.0 : 0.0).ToArray();
+        var weights = ClassWeights(y, balanced);
+        var choice = LambdaSearch.Choose(design.X, y, weights, design.Order, options.Lambdas, options.CrossValidationFolds,
+            options.CrossValidationMaxRows, options.MaxIterations, options.Tolerance);
+        var fit = LogisticRegression.Fit(design.X, y, weights, choice.Lambda, options.MaxIterations, options.Tolerance);
+        return new ModelResult(positive, choice, fit, design.Rows.Length);
+    }
 
-        // A model needs every class in every fold, and publishing one trained on fewer than k of a class would describe them.
-        if (classCounts.Any(c => c < Math.Max(k, options.CrossValidationFolds)))
+    private static JobResult Evaluate(FeatureTable table, Job job, Design design, ModelResult[] models, List<TestSet> tests, int k)
+    {
+        var task = job.Task;
+        var rows = new List<object?[]>();
+        if (!design.Fittable)
         {
             foreach (var test in tests)
             {
                 rows.Add([task.Name, job.FeatureSet, test.Name, null, null, null, null, null, null, null, null, true]);
             }
 
-            return new JobResult(job, null, task.Positives.Select(p => new ModelResult(p, null, null, trainRows.Length)).ToArray(), rows, null);
+            return new JobResult(job, null, models, rows, null);
         }
 
-        var scaler = new Standardizer(table, job.Columns, trainRows);
-        var x = scaler.Transform(trainRows);
-        var order = trainRows.Select(i => Hash(table.Subscribers[i], unchecked(options.Seed + 1))).ToArray();
-        var models = new ModelResult[task.Positives.Length];
-        for (var m = 0; m < task.Positives.Length; m++)
+        var scaler = design.Scaler;
+        var inTask = new bool[3];
+        foreach (var g in task.Groups)
         {
-            var positive = task.Positives[m];
-            var y = trainRows.Select(i => table.Groups[i] == positive ? 1.0 : 0.0).ToArray();
-            var weights = ClassWeights(y, task.Balanced);
-            var choice = LambdaSearch.Choose(x, y, weights, order, options.Lambdas, options.CrossValidationFolds,
-                options.CrossValidationMaxRows, options.MaxIterations, options.Tolerance);
-            var fit = LogisticRegression.Fit(x, y, weights, choice.Lambda, options.MaxIterations, options.Tolerance);
-            models[m] = new ModelResult(positive, choice, fit, trainRows.Length);
+            inTask[g] = true;
         }
 
         var lambdaText = string.Join(';', models.Select(m => Csv.Format(m.Fit!.Lambda)));
@@ -304,7 +343,8 @@ internal static class Classification
 
     /// <summary>
     /// <c>week,group,n,fraction,suppressed</c>: the share of settled and of new migrants that the
-    /// settled-vs-local model (all features) labels local, each week; training rows are left out.
+    /// settled-vs-local model (all features) labels local, each week; training rows are left out,
+    /// and weeks where a group has no subscriber at all (new migrants in week 1) have no row.
     /// </summary>
     private static Csv MisclassifiedAsLocal(FeatureTable table, JobResult settledVsLocal, int[] training, int k)
     {
@@ -322,6 +362,11 @@ internal static class Classification
                 var rows = Enumerable.Range(0, table.Rows)
                     .Where(i => table.Weeks[i] == week && table.Groups[i] == group && !isTraining[i]).ToArray();
                 var fit = settledVsLocal.Models[0].Fit;
+                if (rows.Length == 0)
+                {
+                    continue; // e.g. new migrants in week 1: absent by definition, nothing to describe
+                }
+
                 if (rows.Length < k || fit is null)
                 {
                     csv.Add(week, Groups.Subjects[group], null, null, true);

@@ -9,6 +9,9 @@ internal sealed class Standardizer
 {
     private readonly FeatureTable table;
 
+    /// <summary>The table the rows index.</summary>
+    public FeatureTable Table => table;
+
     public Standardizer(FeatureTable table, int[] columns, ReadOnlySpan<int> trainingRows)
     {
         this.table = table;
