@@ -12,5 +12,6 @@ internal static class Verbs
         FeaturesCommand.Create(),
         SegregationCommand.Create(),
         IndicesCommand.Create(),
+        IntegrationCommand.Create(),
     ];
 }
