@@ -17,12 +17,13 @@ internal static class IndicatorsCommand
         var summary = new Option<string>("--summary") { Description = "default (mean, std) or extended (+ median, skewness, kurtosis, min, max)", DefaultValueFactory = _ => "default" };
         var splitWeek = new Option<bool>("--split-week") { Description = "Also compute on weekdays and weekends" };
         var splitDay = new Option<bool>("--split-day") { Description = "Also compute during the day and the night (19:00-07:00)" };
+        var network = new Option<bool>("--network") { Description = "bandicoot's network mode: drop records the correspondent's own file does not reciprocate; report out-of-network shares" };
         var format = new Option<string>("--format") { Description = "Record layout: csv (bandicoot) or orange (';'-separated, no header)", DefaultValueFactory = _ => "csv" };
         var threads = new Option<int?>("--threads") { Description = "Worker threads (default: every core)" };
         var output = new Option<string>("--out") { Description = "Output file: .json (object keyed by user) or .csv (one row per user)", Required = true };
         var command = new Command("indicators", "bandicoot-compatible individual indicators (same keys and values as bandicoot.utils.all)")
         {
-            records, antennas, attributes, users, groupby, summary, splitWeek, splitDay, format, threads, output,
+            records, antennas, attributes, users, groupby, summary, splitWeek, splitDay, network, format, threads, output,
         };
         command.SetBody(parse =>
         {
@@ -48,6 +49,7 @@ internal static class IndicatorsCommand
                 },
                 SplitWeek = parse.GetValue(splitWeek),
                 SplitDay = parse.GetValue(splitDay),
+                Network = parse.GetValue(network),
                 Threads = parse.GetValue(threads),
             };
             if (options.Threads is <= 0)

@@ -49,6 +49,13 @@ public sealed record IndicatorOptions
     /// <summary>Also compute every indicator during the day and during the night.</summary>
     public bool SplitDay { get; init; }
 
+    /// <summary>
+    /// bandicoot's network mode: read each correspondent's own file from the records folder and
+    /// drop the user's records that the correspondent's file does not reciprocate; report the
+    /// out-of-network shares.
+    /// </summary>
+    public bool Network { get; init; }
+
     /// <summary>Record file layout; default <see cref="RecordFormat.Bandicoot"/>.</summary>
     public RecordFormat Format { get; init; } = RecordFormat.Bandicoot;
 

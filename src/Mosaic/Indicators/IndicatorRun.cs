@@ -57,7 +57,9 @@ public static class IndicatorRun
                 var count = Math.Min(batch, users.Count - first);
                 var rows = new UserRow[count];
                 var clock = Stopwatch.StartNew();
-                Parallel.For(
+                try
+                {
+                    Parallel.For(
                     0,
                     count,
                     parallel,
@@ -77,13 +79,23 @@ public static class IndicatorRun
                             throw new MosaicInputException($"{request.RecordsFolder} (records file {index + 1} of {users.Count}{LineOf(e)}): {Reason(e)}");
                         }
 
+                        var network = request.Options.Network
+                            ? NetworkFilter.Apply(user, request.RecordsFolder, antennas, request.Options.Format)
+                            : null;
                         var values = new double[schema.Keys.Length];
                         calculator.Compute(user, values);
-                        var report = UserReport.Of(user, calculator.Home >= 0, request.Options.GroupBy);
+                        var report = UserReport.Of(user, calculator.Home >= 0, request.Options.GroupBy, network);
                         rows[i] = new UserRow(name, values, report, user.RecordsRead, attributes[index]);
                         return calculator;
                     },
                     _ => { });
+                }
+                catch (AggregateException e) when (e.Flatten().InnerExceptions.OfType<MosaicInputException>().Any())
+                {
+                    // Report the input error itself (the first by message, so the choice does not depend on scheduling).
+                    throw e.Flatten().InnerExceptions.OfType<MosaicInputException>().OrderBy(x => x.Message, StringComparer.Ordinal).First();
+                }
+
                 computeSeconds += clock.Elapsed.TotalSeconds;
                 foreach (var row in rows)
                 {
@@ -180,6 +192,7 @@ public static class IndicatorRun
                 ["summary"] = o.Summary.ToString().ToLowerInvariant(),
                 ["split_week"] = Manifest.Format(o.SplitWeek),
                 ["split_day"] = Manifest.Format(o.SplitDay),
+                ["network"] = Manifest.Format(o.Network),
                 ["users_selected"] = Manifest.Format(request.Users.Count),
                 ["semantics"] = "bandicoot 0.6",
             },

@@ -126,13 +126,13 @@ internal sealed class IndicatorWriter : IDisposable
         yield return ("has_home", r.HasHome);
         yield return ("has_recharges", false);
         yield return ("has_attributes", hasAttributes);
-        yield return ("has_network", false);
+        yield return ("has_network", r.Network is not null);
         yield return ("percent_records_missing_location", r.PercentRecordsMissingLocation);
         yield return ("antennas_missing_locations", (long)r.AntennasMissingLocations);
-        yield return ("percent_outofnetwork_calls", 0L);
-        yield return ("percent_outofnetwork_texts", 0L);
-        yield return ("percent_outofnetwork_contacts", 0L);
-        yield return ("percent_outofnetwork_call_durations", 0L);
+        yield return ("percent_outofnetwork_calls", r.Network?.Calls ?? 0.0);
+        yield return ("percent_outofnetwork_texts", r.Network?.Texts ?? 0.0);
+        yield return ("percent_outofnetwork_contacts", r.Network?.Contacts ?? 0.0);
+        yield return ("percent_outofnetwork_call_durations", r.Network?.CallDurations ?? 0.0);
         var ignored = r.Ignored;
         long[] counts = [ignored.All, ignored.Interaction, ignored.Direction, ignored.CorrespondentId, ignored.Datetime, ignored.CallDuration, ignored.Location];
         for (var i = 0; i < IgnoredKeys.Length; i++)

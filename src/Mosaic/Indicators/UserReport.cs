@@ -27,7 +27,10 @@ internal sealed record UserReport
 
     public required IgnoredCounts Ignored { get; init; }
 
-    public static UserReport Of(BandicootUser user, bool hasHome, IndicatorGrouping grouping)
+    /// <summary>Out-of-network shares in network mode; null otherwise (or without records).</summary>
+    public NetworkReport? Network { get; init; }
+
+    public static UserReport Of(BandicootUser user, bool hasHome, IndicatorGrouping grouping, NetworkReport? network)
     {
         var records = user.Records;
         var n = records.Length;
@@ -79,6 +82,7 @@ internal sealed record UserReport
             PercentRecordsMissingLocation = n == 0 ? 0.0 : (double)missing / n,
             AntennasMissingLocations = missingAntennas.Count,
             Ignored = user.Ignored,
+            Network = network,
         };
     }
 
