@@ -84,8 +84,13 @@ internal static class BandicootReader
     /// <summary>Reads one user's records file.</summary>
     public static BandicootUser ReadUser(string path, string name, IReadOnlyDictionary<string, (double Lat, double Lon)>? antennas, RecordFormat format)
     {
-        var bytes = File.ReadAllBytes(path);
-        var builder = new UserBuilder(name, antennas);
+        return ParseUser(path, File.ReadAllBytes(path), name, antennas, format);
+    }
+
+    /// <summary>Parses one user's records from bytes already read (<paramref name="path"/> names them in errors).</summary>
+    internal static BandicootUser ParseUser(string path, byte[] bytes, string name, IReadOnlyDictionary<string, (double Lat, double Lon)>? antennas, RecordFormat format)
+    {
+        var builder = new UserBuilder(name, antennas, bytes.Length / 40);
         if (format == RecordFormat.Orange)
         {
             ParseOrange(path, bytes, builder);
@@ -391,9 +396,16 @@ internal static class BandicootReader
     /// Parses <c>%Y-%m-%d %H:%M:%S</c> as Python's strptime does: four-digit year, one or two
     /// digits for the other fields, whitespace between date and time, a valid calendar date.
     /// </summary>
-    internal static bool TryDateTime(ReadOnlySpan<byte> s, out long ticks)
+    internal static bool TryDateTime(ReadOnlySpan<byte> s, out long ticks) => TryDateTime(s, out ticks, out _);
+
+    /// <summary>
+    /// As <see cref="TryDateTime(ReadOnlySpan{byte}, out long)"/>, also returning bandicoot's
+    /// 30-minute bin key (year, day of month, hour, half hour: the month is not part of it).
+    /// </summary>
+    internal static bool TryDateTime(ReadOnlySpan<byte> s, out long ticks, out int bin)
     {
         ticks = 0;
+        bin = 0;
         var i = 0;
         if (!Number(s, ref i, 4, 4, out var year) || !Expect(s, ref i, (byte)'-')
             || !Number(s, ref i, 1, 2, out var month) || !Expect(s, ref i, (byte)'-')
@@ -416,15 +428,23 @@ internal static class BandicootReader
             return false;
         }
 
-        if (year < 1 || month is < 1 or > 12 || day < 1 || day > DateTime.DaysInMonth(year, month)
+        var leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+        if (year < 1 || month is < 1 or > 12 || day < 1 || day > (leap ? DaysInMonthLeap : DaysInMonthCommon)[month]
             || hour > 23 || minute > 59 || second > 59)
         {
             return false;
         }
 
-        ticks = new DateTime(year, month, day, hour, minute, second).Ticks;
+        var y = year - 1;
+        long days = (y * 365L) + (y / 4) - (y / 100) + (y / 400) + DaysBeforeMonth[month] + (leap && month > 2 ? 1 : 0) + day - 1;
+        ticks = ((days * 86400L) + (hour * 3600L) + (minute * 60L) + second) * TimeSpan.TicksPerSecond;
+        bin = (((((year * 32) + day) * 24) + hour) * 2) + (minute / 30);
         return true;
     }
+
+    private static readonly int[] DaysInMonthCommon = [0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+    private static readonly int[] DaysInMonthLeap = [0, 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+    private static readonly int[] DaysBeforeMonth = [0, 0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334];
 
     /// <summary>Parses <c>%Y-%m-%d</c> (recharges).</summary>
     internal static bool TryDate(ReadOnlySpan<byte> s, out DateTime date)

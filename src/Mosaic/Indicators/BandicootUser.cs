@@ -25,6 +25,9 @@ internal struct UserRecord
     /// <summary>Index into the user's positions.</summary>
     public int Position;
 
+    /// <summary>bandicoot's 30-minute bin key: ((year·32 + day of month)·24 + hour)·2 + half hour.</summary>
+    public int Bin;
+
     public RecordKind Kind;
 
     public bool Out;

@@ -64,9 +64,7 @@ internal sealed class IndicatorCalculator(IndicatorSchema schema)
             weekend[i] = isoDay >= 5;
             var seconds = (int)(ticks % TimeSpan.TicksPerDay / TicksPerSecond);
             night[i] = !(seconds > NightEndSeconds && seconds < NightStartSeconds);
-            var date = new DateTime(ticks);
-            // bandicoot bins on (year, day of month, hour, minute // 30): the month is not in the key.
-            bin[i] = ((((date.Year * 32) + date.Day) * 24) + date.Hour) * 2 + (date.Minute / 30);
+            bin[i] = records[i].Bin;
         }
 
         Home = ComputeHome(user);

@@ -10,32 +10,24 @@ namespace Mosaic.Indicators;
 /// </summary>
 internal sealed class UserBuilder
 {
-    private const string EmptyPositionKey = "";
-    private const string GpsPrefix = "\u0001gps:";
-
     private readonly string name;
     private readonly IReadOnlyDictionary<string, (double Lat, double Lon)>? antennas;
-    private readonly Dictionary<string, int> contacts = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> contactLookup;
-    private readonly Dictionary<string, int> positions = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> positionLookup;
-    private readonly List<string> contactNames = [];
+    private readonly ByteInterner contacts = new();
+    private readonly ByteInterner positions = new();
     private readonly List<string> positionKeys = [];
     private readonly List<double> lats = [];
     private readonly List<double> lons = [];
     private readonly List<bool> isAntenna = [];
     private readonly IgnoredCounts ignored = new();
-    private UserRecord[] records = new UserRecord[64];
+    private UserRecord[] records;
     private int count;
     private long read;
-    private char[] chars = new char[256];
 
-    public UserBuilder(string name, IReadOnlyDictionary<string, (double Lat, double Lon)>? antennas)
+    public UserBuilder(string name, IReadOnlyDictionary<string, (double Lat, double Lon)>? antennas, int expectedRecords = 64)
     {
         this.name = name;
         this.antennas = antennas;
-        contactLookup = contacts.GetAlternateLookup<ReadOnlySpan<char>>();
-        positionLookup = positions.GetAlternateLookup<ReadOnlySpan<char>>();
+        records = new UserRecord[Math.Max(16, expectedRecords)];
     }
 
     /// <summary>Adds one CSV row (fields as ranges into <paramref name="line"/>).</summary>
@@ -74,7 +66,7 @@ internal sealed class UserBuilder
         // A missing field is Python's None (valid for a location record), an empty one is ''.
         var directionOk = isOut || direction.SequenceEqual("in"u8) || (!callAndText && !directionPresent);
         var correspondentOk = !callAndText || !correspondent.IsEmpty;
-        var datetimeOk = BandicootReader.TryDateTime(datetime, out var ticks);
+        var datetimeOk = BandicootReader.TryDateTime(datetime, out var ticks, out var bin);
         var durationParsed = BandicootReader.TryInt(duration, out var seconds);
         var durationOk = !interactionOk || kind != RecordKind.Call || durationParsed;
 
@@ -108,9 +100,10 @@ internal sealed class UserBuilder
             Ticks = ticks,
             Kind = kind,
             Out = isOut,
-            Contact = correspondentOk ? InternContact(correspondent) : 0,
+            Contact = correspondentOk ? contacts.Intern(correspondent, out _) : 0,
             Duration = durationParsed ? seconds : UserRecord.NoDuration,
             Position = position,
+            Bin = bin,
         });
     }
 
@@ -127,7 +120,7 @@ internal sealed class UserBuilder
         var service = line[fields[1]];
         var partner = line[fields[3]];
         var kind = service.SequenceEqual("11"u8) || service.SequenceEqual("12"u8) ? RecordKind.Call : RecordKind.Text;
-        if (!BandicootReader.TryDateTime(line[fields[4]], out var ticks)
+        if (!BandicootReader.TryDateTime(line[fields[4]], out var ticks, out var bin)
             || !BandicootReader.TryFloat(line[fields[6]], out var lon) || !BandicootReader.TryFloat(line[fields[7]], out var lat))
         {
             return false;
@@ -150,9 +143,10 @@ internal sealed class UserBuilder
             Ticks = ticks,
             Kind = kind,
             Out = type.SequenceEqual("1"u8),
-            Contact = partner.IsEmpty ? 0 : InternContact(partner),
+            Contact = partner.IsEmpty ? 0 : contacts.Intern(partner, out _),
             Duration = duration,
             Position = InternOrange(lat, lon),
+            Bin = bin,
         };
         Accept(true, true, !partner.IsEmpty, true, kind != RecordKind.Call || duration != UserRecord.NoDuration, true, record);
         return true;
@@ -166,7 +160,7 @@ internal sealed class UserBuilder
         {
             Name = name,
             Records = result,
-            Contacts = [.. contactNames],
+            Contacts = [.. Enumerable.Range(0, contacts.Count).Select(contacts.GetString)],
             PositionKeys = [.. positionKeys],
             PositionLat = [.. lats],
             PositionLon = [.. lons],
@@ -231,75 +225,62 @@ internal sealed class UserBuilder
         return true;
     }
 
-    private ReadOnlySpan<char> Decode(ReadOnlySpan<byte> bytes)
-    {
-        if (chars.Length < bytes.Length)
-        {
-            chars = new char[bytes.Length * 2];
-        }
-
-        var n = Encoding.UTF8.GetChars(bytes, chars);
-        return chars.AsSpan(0, n);
-    }
-
-    private int InternContact(ReadOnlySpan<byte> bytes)
-    {
-        var key = Decode(bytes);
-        if (contactLookup.TryGetValue(key, out var index))
-        {
-            return index;
-        }
-
-        var s = key.ToString();
-        index = contactNames.Count;
-        contacts[s] = index;
-        contactNames.Add(s);
-        return index;
-    }
-
     private int InternAntenna(ReadOnlySpan<byte> bytes)
     {
-        var key = Decode(bytes);
-        if (positionLookup.TryGetValue(key, out var index))
+        var index = positions.Intern(bytes, out var added);
+        if (added)
         {
-            return index;
+            var key = positions.GetString(index);
+            var (lat, lon) = antennas is not null && antennas.TryGetValue(key, out var at) ? at : (double.NaN, double.NaN);
+            AddPosition(key, lat, lon, true);
         }
 
-        var s = key.ToString();
-        var (lat, lon) = antennas is not null && antennas.TryGetValue(s, out var at) ? at : (double.NaN, double.NaN);
-        return AddPosition(s, lat, lon, true);
+        return index;
     }
 
     private int InternGps(double lat, double lon)
     {
-        var key = string.Create(CultureInfo.InvariantCulture, $"{GpsPrefix}{lat:R},{lon:R}");
-        if (positions.TryGetValue(key, out var index))
+        // Keys that cannot be an antenna id: a 0x01 byte, then the location.
+        var key = string.Create(CultureInfo.InvariantCulture, $"\u0001{lat:R},{lon:R}");
+        var index = positions.Intern(Encoding.UTF8.GetBytes(key), out var added);
+        if (added)
         {
-            return index;
+            // With an antennas file, bandicoot re-derives every location from antennas: a record without an antenna loses its own.
+            AddPosition(key, antennas is null ? lat : double.NaN, antennas is null ? lon : double.NaN, false);
         }
 
-        // With an antennas file, bandicoot re-derives every location from antennas: a record without an antenna loses its own.
-        return antennas is null ? AddPosition(key, lat, lon, false) : AddPosition(key, double.NaN, double.NaN, false);
+        return index;
     }
 
     private int InternOrange(double lat, double lon)
     {
         // read_orange numbers antennas by first appearance of each (lat, lon) and keeps the location.
         var key = string.Create(CultureInfo.InvariantCulture, $"{lat:R},{lon:R}");
-        return positions.TryGetValue(key, out var index) ? index : AddPosition(key, lat, lon, true);
+        var index = positions.Intern(Encoding.UTF8.GetBytes(key), out var added);
+        if (added)
+        {
+            AddPosition(key, lat, lon, true);
+        }
+
+        return index;
     }
 
-    private int InternEmpty() =>
-        positions.TryGetValue(EmptyPositionKey, out var index) ? index : AddPosition(EmptyPositionKey, double.NaN, double.NaN, false);
-
-    private int AddPosition(string key, double lat, double lon, bool antenna)
+    private int InternEmpty()
     {
-        var index = positionKeys.Count;
-        positions[key] = index;
+        var index = positions.Intern([0], out var added);
+        if (added)
+        {
+            AddPosition("", double.NaN, double.NaN, false);
+        }
+
+        return index;
+    }
+
+    private void AddPosition(string key, double lat, double lon, bool antenna)
+    {
         positionKeys.Add(key);
         lats.Add(lat);
         lons.Add(lon);
         isAntenna.Add(antenna);
-        return index;
     }
 }
