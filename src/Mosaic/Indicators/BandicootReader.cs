@@ -360,13 +360,12 @@ internal static class BandicootReader
         var v = 0;
         foreach (var b in s)
         {
-            var d = b - '0';
-            if ((uint)d > 9)
+            if (!IsDigit(b))
             {
                 return false;
             }
 
-            v = (v * 10) + d;
+            v = (v * 10) + (b - '0');
         }
 
         value = negative ? -v : v;
@@ -389,6 +388,8 @@ internal static class BandicootReader
 
         return s[a..b];
     }
+
+    private static bool IsDigit(byte b) => b is >= (byte)'0' and <= (byte)'9';
 
     private static bool IsSpace(byte b) => b is (byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n' or (byte)'\f' or (byte)'\v';
 
@@ -467,7 +468,7 @@ internal static class BandicootReader
     {
         value = 0;
         var start = i;
-        while (i < s.Length && i - start < max && (uint)(s[i] - '0') <= 9)
+        while (i < s.Length && i - start < max && IsDigit(s[i]))
         {
             value = (value * 10) + (s[i] - '0');
             i++;
