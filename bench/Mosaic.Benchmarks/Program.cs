@@ -8,6 +8,8 @@ if (args is ["generate-calls", var folder, var calls, var subscribers, ..])
 {
     var seed = args.Length > 4 ? int.Parse(args[4], CultureInfo.InvariantCulture) : 42;
     SyntheticCalls.Generate(folder, long.Parse(calls, CultureInfo.InvariantCulture), long.Parse(subscribers, CultureInfo.InvariantCulture), seed);
+if (args.Length > 0 && args[0] == "indicators-throughput")
+    IndicatorsBenchmark.Throughput(args);
     return;
 }
 

@@ -13,5 +13,6 @@ internal static class Verbs
         SegregationCommand.Create(),
         IndicesCommand.Create(),
         IntegrationCommand.Create(),
+        IndicatorsCommand.Create(),
     ];
 }
