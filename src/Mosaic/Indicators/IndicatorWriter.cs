@@ -28,6 +28,7 @@ internal sealed class IndicatorWriter : IDisposable
     private readonly FileStream stream;
     private readonly Utf8JsonWriter? jsonWriter;
     private readonly StreamWriter? csvWriter;
+    private readonly JsonEncodedText[] encodedKeys;
     private bool committed;
 
     public IndicatorWriter(string path, bool json, OutputContext context)
@@ -35,6 +36,8 @@ internal sealed class IndicatorWriter : IDisposable
         this.path = Path.GetFullPath(path);
         this.json = json;
         this.context = context;
+        // Keys are the same for every user: encode them once.
+        encodedKeys = [.. context.Schema.Keys.Select(k => JsonEncodedText.Encode(k))];
         Directory.CreateDirectory(Path.GetDirectoryName(this.path)!);
         temp = Path.Combine(Path.GetDirectoryName(this.path)!, $".{Path.GetFileName(this.path)}.tmp-{Environment.ProcessId}-{Guid.NewGuid():N}");
         stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16);
@@ -178,10 +181,9 @@ internal sealed class IndicatorWriter : IDisposable
             }
         }
 
-        var keys = context.Schema.Keys;
-        for (var i = 0; i < keys.Length; i++)
+        for (var i = 0; i < encodedKeys.Length; i++)
         {
-            w.WritePropertyName(keys[i]);
+            w.WritePropertyName(encodedKeys[i]);
             WriteJsonNumber(w, row.Values[i]);
         }
 
