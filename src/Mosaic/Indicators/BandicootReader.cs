@@ -81,6 +81,38 @@ internal static class BandicootReader
         return list;
     }
 
+    /// <summary>
+    /// Reads a <c>datetime,amount,retailer_id</c> recharges file (dates <c>%Y-%m-%d</c>), sorted by
+    /// date (stable); null when the file does not exist. An amount that is not a number counts as 0,
+    /// as in bandicoot; a row without a valid date is skipped (bandicoot keeps it and then cannot sort).
+    /// </summary>
+    public static List<Recharge>? ReadRecharges(string path)
+    {
+        if (!File.Exists(path))
+        {
+            return null;
+        }
+
+        var rows = ReadSimpleCsv(path, out var header);
+        var date = Array.IndexOf(header, "datetime");
+        var amount = Array.IndexOf(header, "amount");
+        if (date < 0)
+        {
+            throw new MosaicInputException(path, 1, "recharges file needs the column datetime");
+        }
+
+        var list = new List<Recharge>();
+        foreach (var (_, fields) in rows)
+        {
+            if (TryDate(System.Text.Encoding.UTF8.GetBytes(Field(fields, date) ?? ""), out var day))
+            {
+                list.Add(new Recharge(day, amount >= 0 && TryFloat(Field(fields, amount), out var value) ? value : 0.0));
+            }
+        }
+
+        return [.. list.OrderBy(r => r.Date)];
+    }
+
     /// <summary>Reads one user's records file.</summary>
     public static BandicootUser ReadUser(string path, string name, IReadOnlyDictionary<string, (double Lat, double Lon)>? antennas, RecordFormat format)
     {
