@@ -12,6 +12,7 @@ internal static class IndicatorsCommand
         var records = new Option<string>("--records") { Description = "Folder of per-user record files <user>.csv (bandicoot's layout)", Required = true };
         var antennas = new Option<string>("--antennas") { Description = "Antennas CSV: antenna_id,latitude,longitude", Required = true };
         var attributes = new Option<string?>("--attributes") { Description = "Folder of per-user key,value attribute files (optional)" };
+        var recharges = new Option<string?>("--recharges") { Description = "Folder of per-user datetime,amount,retailer_id recharge files (optional)" };
         var users = new Option<string[]>("--user") { Description = "Compute only this user (repeatable); default every file in --records", AllowMultipleArgumentsPerToken = false };
         var groupby = new Option<string>("--groupby") { Description = "week (ISO weeks, reduced to mean and std) or none", DefaultValueFactory = _ => "week" };
         var summary = new Option<string>("--summary") { Description = "default (mean, std) or extended (+ median, skewness, kurtosis, min, max)", DefaultValueFactory = _ => "default" };
@@ -23,7 +24,7 @@ internal static class IndicatorsCommand
         var output = new Option<string>("--out") { Description = "Output file: .json (object keyed by user) or .csv (one row per user)", Required = true };
         var command = new Command("indicators", "bandicoot-compatible individual indicators (same keys and values as bandicoot.utils.all)")
         {
-            records, antennas, attributes, users, groupby, summary, splitWeek, splitDay, network, format, threads, output,
+            records, antennas, attributes, recharges, users, groupby, summary, splitWeek, splitDay, network, format, threads, output,
         };
         command.SetBody(parse =>
         {
@@ -60,6 +61,7 @@ internal static class IndicatorsCommand
             var request = new IndicatorRequest(parse.GetValue(records)!, parse.GetValue(antennas)!, parse.GetValue(output)!)
             {
                 AttributesFolder = parse.GetValue(attributes),
+                RechargesFolder = parse.GetValue(recharges),
                 Users = parse.GetValue(users) ?? [],
                 Options = options,
             };

@@ -14,6 +14,7 @@ internal static class Verbs
         SegregationCommand.Create(),
         IndicesCommand.Create(),
         IntegrationCommand.Create(),
+        ExportCommand.Create(),
         IndicatorsCommand.Create(),
     ];
 }

@@ -81,14 +81,74 @@ internal static class BandicootReader
         return list;
     }
 
+    /// <summary>
+    /// Reads a <c>datetime,amount,retailer_id</c> recharges file (dates <c>%Y-%m-%d</c>), sorted by
+    /// date (stable); null when the file does not exist. An amount that is not a number counts as 0,
+    /// as in bandicoot; a row without a valid date is skipped (bandicoot keeps it and then cannot sort).
+    /// </summary>
+    public static List<Recharge>? ReadRecharges(string path)
+    {
+        if (!File.Exists(path))
+        {
+            return null;
+        }
+
+        var rows = ReadSimpleCsv(path, out var header);
+        var date = Array.IndexOf(header, "datetime");
+        var amount = Array.IndexOf(header, "amount");
+        if (date < 0)
+        {
+            throw new MosaicInputException(path, 1, "recharges file needs the column datetime");
+        }
+
+        var list = new List<Recharge>();
+        foreach (var (_, fields) in rows)
+        {
+            if (TryDate(System.Text.Encoding.UTF8.GetBytes(Field(fields, date) ?? ""), out var day))
+            {
+                list.Add(new Recharge(day, amount >= 0 && TryFloat(Field(fields, amount), out var value) ? value : 0.0));
+            }
+        }
+
+        return [.. list.OrderBy(r => r.Date)];
+    }
+
     /// <summary>Reads one user's records file.</summary>
     public static BandicootUser ReadUser(string path, string name, IReadOnlyDictionary<string, (double Lat, double Lon)>? antennas, RecordFormat format)
     {
-        return ParseUser(path, File.ReadAllBytes(path), name, antennas, format);
+        // One growing buffer per thread: a file costs no allocation and no zeroing.
+        using var handle = File.OpenHandle(path);
+        var length = RandomAccess.GetLength(handle);
+        if (length > Array.MaxLength)
+        {
+            throw new MosaicInputException(path, null, "records file larger than 2 GB");
+        }
+
+        if (readBuffer is null || readBuffer.Length < length)
+        {
+            readBuffer = GC.AllocateUninitializedArray<byte>((int)Math.Max(length, 1 << 16));
+        }
+
+        var total = 0;
+        while (total < length)
+        {
+            var n = RandomAccess.Read(handle, readBuffer.AsSpan(total, (int)length - total), total);
+            if (n == 0)
+            {
+                break;
+            }
+
+            total += n;
+        }
+
+        return ParseUser(path, readBuffer.AsSpan(0, total), name, antennas, format);
     }
 
+    [ThreadStatic]
+    private static byte[]? readBuffer;
+
     /// <summary>Parses one user's records from bytes already read (<paramref name="path"/> names them in errors).</summary>
-    internal static BandicootUser ParseUser(string path, byte[] bytes, string name, IReadOnlyDictionary<string, (double Lat, double Lon)>? antennas, RecordFormat format)
+    internal static BandicootUser ParseUser(string path, ReadOnlySpan<byte> bytes, string name, IReadOnlyDictionary<string, (double Lat, double Lon)>? antennas, RecordFormat format)
     {
         var builder = new UserBuilder(name, antennas, bytes.Length / 40);
         if (format == RecordFormat.Orange)
@@ -103,7 +163,7 @@ internal static class BandicootReader
         return builder.Build();
     }
 
-    private static void ParseCsv(string path, byte[] bytes, UserBuilder builder)
+    private static void ParseCsv(string path, ReadOnlySpan<byte> bytes, UserBuilder builder)
     {
         var lines = new LineReader(bytes);
         if (!lines.Next(out var headerLine))
@@ -159,7 +219,7 @@ internal static class BandicootReader
         }
     }
 
-    private static void ParseOrange(string path, byte[] bytes, UserBuilder builder)
+    private static void ParseOrange(string path, ReadOnlySpan<byte> bytes, UserBuilder builder)
     {
         var lines = new LineReader(bytes);
         var fields = new Range[16];
@@ -407,6 +467,20 @@ internal static class BandicootReader
     {
         ticks = 0;
         bin = 0;
+        if (s.Length == 19 && s[4] == '-' && s[7] == '-' && s[10] == ' ' && s[13] == ':' && s[16] == ':')
+        {
+            // The usual zero-padded layout: fixed offsets.
+            int d0 = s[0] - '0', d1 = s[1] - '0', d2 = s[2] - '0', d3 = s[3] - '0';
+            int m0 = s[5] - '0', m1 = s[6] - '0', a0 = s[8] - '0', a1 = s[9] - '0';
+            int h0 = s[11] - '0', h1 = s[12] - '0', n0 = s[14] - '0', n1 = s[15] - '0', c0 = s[17] - '0', c1 = s[18] - '0';
+            if (((d0 | d1 | d2 | d3 | m0 | m1 | a0 | a1 | h0 | h1 | n0 | n1 | c0 | c1) & ~15) == 0
+                && d0 <= 9 && d1 <= 9 && d2 <= 9 && d3 <= 9 && m0 <= 9 && m1 <= 9 && a0 <= 9 && a1 <= 9
+                && h0 <= 9 && h1 <= 9 && n0 <= 9 && n1 <= 9 && c0 <= 9 && c1 <= 9)
+            {
+                return Compose((d0 * 1000) + (d1 * 100) + (d2 * 10) + d3, (m0 * 10) + m1, (a0 * 10) + a1, (h0 * 10) + h1, (n0 * 10) + n1, (c0 * 10) + c1, out ticks, out bin);
+            }
+        }
+
         var i = 0;
         if (!Number(s, ref i, 4, 4, out var year) || !Expect(s, ref i, (byte)'-')
             || !Number(s, ref i, 1, 2, out var month) || !Expect(s, ref i, (byte)'-')
@@ -429,6 +503,13 @@ internal static class BandicootReader
             return false;
         }
 
+        return Compose(year, month, day, hour, minute, second, out ticks, out bin);
+    }
+
+    private static bool Compose(int year, int month, int day, int hour, int minute, int second, out long ticks, out int bin)
+    {
+        ticks = 0;
+        bin = 0;
         var leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
         if (year < 1 || month is < 1 or > 12 || day < 1 || day > (leap ? DaysInMonthLeap : DaysInMonthCommon)[month]
             || hour > 23 || minute > 59 || second > 59)
@@ -489,8 +570,9 @@ internal static class BandicootReader
     }
 
     /// <summary>Iterates lines of a byte buffer (LF or CRLF).</summary>
-    private ref struct LineReader(byte[] bytes)
+    private ref struct LineReader(ReadOnlySpan<byte> bytes)
     {
+        private readonly ReadOnlySpan<byte> bytes = bytes;
         private int position;
 
         public bool Next(out ReadOnlySpan<byte> line)
@@ -501,7 +583,7 @@ internal static class BandicootReader
                 return false;
             }
 
-            var rest = bytes.AsSpan(position);
+            var rest = bytes[position..];
             var at = rest.IndexOf((byte)'\n');
             var end = at < 0 ? rest.Length : at;
             line = rest[..end];

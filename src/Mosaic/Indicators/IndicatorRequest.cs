@@ -9,6 +9,9 @@ public sealed record IndicatorRequest(string RecordsFolder, string AntennasPath,
     /// <summary>Folder of per-user <c>key,value</c> attribute files (bandicoot's <c>attributes_path</c>); optional.</summary>
     public string? AttributesFolder { get; init; }
 
+    /// <summary>Folder of per-user <c>datetime,amount,retailer_id</c> recharge files (bandicoot's <c>recharges_path</c>); optional.</summary>
+    public string? RechargesFolder { get; init; }
+
     /// <summary>Only these users (file names without <c>.csv</c>); empty means every file in the folder.</summary>
     public IReadOnlyList<string> Users { get; init; } = [];
 

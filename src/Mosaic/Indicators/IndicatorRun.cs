@@ -38,13 +38,19 @@ public static class IndicatorRun
             throw new MosaicInputException(request.AttributesFolder, null, "attributes folder not found");
         }
 
+        if (request.RechargesFolder is not null && !Directory.Exists(request.RechargesFolder))
+        {
+            throw new MosaicInputException(request.RechargesFolder, null, "recharges folder not found");
+        }
+
         progress.Step("reading antennas");
         var antennas = BandicootReader.ReadAntennas(request.AntennasPath);
         var users = ListUsers(request);
         var schema = new IndicatorSchema(request.Options);
         var attributes = ReadAttributes(request, users);
         var attributeKeys = attributes.SelectMany(a => a ?? []).Select(a => a.Key).Distinct(StringComparer.Ordinal).ToArray();
-        var context = new OutputContext(request, schema, antennas.Count, attributeKeys);
+        var rechargeKeys = request.RechargesFolder is null ? [] : RechargeIndicators.Keys(schema, schema.CellNames);
+        var context = new OutputContext(request, schema, antennas.Count, attributeKeys, rechargeKeys);
 
         long read = 0, ignored = 0;
         var computeSeconds = 0.0;
@@ -85,7 +91,15 @@ public static class IndicatorRun
                         var values = new double[schema.Keys.Length];
                         calculator.Compute(user, values);
                         var report = UserReport.Of(user, calculator.Home >= 0, request.Options.GroupBy, network);
-                        rows[i] = new UserRow(name, values, report, user.RecordsRead, attributes[index]);
+                        var recharges = request.RechargesFolder is null ? null : BandicootReader.ReadRecharges(Path.Combine(request.RechargesFolder, name + ".csv"));
+                        double[]? rechargeValues = null;
+                        if (recharges is { Count: > 0 })
+                        {
+                            rechargeValues = new double[rechargeKeys.Length];
+                            RechargeIndicators.Compute(schema, recharges, rechargeValues);
+                        }
+
+                        rows[i] = new UserRow(name, values, report with { NumberOfRecharges = recharges?.Count ?? 0 }, user.RecordsRead, attributes[index], rechargeValues);
                         return calculator;
                     },
                     _ => { });
@@ -186,6 +200,7 @@ public static class IndicatorRun
                 ["records"] = request.RecordsFolder,
                 ["antennas"] = request.AntennasPath,
                 ["attributes"] = request.AttributesFolder ?? "",
+                ["recharges"] = request.RechargesFolder ?? "",
                 ["out"] = request.OutPath,
                 ["format"] = o.Format.ToString().ToLowerInvariant(),
                 ["groupby"] = o.GroupBy == IndicatorGrouping.Week ? "week" : "none",
@@ -211,4 +226,4 @@ public static class IndicatorRun
 }
 
 /// <summary>One user's computed output.</summary>
-internal sealed record UserRow(string Name, double[] Values, UserReport Report, long RecordsRead, List<KeyValuePair<string, string>>? Attributes);
+internal sealed record UserRow(string Name, double[] Values, UserReport Report, long RecordsRead, List<KeyValuePair<string, string>>? Attributes, double[]? RechargeValues = null);

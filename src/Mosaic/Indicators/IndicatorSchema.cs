@@ -94,6 +94,7 @@ internal sealed class IndicatorSchema
         }
 
         Combos = [.. combos.Select(c => (c.Week, c.Day))];
+        CellNames = [.. combos.Select(c => c.Name)];
         KeptStatistics = options.Summary == IndicatorSummary.Extended ? 7 : 2;
         var weekly = options.GroupBy == IndicatorGrouping.Week;
         var keys = new List<string>();
@@ -143,6 +144,9 @@ internal sealed class IndicatorSchema
     public (int Week, int Day)[] Combos { get; }
 
     public string[] Keys { get; }
+
+    /// <summary>Cell names (<c>allweek__allday</c>, ...) in <see cref="Combos"/> order.</summary>
+    public string[] CellNames { get; }
 
     public IndicatorInstance[] Instances { get; }
 

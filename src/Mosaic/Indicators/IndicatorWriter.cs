@@ -6,7 +6,7 @@ using Mosaic.Runs;
 namespace Mosaic.Indicators;
 
 /// <summary>Run-wide values of bandicoot's reporting block and the output columns.</summary>
-internal sealed record OutputContext(IndicatorRequest Request, IndicatorSchema Schema, int NumberOfAntennas, string[] AttributeKeys)
+internal sealed record OutputContext(IndicatorRequest Request, IndicatorSchema Schema, int NumberOfAntennas, string[] AttributeKeys, string[] RechargeKeys)
 {
     public static string Version => $"mosaic {Manifest.ToolVersion} (bandicoot 0.6 semantics)";
 }
@@ -28,6 +28,7 @@ internal sealed class IndicatorWriter : IDisposable
     private readonly FileStream stream;
     private readonly Utf8JsonWriter? jsonWriter;
     private readonly StreamWriter? csvWriter;
+    private readonly JsonEncodedText[] encodedKeys;
     private bool committed;
 
     public IndicatorWriter(string path, bool json, OutputContext context)
@@ -35,6 +36,8 @@ internal sealed class IndicatorWriter : IDisposable
         this.path = Path.GetFullPath(path);
         this.json = json;
         this.context = context;
+        // Keys are the same for every user: encode them once.
+        encodedKeys = [.. context.Schema.Keys.Select(k => JsonEncodedText.Encode(k))];
         Directory.CreateDirectory(Path.GetDirectoryName(this.path)!);
         temp = Path.Combine(Path.GetDirectoryName(this.path)!, $".{Path.GetFileName(this.path)}.tmp-{Environment.ProcessId}-{Guid.NewGuid():N}");
         stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16);
@@ -104,7 +107,7 @@ internal sealed class IndicatorWriter : IDisposable
         var hasAttributes = row.Attributes is { Count: > 0 };
         yield return ("antennas_path", context.Request.AntennasPath);
         yield return ("attributes_path", context.Request.AttributesFolder);
-        yield return ("recharges_path", null);
+        yield return ("recharges_path", context.Request.RechargesFolder);
         yield return ("version", OutputContext.Version);
         yield return ("code_signature", null);
         yield return ("groupby", o.GroupBy == IndicatorGrouping.Week ? "week" : null);
@@ -117,14 +120,14 @@ internal sealed class IndicatorWriter : IDisposable
         yield return ("weekend", new[] { 6, 7 });
         yield return ("number_of_records", r.NumberOfRecords);
         yield return ("number_of_antennas", (long)context.NumberOfAntennas);
-        yield return ("number_of_recharges", 0L);
+        yield return ("number_of_recharges", (long)r.NumberOfRecharges);
         yield return ("bins", (long)r.Bins);
         yield return ("bins_with_data", (long)r.BinsWithData);
         yield return ("bins_without_data", (long)(r.Bins - r.BinsWithData));
         yield return ("has_call", r.HasCall);
         yield return ("has_text", r.HasText);
         yield return ("has_home", r.HasHome);
-        yield return ("has_recharges", false);
+        yield return ("has_recharges", r.NumberOfRecharges > 0);
         yield return ("has_attributes", hasAttributes);
         yield return ("has_network", r.Network is not null);
         yield return ("percent_records_missing_location", r.PercentRecordsMissingLocation);
@@ -178,11 +181,20 @@ internal sealed class IndicatorWriter : IDisposable
             }
         }
 
-        var keys = context.Schema.Keys;
-        for (var i = 0; i < keys.Length; i++)
+        for (var i = 0; i < encodedKeys.Length; i++)
         {
-            w.WritePropertyName(keys[i]);
+            w.WritePropertyName(encodedKeys[i]);
             WriteJsonNumber(w, row.Values[i]);
+        }
+
+        if (row.RechargeValues is not null)
+        {
+            // As bandicoot: recharge keys only for users with recharges.
+            for (var i = 0; i < context.RechargeKeys.Length; i++)
+            {
+                w.WritePropertyName(context.RechargeKeys[i]);
+                WriteJsonNumber(w, row.RechargeValues[i]);
+            }
         }
 
         if (row.Attributes is { Count: > 0 })
@@ -224,6 +236,12 @@ internal sealed class IndicatorWriter : IDisposable
             w.Write(key);
         }
 
+        foreach (var key in context.RechargeKeys)
+        {
+            w.Write(',');
+            w.Write(key);
+        }
+
         foreach (var key in context.AttributeKeys)
         {
             w.Write(",attributes__");
@@ -258,6 +276,15 @@ internal sealed class IndicatorWriter : IDisposable
             if (double.IsFinite(v) && v.TryFormat(buffer, out var written, "R", CultureInfo.InvariantCulture))
             {
                 w.Write(buffer[..written]);
+            }
+        }
+
+        for (var i = 0; i < context.RechargeKeys.Length; i++)
+        {
+            w.Write(',');
+            if (row.RechargeValues is not null && double.IsFinite(row.RechargeValues[i]))
+            {
+                w.Write(Number(row.RechargeValues[i]));
             }
         }
 

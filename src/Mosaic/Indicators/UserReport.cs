@@ -27,6 +27,9 @@ internal sealed record UserReport
 
     public required IgnoredCounts Ignored { get; init; }
 
+    /// <summary>Recharges read for the user.</summary>
+    public int NumberOfRecharges { get; init; }
+
     /// <summary>Out-of-network shares in network mode; null otherwise (or without records).</summary>
     public NetworkReport? Network { get; init; }
 

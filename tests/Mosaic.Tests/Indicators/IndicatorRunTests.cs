@@ -127,6 +127,35 @@ public class IndicatorRunTests
     }
 
     [Fact]
+    public void Run_ManualUserAWithRecharges_RechargeIndicatorsAsDerivedByHand()
+    {
+        if (Samples is null)
+        {
+            return;
+        }
+
+        using var temp = new TempFolder();
+        IndicatorRun.Run(new IndicatorRequest(Path.Combine(Samples, "manual"), Path.Combine(Samples, "towers.csv"), temp.File("a.json"))
+        {
+            RechargesFolder = Path.Combine(Samples, "manual", "recharges"),
+            Users = ["A"],
+            Options = new IndicatorOptions { GroupBy = IndicatorGrouping.None },
+        });
+        var actual = ReadUser(temp.File("a.json"), "A");
+
+        // Recharges 2015-01-13: 12, 02-01: 4, 02-02: 4, 02-03: 2, 02-03: (empty amount = 0); five, as bandicoot's test_parsers.
+        Assert.Equal(5, actual["reporting__number_of_recharges"].GetInt64());
+        Assert.Equal(4.4, actual["amount_recharges__allweek__allday__mean"].GetDouble(), 12);
+        // Gaps of 19, 1, 1 and 0 days.
+        Assert.Equal(453600.0, actual["interevent_time_recharges__allweek__allday__mean"].GetDouble(), 9);
+        // Sorted amounts 12, 4, 4 reach 0.8 x 22 = 17.6 at the third of five.
+        Assert.Equal(0.6, actual["percent_pareto_recharges__allweek__allday"].GetDouble(), 12);
+        Assert.Equal(5.0, actual["number_of_recharges__allweek__allday"].GetDouble());
+        // (12 x 19 / 2 + 4 x 1 / 2 + 4 x 1 / 2 + 2 x 0 / 2) / 21 days.
+        Assert.Equal(118.0 / 21, actual["average_balance_recharges"].GetDouble(), 12);
+    }
+
+    [Fact]
     public void Run_MissingAntennasFile_ThrowsInputError()
     {
         using var temp = new TempFolder();
