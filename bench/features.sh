@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 calls=${1:?calls}; subscribers=${2:?subscribers}; work=${3:-/tmp/mosaic-bench-features}
 data="$work/data-$calls"; run="$work/run-$calls"
-dotnet build -c Release bench/Mosaic.Benchmarks src/Mosaic.Cli -v q -nologo >/dev/null
+dotnet build -c Release bench/Mosaic.Benchmarks -v q -nologo >/dev/null && dotnet build -c Release src/Mosaic.Cli -v q -nologo >/dev/null
 if [ ! -f "$data/calls.parquet" ]; then
   /usr/bin/time -f "generate: %e s, peak %M KB" dotnet bench/Mosaic.Benchmarks/bin/Release/net10.0/Mosaic.Benchmarks.dll generate-calls "$data" "$calls" "$subscribers"
 fi

@@ -37,6 +37,9 @@ public sealed record FeatureReport
     /// <summary>Rows per week.</summary>
     public required IReadOnlyDictionary<string, long> RowsByWeek { get; init; }
 
+    /// <summary>Rows per group and week, keyed <c>group/week</c> (e.g. <c>new/2</c>): the denominators of per-group weekly means.</summary>
+    public required IReadOnlyDictionary<string, long> RowsByGroupWeek { get; init; }
+
     /// <summary>Attributed subscribers excluded as machines or shared phones.</summary>
     public required long MachinesExcluded { get; init; }
 

@@ -211,6 +211,8 @@ public static class FeatureStage
 
         var byWeek = session.Query($"SELECT week, count(*) FROM {file} GROUP BY ALL ORDER BY 1",
             r => (r.GetInt32(0).ToString(CultureInfo.InvariantCulture), r.GetInt64(1))).ToDictionary(x => x.Item1, x => x.Item2);
+        var byGroupWeek = session.Query($"SELECT \"group\" || '/' || week, count(*) FROM {file} GROUP BY \"group\", week ORDER BY \"group\", week",
+            r => (r.GetString(0), r.GetInt64(1))).ToDictionary(x => x.Item1, x => x.Item2);
         var centre = session.Query("SELECT lat, lon, population_weighted FROM fx_centre",
             r => (Lat: r.IsDBNull(0) ? (double?)null : r.GetDouble(0), Lon: r.IsDBNull(1) ? (double?)null : r.GetDouble(1), Weighted: r.GetBoolean(2))).Single();
         var end = calendar.Start.AddDays(7.0 * weeks).ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture);
@@ -225,6 +227,7 @@ public static class FeatureStage
             Subjects = session.ScalarLong($"SELECT count(DISTINCT subscriber_id) FROM {file}"),
             SubjectsByGroup = byGroup,
             RowsByWeek = byWeek,
+            RowsByGroupWeek = byGroupWeek,
             MachinesExcluded = session.ScalarLong("SELECT count(*) FROM fx_people WHERE is_machine"),
             MachineRule = $"at least {options.MachineThreshold.ToString(CultureInfo.InvariantCulture)} interactions (calls and texts, both directions) in one study week",
             AttributedWithoutActivity = session.ScalarLong("SELECT count(*) FROM subscribers s ANTI JOIN fx_people p USING (subscriber_id)"),

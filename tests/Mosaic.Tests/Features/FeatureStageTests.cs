@@ -94,6 +94,8 @@ public class FeatureStageTests(HandCity city) : IClassFixture<HandCity>
         Assert.Equal(0.375, city.Report.CentreLon!.Value, 12);
         Assert.True(city.Report.CentrePopulationWeighted);
         Assert.Equal(1, city.Report.TrianglesByWeek["1"]);
+        Assert.Equal(new Dictionary<string, long> { ["local/1"] = 1, ["local/2"] = 1, ["new/2"] = 1, ["new/3"] = 1, ["settled/1"] = 3, ["settled/2"] = 1 },
+            city.Report.RowsByGroupWeek);
     }
 
     [Fact]
