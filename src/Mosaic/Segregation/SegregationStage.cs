@@ -103,6 +103,13 @@ public static class SegregationStage
         progress.Step("home locations");
         var unknown = options.UnknownStatus == UnknownStatusPolicy.Host ? "'T'" : "NULL::VARCHAR";
         var kind = options.IncludeTexts ? "TRUE" : "kind = 'call'";
+        var duplicates = session.ScalarLong("SELECT count(*) - count(DISTINCT subscriber_id) FROM subscribers");
+        if (duplicates > 0)
+        {
+            // A repeated subscriber would count each of their calls more than once.
+            throw new MosaicInputException(DataFolder.TablePath(dataFolder, CanonicalTables.Subscribers), null, $"{duplicates} subscriber ids appear more than once");
+        }
+
         session.Execute($"""
             CREATE TEMP TABLE status AS
             SELECT subscriber_id, CASE WHEN is_refugee THEN 'R' WHEN NOT is_refugee THEN 'T' ELSE {unknown} END AS g
