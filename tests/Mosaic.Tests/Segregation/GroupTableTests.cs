@@ -1,5 +1,3 @@
-using System.Text.Json;
-using Mosaic.Cli;
 using Mosaic.Segregation;
 
 namespace Mosaic.Tests.Segregation;
