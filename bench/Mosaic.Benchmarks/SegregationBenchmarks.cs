@@ -16,7 +16,8 @@ namespace Mosaic.Benchmarks;
 /// cells, 10% of callee cells unknown so the home-district fallback is exercised).
 /// <c>Calls</c> = 2.6M is the simulator's <c>medium</c> scale (200k subscribers); 10M is the
 /// scale the 698M-call seed is extrapolated from. Per-step timings (call matrices alone, homes,
-/// hashing) are printed after each iteration from the stage's own diagnostics.
+/// hashing) are printed after each iteration from the stage's own diagnostics, with the
+/// process's CPU seconds (steadier than wall time on a shared machine) and the load average.
 /// Run: <c>dotnet run -c Release --project bench/Mosaic.Benchmarks -- --filter '*Segregation*'</c>.
 /// </summary>
 [Config(typeof(Settings))]
@@ -24,6 +25,7 @@ public class SegregationBenchmarks
 {
     private string folder = "";
     private SegregationResult? last;
+    private TimeSpan cpuAtStart;
 
     /// <summary>Calls in the synthetic folder.</summary>
     [Params(2_600_000, 10_000_000)]
@@ -66,6 +68,10 @@ public class SegregationBenchmarks
         Console.WriteLine($"// setup: {Calls:N0} calls, {subscribers:N0} subscribers, {attributed:N0} attributed, {clock.Elapsed.TotalSeconds:F1} s");
     }
 
+    /// <summary>Notes the process's CPU time before each iteration.</summary>
+    [IterationSetup]
+    public void Start() => cpuAtStart = Process.GetCurrentProcess().TotalProcessorTime;
+
     /// <summary>The whole stage, default options.</summary>
     [Benchmark]
     public SegregationResult Stage() =>
@@ -77,8 +83,10 @@ public class SegregationBenchmarks
     {
         if (last is not null)
         {
+            var process = Process.GetCurrentProcess();
+            var cpu = (process.TotalProcessorTime - cpuAtStart).TotalSeconds;
             var steps = string.Join(", ", last.TimingsSeconds.Select(kv => $"{kv.Key} {kv.Value:F2} s"));
-            Console.WriteLine($"// steps ({Calls:N0} calls): {steps}; peak working set {Process.GetCurrentProcess().PeakWorkingSet64 / 1e9:F2} GB");
+            Console.WriteLine($"// steps ({Calls:N0} calls): {steps}; CPU {cpu:F1} s; peak working set {process.PeakWorkingSet64 / 1e9:F2} GB; load {File.ReadAllText("/proc/loadavg").Split(' ')[0]}");
         }
     }
 
@@ -90,7 +98,7 @@ public class SegregationBenchmarks
                 .WithStrategy(RunStrategy.Monitoring)
                 .WithLaunchCount(1)
                 .WithWarmupCount(0)
-                .WithIterationCount(3)
+                .WithIterationCount(2)
                 .WithToolchain(InProcessNoEmitToolchain.Instance));
             WithOptions(ConfigOptions.DisableOptimizationsValidator);
         }

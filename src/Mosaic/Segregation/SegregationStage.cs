@@ -103,6 +103,13 @@ public static class SegregationStage
         progress.Step("home locations");
         var unknown = options.UnknownStatus == UnknownStatusPolicy.Host ? "'T'" : "NULL::VARCHAR";
         var kind = options.IncludeTexts ? "TRUE" : "kind = 'call'";
+        var duplicates = session.ScalarLong("SELECT count(*) - count(DISTINCT subscriber_id) FROM subscribers");
+        if (duplicates > 0)
+        {
+            // A repeated subscriber would count each of their calls more than once.
+            throw new MosaicInputException(DataFolder.TablePath(dataFolder, CanonicalTables.Subscribers), null, $"{duplicates} subscriber ids appear more than once");
+        }
+
         session.Execute($"""
             CREATE TEMP TABLE status AS
             SELECT subscriber_id, CASE WHEN is_refugee THEN 'R' WHEN NOT is_refugee THEN 'T' ELSE {unknown} END AS g
@@ -228,19 +235,24 @@ public static class SegregationStage
     private static CallMatrices MatricesFromCalls(DuckDbSession session, int[] districtIds, string unknown, string kind, Dictionary<string, long> counts)
     {
         var matrices = new CallMatrices(districtIds, CallMatrices.AllNetworks);
+        // The home fallback costs a join on every call: leave it out when no callee cell is missing.
+        var unknownCallee = session.ScalarLong($"SELECT count(*) FROM calls WHERE callee_cell IS NULL AND {kind}");
+        counts["calls_callee_cell_unknown"] = unknownCallee;
+        var destinationSql = unknownCallee > 0 ? "CASE WHEN c.callee_cell IS NULL THEN h.district_id ELSE dc.district_id END" : "dc.district_id";
+        var homeJoin = unknownCallee > 0 ? "LEFT JOIN homes h ON h.subscriber_id = c.callee_id" : "";
         session.Execute($"""
             CREATE OR REPLACE TEMP VIEW classified_calls AS
             SELECT c.caller_id,
                    coalesce(sa.g, {unknown}) AS g_from,
                    coalesce(sb.g, {unknown}) AS g_to,
                    oc.district_id AS o,
-                   CASE WHEN c.callee_cell IS NULL THEN h.district_id ELSE dc.district_id END AS d
+                   {destinationSql} AS d
             FROM calls c
             LEFT JOIN status sa ON sa.subscriber_id = c.caller_id
             LEFT JOIN status sb ON sb.subscriber_id = c.callee_id
             LEFT JOIN cells oc ON oc.cell_id = c.caller_cell
             LEFT JOIN cells dc ON dc.cell_id = c.callee_cell
-            LEFT JOIN homes h ON h.subscriber_id = c.callee_id
+            {homeJoin}
             WHERE {kind}
             """);
 

@@ -1,12 +1,10 @@
-using System.Text.Json;
-using Mosaic.Cli;
 using Mosaic.Segregation;
 
 namespace Mosaic.Tests.Segregation;
 
 public class GroupTableTests
 {
-    private const string Census = """
+    internal const string Census = """
         district,refugees,hosts,total
         a,10,10,20
         b,0,0,0
@@ -51,47 +49,5 @@ public class GroupTableTests
         var path = temp.Write("census.csv", content);
         var error = Assert.Throws<Mosaic.MosaicInputException>(() => GroupTable.FromCsv(path, unit, ["x"]));
         Assert.Contains(expected, error.Message, StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public void IndicesVerb_CensusTable_WritesJsonAndExitsZero()
-    {
-        using var temp = new TempFolder();
-        var path = temp.Write("census.csv", Census);
-        var json = temp.File("out.json");
-        using var output = new StringWriter();
-        using var error = new StringWriter();
-        var code = CliApp.Run(["indices", "--table", path, "--unit", "district", "--groups", "refugees,hosts", "--total", "total", "--out", json], output, error);
-        Assert.Equal(0, code);
-        using var document = JsonDocument.Parse(File.ReadAllText(json));
-        var single = document.RootElement.GetProperty("single_group").GetProperty("refugees");
-        Assert.Equal(32.0 / 48.0, single.GetProperty("dissimilarity").GetDouble(), 12);
-        Assert.Equal("total", document.RootElement.GetProperty("total_column").GetString());
-        Assert.True(document.RootElement.GetProperty("multigroup").TryGetProperty("simpsons_interaction", out _));
-    }
-
-    [Fact]
-    public void IndicesVerb_MissingColumn_ExitTwoWithMessage()
-    {
-        using var temp = new TempFolder();
-        var path = temp.Write("census.csv", Census);
-        using var output = new StringWriter();
-        using var error = new StringWriter();
-        var code = CliApp.Run(["indices", "--table", path, "--unit", "district", "--groups", "refugees,nobody", "--out", temp.File("x.json")], output, error);
-        Assert.Equal(2, code);
-        Assert.Contains("column 'nobody' not found", error.ToString(), StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public void SegregationVerb_HelpListsOptions()
-    {
-        using var output = new StringWriter();
-        using var error = new StringWriter();
-        CliApp.Run(["segregation", "--help"], output, error);
-        var help = output.ToString();
-        foreach (var option in new[] { "--data", "--out", "--alpha", "--unknown-status", "--k", "--populations", "--calls" })
-        {
-            Assert.Contains(option, help, StringComparison.Ordinal);
-        }
     }
 }

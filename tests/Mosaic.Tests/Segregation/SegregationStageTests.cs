@@ -203,6 +203,15 @@ public class SegregationStageTests
     }
 
     [Fact]
+    public void Run_DuplicateSubscriber_IsInputErrorWithoutIds()
+    {
+        using var temp = new TempFolder();
+        var data = WriteFolder(temp, Districts, Cells, Subscribers + ", (4, 'city', true, NULL, NULL)", HandCalls);
+        var error = Assert.Throws<MosaicInputException>(() => SegregationStage.Run(new SegregationOptions(), data, Path.Combine(temp.Path, "run")));
+        Assert.Contains("subscribers.parquet: 1 subscriber ids appear more than once", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Run_BadAlpha_IsInputError() =>
         Assert.Throws<MosaicInputException>(() => SegregationStage.Run(new SegregationOptions { Alpha = 1.5 }, "nowhere", "nowhere"));
 

@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """Reference chi-square homogeneity tests for Mosaic's ChiSquareTests.
 
-Run with Debian's python3-scipy (the values in chi2_reference.csv were made by scipy 1.10.1):
+Run with Debian's python3-scipy (the values in chi2_reference.csv were made by scipy 1.10.1 and mpmath 1.2.1,
+Debian bookworm's python3-scipy and python3-mpmath):
 
     /usr/bin/python3 tests/Mosaic.Tests/TestData/Segregation/make_chi2_reference.py \
         > tests/Mosaic.Tests/TestData/Segregation/chi2_reference.csv
