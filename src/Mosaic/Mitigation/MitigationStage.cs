@@ -108,9 +108,6 @@ public sealed record NetworkSummary
 
     /// <summary>Largest constraint violation of the final matrix.</summary>
     public required double MaxViolation { get; init; }
-
-    /// <summary>Seconds of the optimisation.</summary>
-    public required double Seconds { get; init; }
 }
 
 /// <summary>Everything the stage computed, for the CLI to render.</summary>
@@ -157,7 +154,7 @@ public static class MitigationStage
         var summaries = new List<NetworkSummary>();
         var flows = new StringBuilder("network,from_district,to_district,people\n");
         var rentRows = new StringBuilder("network,from_district,to_district,people,rent_from,rent_to,change_per_person,change_total\n");
-        var pareto = new StringBuilder("network,point,chi2_sum,di,relocated,segregated_districts,weight\n");
+        var pareto = new StringBuilder("network,point,chi2_sum,di,relocated,segregated_districts,method\n");
         var baselines = new SortedDictionary<string, object>(StringComparer.Ordinal);
         var rents = new SortedDictionary<string, object>(StringComparer.Ordinal);
         var summaryJson = new SortedDictionary<string, object>(StringComparer.Ordinal);
@@ -190,7 +187,6 @@ public static class MitigationStage
                 ExitReasonStep1 = result.Step1.ExitReason.ToString(),
                 ExitReasonStep2 = result.Step2.ExitReason.ToString(),
                 MaxViolation = result.MaxViolation,
-                Seconds = result.Seconds,
             };
             summaries.Add(summary);
             summaryJson[name] = summary;
@@ -242,7 +238,6 @@ public static class MitigationStage
                 di_before = baseline.DiBefore,
                 segregated_before = summary.SegregatedBefore,
                 districts = problem.Count,
-                seconds = baseline.Seconds,
             };
 
             progress.Step($"{name}: Pareto front");
@@ -253,7 +248,7 @@ public static class MitigationStage
             foreach (var p in front)
             {
                 pareto.Append(CultureInfo.InvariantCulture,
-                    $"{name},{p.Point},{R(p.Chi2Sum)},{R(p.Di)},{R(p.Relocated)},{p.SegregatedDistricts},{(double.IsNaN(p.Weight) ? "lp" : R(p.Weight))}\n");
+                    $"{name},{p.Point},{R(p.Chi2Sum)},{R(p.Di)},{R(p.Relocated)},{p.SegregatedDistricts},{p.Method}\n");
             }
         }
 
