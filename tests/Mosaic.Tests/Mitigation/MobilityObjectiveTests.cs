@@ -76,12 +76,24 @@ public class MobilityObjectiveTests
             callsTT: new double[,] { { 3, 1 }, { 1, 1 } },
             refugees: [1, 1], hosts: [1, 1], population: [100, 100], rent: [1, 1], cap: 0.5);
         var identity = MobilityMatrix.Identity(2);
+
+        // Shares use S + ε_S with ε_S = 1e-3 × mean refugee row total = 1e-3 × 8/2 = 0.004:
+        // row 0 (2, 2)/4.004 against (0.75, 0.25); row 1 (1, 3)/4.004 against (0.5, 0.5).
+        const double s = 4.004;
+        var expectedShares = Math.Pow((2 / s) - 0.75, 2) + Math.Pow((2 / s) - 0.25, 2) + Math.Pow((1 / s) - 0.5, 2) + Math.Pow((3 / s) - 0.5, 2);
         var shares = MobilityOptimizer.Objective(problem, MitigationNetwork.RT, MobilityObjectiveKind.ShareDifference, identity);
-        Assert.Equal((0.25 * 0.25 * 2) + (0.25 * 0.25 * 2), shares, 12);
+        Assert.Equal(expectedShares, shares, 14);
 
         // Row 0: 2×2 table [[3,1],[2,2]]: χ² = N(ad − bc)²/(row and column totals) = 8·(6−2)²/(4·4·5·3) = 0.5333…
-        // Row 1: [[1,1],[1,3]]: 6·(3−1)²/(2·4·2·4) = 0.375.
+        // Row 1: [[1,1],[1,3]]: 6·(3−1)²/(2·4·2·4) = 0.375. Step 2 scales each by B/(B + ε_B), ε_B = 1e-4 × 4.
         var chi = MobilityOptimizer.Objective(problem, MitigationNetwork.RT, MobilityObjectiveKind.ChiSquareSum, identity);
-        Assert.Equal((8.0 * 16 / 240) + (6.0 * 4 / 64), chi, 12);
+        Assert.Equal(((8.0 * 16 / 240) + (6.0 * 4 / 64)) * 4 / 4.0004, chi, 12);
+        var exact = DistrictTests.After(problem, MitigationNetwork.RT, identity);
+        Assert.Equal(8.0 * 16 / 240, exact[0].Chi2, 12);
+        Assert.Equal(6.0 * 4 / 64, exact[1].Chi2, 12);
+        Assert.Equal(1, exact[0].Dof);
+
+        // scipy.stats.chi2.sf(0.375, 1) = 0.5402913746…
+        Assert.Equal(0.54029137461, exact[1].PValue, 9);
     }
 }

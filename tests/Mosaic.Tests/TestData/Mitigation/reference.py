@@ -9,7 +9,9 @@ complex-step derivatives of that code (exact to rounding, and independent of Mos
 hand-derived gradients). Mosaic's tests read the JSON and must reach an objective no worse than
 scipy's by more than 1e-6 relative.
 
-Usage: /usr/bin/python3 reference.py [--quick]   (Debian python3-scipy; about 10-20 minutes on 2 cores)
+Usage: /usr/bin/python3 reference.py [--quick] [--sizes 5,8,12] [--out FILE]
+(Debian python3-scipy. --quick = sizes 5 and 8, a minute or two on an idle 2-core machine; the
+sizes 12-40 take from many minutes to hours because of the complex-step gradients.)
 """
 import json
 import sys
@@ -160,6 +162,10 @@ def main():
     sizes = [(5, 101), (8, 102), (12, 103), (20, 104), (40, 105)]
     if quick:
         sizes = sizes[:2]
+    if "--sizes" in sys.argv:
+        wanted = {int(v) for v in sys.argv[sys.argv.index("--sizes") + 1].split(",")}
+        sizes = [s for s in sizes if s[0] in wanted]
+    target = sys.argv[sys.argv.index("--out") + 1] if "--out" in sys.argv else "reference_problems.json"
     out = dict(generator="tests/Mosaic.Tests/TestData/Mitigation/reference.py", scipy=scipy.__version__,
                numpy=np.__version__, method="SLSQP", problems=[])
     for n, seed in sizes:
@@ -188,7 +194,7 @@ def main():
                                                starts=len(starts))
             print(f"n={n} {network}: step1 {s1[0]:.10g} step2 {s2[0]:.10g} ({time.time() - t0:.1f} s)", flush=True)
         out["problems"].append(entry)
-        with open("reference_problems.json", "w") as fh:
+        with open(target, "w") as fh:
             json.dump(out, fh, indent=1)
 
 
