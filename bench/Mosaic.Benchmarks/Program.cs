@@ -2,20 +2,27 @@ using System.Globalization;
 using BenchmarkDotNet.Running;
 using Mosaic.Benchmarks;
 
-// Command-style benchmarks first (they write their numbers for docs/performance.md);
+// Command-style benchmarks first (one long run each, numbers for docs/performance.md);
 // anything else goes to BenchmarkDotNet.
 if (args is ["generate-calls", var folder, var calls, var subscribers, ..])
 {
     // `generate-calls DIR CALLS SUBSCRIBERS [SEED]` writes a synthetic data folder (bench/features.sh).
     var seed = args.Length > 4 ? int.Parse(args[4], CultureInfo.InvariantCulture) : 42;
     SyntheticCalls.Generate(folder, long.Parse(calls, CultureInfo.InvariantCulture), long.Parse(subscribers, CultureInfo.InvariantCulture), seed);
-    return;
+    return 0;
 }
 
 if (args is ["indicators-throughput", ..])
 {
     IndicatorsBenchmark.Throughput(args);
-    return;
+    return 0;
+}
+
+if (args is ["planted-mitigation", ..])
+{
+    // `planted-mitigation N [seed] [network] [maxit]` times the mobility optimiser on a planted city once.
+    return PlantedMitigationRun.Run(args[1..]);
 }
 
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+return 0;

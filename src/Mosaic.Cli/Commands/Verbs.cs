@@ -16,5 +16,6 @@ internal static class Verbs
         IntegrationCommand.Create(),
         ExportCommand.Create(),
         IndicatorsCommand.Create(),
+        MitigateCommand.Create(),
     ];
 }

@@ -1,0 +1,33 @@
+using System.Diagnostics;
+using System.Globalization;
+using Mosaic.Mitigation;
+
+namespace Mosaic.Benchmarks;
+
+/// <summary>
+/// One timed run of the mobility optimiser on a planted city (<see cref="PlantedCity"/>), one line
+/// per network. Arguments: N [seed = 1] [RT|RR|both = both] [max iterations per step = default].
+/// </summary>
+internal static class PlantedMitigationRun
+{
+    public static int Run(string[] args)
+    {
+        var n = int.Parse(args[0], CultureInfo.InvariantCulture);
+        var seed = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 1;
+        var networks = args.Length > 2 && args[2] != "both" ? [Enum.Parse<MitigationNetwork>(args[2])] : new[] { MitigationNetwork.RT, MitigationNetwork.RR };
+        var options = args.Length > 3
+            ? MobilityOptions.Default with { MaxIterations = int.Parse(args[3], CultureInfo.InvariantCulture) }
+            : MobilityOptions.Default;
+        var problem = PlantedCity.Generate(n, seed);
+        var total = Stopwatch.StartNew();
+        foreach (var network in networks)
+        {
+            var result = MobilityOptimizer.Optimize(problem, network, options);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"n={n} seed={seed} {network}: {result.Seconds:F2} s, step1 {result.Step1.Objective:G8} ({result.Step1.Iterations} it, {result.Step1.OuterIterations} outer, {result.Step1.ExitReason}), step2 {result.Step2.Objective:G8} ({result.Step2.Iterations} it, {result.Step2.OuterIterations} outer, {result.Step2.ExitReason}), max violation {result.MaxViolation:G2}, {result.Seconds / Math.Max(1, result.Iterations) * 1000:F2} ms/iteration"));
+        }
+
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"total {total.Elapsed.TotalSeconds:F2} s"));
+        return 0;
+    }
+}

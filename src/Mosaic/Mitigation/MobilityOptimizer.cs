@@ -1,0 +1,278 @@
+using System.Diagnostics;
+using Mosaic.Runs;
+
+namespace Mosaic.Mitigation;
+
+/// <summary>Settings of the mobility optimiser, validated before work starts.</summary>
+public sealed record MobilityOptions
+{
+    /// <summary>Stationarity tolerance: ‖P(x − ∇f) − x‖_∞ with f scaled to 1 at the start point. Default 1e-9.</summary>
+    public double Tolerance { get; init; } = 1e-9;
+
+    /// <summary>Largest number of projected-gradient iterations per step, over all outer loops. Default 2 000.</summary>
+    public int MaxIterations { get; init; } = 2_000;
+
+    /// <summary>Largest number of augmented-Lagrangian outer iterations per step. Default 40.</summary>
+    public int MaxOuterIterations { get; init; } = 40;
+
+    /// <summary>Largest relative capacity excess accepted before the final repair. Default 1e-9.</summary>
+    public double ConstraintTolerance { get; init; } = 1e-9;
+
+    /// <summary>Length of the nonmonotone line search's memory. Default 10.</summary>
+    public int LineSearchMemory { get; init; } = 10;
+
+    /// <summary>Threads for the dense kernels. Default: every core.</summary>
+    public int Threads { get; init; } = Environment.ProcessorCount;
+
+    /// <summary>The defaults.</summary>
+    public static MobilityOptions Default { get; } = new();
+
+    /// <summary>Throws when a setting is out of range.</summary>
+    public void Validate()
+    {
+        if (!(Tolerance > 0))
+        {
+            throw new ArgumentOutOfRangeException(nameof(Tolerance), Tolerance, "must be positive");
+        }
+
+        if (!(ConstraintTolerance > 0))
+        {
+            throw new ArgumentOutOfRangeException(nameof(ConstraintTolerance), ConstraintTolerance, "must be positive");
+        }
+
+        ArgumentOutOfRangeException.ThrowIfLessThan(MaxIterations, 1, nameof(MaxIterations));
+        ArgumentOutOfRangeException.ThrowIfLessThan(MaxOuterIterations, 1, nameof(MaxOuterIterations));
+        ArgumentOutOfRangeException.ThrowIfLessThan(LineSearchMemory, 1, nameof(LineSearchMemory));
+        ArgumentOutOfRangeException.ThrowIfLessThan(Threads, 1, nameof(Threads));
+    }
+}
+
+/// <summary>How one optimisation step ended.</summary>
+/// <param name="Kind">The objective minimised.</param>
+/// <param name="Objective">Its value at the returned matrix (after the feasibility repair).</param>
+/// <param name="Iterations">Projected-gradient iterations, over all outer loops.</param>
+/// <param name="OuterIterations">Augmented-Lagrangian outer iterations.</param>
+/// <param name="ExitReason">Why it stopped.</param>
+/// <param name="ProjectedGradientNorm">Final stationarity measure (scaled objective, before the repair).</param>
+public sealed record MobilityStepResult(
+    MobilityObjectiveKind Kind,
+    double Objective,
+    int Iterations,
+    int OuterIterations,
+    MobilityExitReason ExitReason,
+    double ProjectedGradientNorm);
+
+/// <summary>A mobility matrix and how it was found.</summary>
+/// <param name="Network">The network optimised.</param>
+/// <param name="Matrix">M[j, i] = m_ji, the fraction of district i's refugees moved to district j (columns sum to 1).</param>
+/// <param name="Step1">The share-difference step.</param>
+/// <param name="Step2">The chi-square step, started from step 1's matrix.</param>
+/// <param name="MaxViolation">
+/// Largest violation of any constraint on the returned matrix: column sums off 1, entries outside
+/// [0, 1], or refugees above a district's capacity (in people).
+/// </param>
+/// <param name="Seconds">Wall-clock time of both steps.</param>
+public sealed record MobilityResult(
+    MitigationNetwork Network,
+    double[,] Matrix,
+    MobilityStepResult Step1,
+    MobilityStepResult Step2,
+    double MaxViolation,
+    double Seconds)
+{
+    /// <summary>Projected-gradient iterations of both steps.</summary>
+    public int Iterations => Step1.Iterations + Step2.Iterations;
+
+    /// <summary>Why step 2 (the final one) stopped.</summary>
+    public MobilityExitReason ExitReason => Step2.ExitReason;
+}
+
+/// <summary>
+/// Finds the mobility matrix of the behavioural-segregation study (Rhoads et al. 2020, §4.1):
+/// step 1 minimises the squared difference of destination shares, step 2, from step 1's matrix,
+/// the sum of the districts' chi-square statistics. Each step is a spectral projected gradient
+/// method with exact projection of each column of M onto the simplex, inside an
+/// augmented-Lagrangian loop for the capacity constraints Σ_i m_ji r_i ≤ cap·population_j,
+/// followed by an exact feasibility repair (see <see cref="MobilityMatrix.MakeFeasible"/>).
+/// </summary>
+public static class MobilityOptimizer
+{
+    /// <summary>Runs both steps from M = I (nobody moves) and returns the final matrix.</summary>
+    /// <exception cref="MosaicInputException">The cap cannot be met by any relocation.</exception>
+    public static MobilityResult Optimize(
+        MitigationProblem problem,
+        MitigationNetwork network,
+        MobilityOptions? options = null,
+        IProgress<StageProgress>? progress = null)
+    {
+        ArgumentNullException.ThrowIfNull(problem);
+        options ??= MobilityOptions.Default;
+        options.Validate();
+        problem.EnsureCapIsFeasible("mitigation problem");
+        var clock = Stopwatch.StartNew();
+        var x = MobilityMatrix.IdentityX(problem.Count);
+        progress.Step($"{network}: step 1 (share differences)");
+        var step1 = MinimizeX(problem, network, MobilityObjectiveKind.ShareDifference, x, options, 1, 0);
+        progress.Step($"{network}: step 2 (chi-square sum)");
+        var step2 = MinimizeX(problem, network, MobilityObjectiveKind.ChiSquareSum, x, options, 1, 0);
+        var matrix = MobilityMatrix.FromX(x, problem.Count);
+        return new MobilityResult(network, matrix, step1, step2, MobilityMatrix.MaxViolation(problem, matrix), clock.Elapsed.TotalSeconds);
+    }
+
+    /// <summary>Minimises one objective from <paramref name="start"/> (M[j, i] = m_ji) and returns the matrix and how it ended.</summary>
+    public static (double[,] Matrix, MobilityStepResult Step) Minimize(
+        MitigationProblem problem,
+        MitigationNetwork network,
+        MobilityObjectiveKind kind,
+        double[,] start,
+        MobilityOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(problem);
+        ArgumentNullException.ThrowIfNull(start);
+        options ??= MobilityOptions.Default;
+        options.Validate();
+        problem.EnsureCapIsFeasible("mitigation problem");
+        var x = MobilityMatrix.ToX(start);
+        var step = MinimizeX(problem, network, kind, x, options, 1, 0);
+        return (MobilityMatrix.FromX(x, problem.Count), step);
+    }
+
+    /// <summary>The objective of <paramref name="kind"/> at M (M[j, i] = m_ji), without the capacity penalty.</summary>
+    public static double Objective(MitigationProblem problem, MitigationNetwork network, MobilityObjectiveKind kind, double[,] matrix)
+    {
+        ArgumentNullException.ThrowIfNull(problem);
+        var objective = new MobilityObjective(problem, network, kind);
+        return objective.Value(MobilityMatrix.ToX(matrix));
+    }
+
+    /// <summary>
+    /// The augmented-Lagrangian loop around the projected-gradient method, on X = Mᵀ in place.
+    /// The objective is scaled to 1 at the start point so that one tolerance fits every problem.
+    /// </summary>
+    internal static MobilityStepResult MinimizeX(
+        MitigationProblem problem,
+        MitigationNetwork network,
+        MobilityObjectiveKind kind,
+        double[] x,
+        MobilityOptions options,
+        double scoreWeight,
+        double spatialWeight)
+    {
+        var n = problem.Count;
+        var objective = new MobilityObjective(problem, network, kind, options.Threads, scoreWeight, spatialWeight);
+        var refugees = problem.Refugees.ToArray();
+        var capacity = Enumerable.Range(0, n).Select(problem.Capacity).ToArray();
+        var floor = Math.Max(problem.TotalRefugees / n * 1e-3, 1e-12);
+        var weight = capacity.Select(u => Math.Max(u, floor)).ToArray();
+        var project = MobilityMatrix.Projector(n);
+        project(x);
+        var start = objective.Value(x);
+        var scale = start > 0 && double.IsFinite(start) ? 1 / start : 1;
+
+        var multipliers = new double[n];
+        var rho = 10.0;
+        var loads = new double[n];
+        void Loads(double[] point)
+        {
+            Array.Clear(loads);
+            for (var i = 0; i < n; i++)
+            {
+                if (refugees[i] != 0)
+                {
+                    DenseKernels.Axpy(refugees[i], point.AsSpan(i * n, n), loads);
+                }
+            }
+        }
+
+        double Penalty(double[] point, double[]? gradient)
+        {
+            Loads(point);
+            double penalty = 0;
+            var shifted = new double[n];
+            for (var j = 0; j < n; j++)
+            {
+                var h = (loads[j] - capacity[j]) / weight[j];
+                var s = Math.Max(0, h + (multipliers[j] / rho));
+                penalty += 0.5 * rho * s * s;
+                shifted[j] = rho * s / weight[j];
+            }
+
+            if (gradient is not null)
+            {
+                for (var i = 0; i < n; i++)
+                {
+                    if (refugees[i] != 0)
+                    {
+                        DenseKernels.Axpy(refugees[i], shifted, gradient.AsSpan(i * n, n));
+                    }
+                }
+            }
+
+            return penalty;
+        }
+
+        double Value(double[] point) => (scale * objective.Value(point)) + Penalty(point, null);
+        double ValueAndGradient(double[] point, double[] gradient)
+        {
+            var f = objective.ValueAndGradient(point, gradient);
+            for (var k = 0; k < gradient.Length; k++)
+            {
+                gradient[k] *= scale;
+            }
+
+            return (scale * f) + Penalty(point, gradient);
+        }
+
+        var iterations = 0;
+        var outer = 0;
+        var reason = MobilityExitReason.IterationLimit;
+        var pgNorm = double.NaN;
+        var previousViolation = double.PositiveInfinity;
+        while (outer < options.MaxOuterIterations)
+        {
+            outer++;
+            var run = SpectralProjectedGradient.Minimize(
+                Value, ValueAndGradient, project, x, options.Tolerance, options.MaxIterations - iterations, options.LineSearchMemory);
+            iterations += run.Iterations;
+            pgNorm = run.ProjectedGradientNorm;
+            Loads(x);
+            double violation = 0, complementarity = 0;
+            for (var j = 0; j < n; j++)
+            {
+                var h = (loads[j] - capacity[j]) / weight[j];
+                violation = Math.Max(violation, h);
+                complementarity = Math.Max(complementarity, Math.Min(Math.Max(-h, 0), multipliers[j]));
+            }
+
+
+            var subproblemDone = run.Reason != MobilityExitReason.IterationLimit;
+            if (subproblemDone && violation <= options.ConstraintTolerance && complementarity <= options.ConstraintTolerance)
+            {
+                reason = run.Reason;
+                break;
+            }
+
+            if (iterations >= options.MaxIterations)
+            {
+                reason = MobilityExitReason.IterationLimit;
+                break;
+            }
+
+            for (var j = 0; j < n; j++)
+            {
+                var h = (loads[j] - capacity[j]) / weight[j];
+                multipliers[j] = Math.Max(0, multipliers[j] + (rho * h));
+            }
+
+            if (violation > 0.25 * previousViolation)
+            {
+                rho = Math.Min(rho * 10, 1e12);
+            }
+
+            previousViolation = violation;
+        }
+
+        MobilityMatrix.RepairCapacityX(x, refugees, capacity, n);
+        return new MobilityStepResult(kind, objective.Value(x), iterations, outer, reason, pgNorm);
+    }
+}
