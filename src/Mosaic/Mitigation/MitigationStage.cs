@@ -134,8 +134,11 @@ public static class MitigationStage
         options.Validate();
         var clock = Stopwatch.StartNew();
         var segregation = Path.Combine(options.RunFolder, "segregation");
-        var callsPath = Path.Combine(segregation, "call_matrices.csv");
-        var populationsPath = Path.Combine(segregation, "populations.csv");
+        // Prefer the segregation stage's exact (internal) counts; the published files have small cells suppressed.
+        var exact = Path.Combine(segregation, Segregation.SegregationStage.InternalFolder);
+        var source = File.Exists(Path.Combine(exact, "call_matrices.csv")) ? exact : segregation;
+        var callsPath = Path.Combine(source, "call_matrices.csv");
+        var populationsPath = Path.Combine(source, "populations.csv");
         foreach (var path in new[] { callsPath, populationsPath })
         {
             if (!File.Exists(path))

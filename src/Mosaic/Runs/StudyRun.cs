@@ -2,6 +2,7 @@ using System.Globalization;
 using Mosaic.Data;
 using Mosaic.Features;
 using Mosaic.Integration;
+using Mosaic.Mitigation;
 using Mosaic.Segregation;
 using Mosaic.Simulation;
 
@@ -24,6 +25,9 @@ public sealed record StudyRunOptions
 
     /// <summary>Significance level of the segregation tests.</summary>
     public double Alpha { get; init; } = SegregationOptions.DefaultAlpha;
+
+    /// <summary>Cap on any district's refugee share after relocation.</summary>
+    public double Cap { get; init; } = 0.10;
 
     /// <summary>Privacy threshold k.</summary>
     public int MinimumCellSize { get; init; } = 15;
@@ -76,6 +80,12 @@ public static class StudyRun
             var result = SegregationStage.Run(new SegregationOptions { Alpha = options.Alpha, Engine = options.Engine }, data, run, progress);
             var tested = result.Tests.Where(t => t.Comparison == "RT_vs_TT" && t.Segregated is not null).ToList();
             return $"{tested.Count(t => t.Segregated == true)} of {tested.Count} districts segregated (RT vs TT, alpha {options.Alpha})";
+        }));
+        stages.Add(new PipelineStage(MitigationStage.FolderName, Path.Combine(run, MitigationStage.FolderName), $"{Format(options.Cap)} {Format(options.Alpha)}", progress =>
+        {
+            var result = MitigationStage.Run(new MitigationOptions { DataFolder = data, RunFolder = run, Cap = options.Cap, Alpha = options.Alpha }, progress);
+            return string.Join("; ", result.Summaries.Select(s =>
+                string.Create(CultureInfo.InvariantCulture, $"{s.Network}: {s.Relocated:N0} moved, segregated {s.SegregatedBefore}→{s.SegregatedAfter}")));
         }));
         return stages;
     }

@@ -148,7 +148,14 @@ public static class SegregationStage
         var output = Path.Combine(runFolder, Name);
         Directory.CreateDirectory(output);
         AtomicFile.WriteAllText(Path.Combine(output, "call_matrices.csv"), MatricesCsv(matrices, options.MinSubscribers));
-        AtomicFile.WriteAllText(Path.Combine(output, "populations.csv"), PopulationsCsv(populations));
+        AtomicFile.WriteAllText(Path.Combine(output, "populations.csv"), PopulationsCsv(populations, suppress: true));
+
+        // The mitigation model needs the exact counts: they stay in internal/, which (like
+        // features.parquet) never leaves the secure environment and is never published.
+        var internalFolder = Path.Combine(output, InternalFolder);
+        Directory.CreateDirectory(internalFolder);
+        AtomicFile.WriteAllText(Path.Combine(internalFolder, "call_matrices.csv"), MatricesCsv(matrices, 0));
+        AtomicFile.WriteAllText(Path.Combine(internalFolder, "populations.csv"), PopulationsCsv(populations, suppress: false));
         AtomicFile.WriteAllText(Path.Combine(output, "district_tests.csv"), TestsCsv(tests));
         AtomicFile.WriteAllText(Path.Combine(output, "indices.json"), JsonSerializer.Serialize(indices, Manifest.JsonOptions) + "\n");
         Lap("write");
@@ -463,6 +470,9 @@ public static class SegregationStage
         return (result, source);
     }
 
+    /// <summary>Subfolder of unsuppressed inputs for later stages: internal, never published.</summary>
+    public const string InternalFolder = "internal";
+
     /// <summary>A count of 1 … k − 1 subscribers is suppressed; 0 describes nobody and is published.</summary>
     private static bool Hidden(double subscribers, int k) => subscribers > 0 && subscribers < k;
 
@@ -638,8 +648,9 @@ public static class SegregationStage
         return text.ToString();
     }
 
-    private static string PopulationsCsv(List<DistrictPopulation> populations)
+    private static string PopulationsCsv(List<DistrictPopulation> populations, bool suppress)
     {
+        populations = suppress ? populations : populations.Select(p => p with { RefugeesSuppressed = false, HostsSuppressed = false }).ToList();
         var text = new StringBuilder("district_id,refugees,hosts,refugees_from_calls,hosts_from_calls,suppressed\n");
         foreach (var p in populations)
         {
