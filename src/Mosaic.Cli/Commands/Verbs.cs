@@ -7,7 +7,14 @@ internal static class Verbs
 {
     public static IEnumerable<Command> All() =>
     [
+        RunCommand.Create(),
         SimulateCommand.Create(),
         IngestCommand.Create(),
+        FeaturesCommand.Create(),
+        SegregationCommand.Create(),
+        IndicesCommand.Create(),
+        IntegrationCommand.Create(),
+        ExportCommand.Create(),
+        IndicatorsCommand.Create(),
     ];
 }

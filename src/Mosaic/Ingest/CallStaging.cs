@@ -10,6 +10,9 @@ namespace Mosaic.Ingest;
 /// </summary>
 internal static class CallStaging
 {
+    /// <summary>Orders rows across files in one integer: file index × stride + row (rows per file below 2^34).</summary>
+    private const long RowKeyStride = 1L << 34;
+
     private const string IsoFormats = "['%Y-%m-%d %H:%M:%S', '%Y-%m-%dT%H:%M:%S', '%Y-%m-%d %H:%M:%S.%f', '%Y-%m-%dT%H:%M:%S.%f', '%Y-%m-%d %H:%M', '%Y-%m-%dT%H:%M']";
 
     public static void CreateTable(DuckDbSession session) => session.Execute("""
@@ -139,13 +142,21 @@ internal static class CallStaging
     /// </summary>
     public static void ResolveDuplicates(DuckDbSession session, bool mergeCounterparts)
     {
+        // A hash aggregate finds the few duplicate groups; only their members are revisited.
         session.Execute($"""
+            CREATE OR REPLACE TEMP TABLE duplicate_rows AS
+            SELECT s.file_index, s.parsed_row
+            FROM staged s
+            JOIN (SELECT caller, callee, ts, dur, kind, caller_code, callee_code, own_side,
+                         min(file_index::BIGINT * {RowKeyStride} + parsed_row) AS keep
+                  FROM staged WHERE reason IS NULL GROUP BY ALL HAVING count(*) > 1) g
+              ON s.caller = g.caller AND s.callee = g.callee AND s.ts = g.ts AND s.dur = g.dur AND s.kind = g.kind
+             AND s.caller_code IS NOT DISTINCT FROM g.caller_code AND s.callee_code IS NOT DISTINCT FROM g.callee_code
+             AND s.own_side = g.own_side
+            WHERE s.reason IS NULL AND s.file_index::BIGINT * {RowKeyStride} + s.parsed_row <> g.keep;
             UPDATE staged SET reason = '{RejectReason.Duplicate}'
-            FROM (SELECT file_index AS f, parsed_row AS p,
-                         row_number() OVER (PARTITION BY caller, callee, ts, dur, kind, caller_code, callee_code, own_side
-                                            ORDER BY file_index, parsed_row) AS n
-                  FROM staged WHERE reason IS NULL) d
-            WHERE d.n > 1 AND staged.file_index = d.f AND staged.parsed_row = d.p
+            FROM duplicate_rows d WHERE staged.file_index = d.file_index AND staged.parsed_row = d.parsed_row;
+            DROP TABLE duplicate_rows;
             """);
         if (!mergeCounterparts)
         {

@@ -252,7 +252,27 @@ public static class IngestStage
         return merged;
     }
 
-    private static string Normalize(string name) => name.Trim().ToUpperInvariant();
+    /// <summary>
+    /// Folds case and Latin diacritics so that "FATİH", "Fatih" and "fatih" match (Turkish
+    /// dotted and dotless I included). An explicit table, because Unicode normalisation is not
+    /// available under invariant globalisation.
+    /// </summary>
+    private static string Normalize(string name)
+    {
+        const string from = "ÀÁÂÃÄÅÇÈÉÊËÌÍÎÏİıÑÒÓÔÕÖØÙÚÛÜÝŞĞ";
+        const string to = "AAAAAACEEEEIIIIIINOOOOOOUUUUYSG";
+        var upper = name.Trim().ToUpperInvariant().ToCharArray();
+        for (var i = 0; i < upper.Length; i++)
+        {
+            var at = from.IndexOf(upper[i], StringComparison.Ordinal);
+            if (at >= 0)
+            {
+                upper[i] = to[at];
+            }
+        }
+
+        return new string(upper);
+    }
 
     private static bool LoadKnownCells(DuckDbSession session, IngestOptions options, RejectLedger ledger)
     {

@@ -1,0 +1,313 @@
+using System.Globalization;
+using Mosaic.Data;
+using Mosaic.Definitions;
+
+namespace Mosaic.Features;
+
+/// <summary>
+/// The SQL of the features stage, one statement per intermediate table (all prefixed <c>fx_</c>).
+/// Every double that is a sum over rows goes through <see cref="ExactSum"/>, so results do not
+/// depend on how DuckDB's threads split the rows (floating-point addition is not associative).
+/// </summary>
+internal sealed class FeatureSql(StudyCalendar calendar, int weeks, string cityCode, int machineThreshold)
+{
+    /// <summary>Earth radius of every great-circle distance (bandicoot's).</summary>
+    public const double EarthRadiusKm = 6371.0;
+
+    /// <summary>Scale of the fixed-point sums: 1e-12 of the unit (degrees, km², nats).</summary>
+    private const string FixedScale = "1e12";
+
+    /// <summary>Order-independent sum of a double expression: fixed point at 1e-12, summed as HUGEINT.</summary>
+    public static string ExactSum(string expression) =>
+        $"(CAST(sum(CAST(round(({expression}) * {FixedScale}) AS HUGEINT)) AS DOUBLE) / {FixedScale})";
+
+    /// <summary>Great-circle (haversine) distance in km between two (lat, lon) points in degrees.</summary>
+    public static string Haversine(string lat1, string lon1, string lat2, string lon2) =>
+        HaversineOf($"pow(sin(radians({lat1} - {lat2}) / 2), 2) + cos(radians({lat1})) * cos(radians({lat2})) * pow(sin(radians({lon1} - {lon2}) / 2), 2)");
+
+    // least() would ignore a NULL argument, so the clamp against rounding above 1 is a CASE.
+    private static string HaversineOf(string a) =>
+        $"({EarthRadiusKm.ToString("R", CultureInfo.InvariantCulture)} * 2 * asin(sqrt(CASE WHEN ({a}) > 1 THEN 1.0 ELSE ({a}) END)))";
+
+    private string Start => $"TIMESTAMP '{calendar.Start:yyyy-MM-dd HH:mm:ss}'";
+
+    private string End => $"TIMESTAMP '{calendar.Start.AddDays(7.0 * weeks):yyyy-MM-dd HH:mm:ss}'";
+
+    private static string Group(string value) => Sql.Literal(value);
+
+    /// <summary>The statements, in order, up to (not including) the clustering step.</summary>
+    public IEnumerable<(string Step, string Sql)> Relational()
+    {
+        var week = calendar.WeekSql("e.start_time");
+        yield return ("events of attributed subscribers", $"""
+            CREATE OR REPLACE TABLE fx_ev AS
+            SELECT e.subscriber_id, e.counterpart_id, e.direction = 'out' AS is_out, e.kind = 'call' AS is_call,
+                   e.start_time, e.duration_s, e.cell_id, {week} AS week
+            FROM {Events.View} e SEMI JOIN {CanonicalTables.Subscribers} s ON e.subscriber_id = s.subscriber_id
+            WHERE e.start_time >= {Start} AND e.start_time < {End}
+            """);
+
+        // Group is Groups.Classify in SQL: local by birthplace, else settled when active in week 1.
+        yield return ("groups and machines", $"""
+            CREATE OR REPLACE TABLE fx_people AS
+            WITH weekly AS (SELECT subscriber_id, week, count(*) AS n FROM fx_ev GROUP BY ALL),
+                 activity AS (SELECT subscriber_id, min(week) AS first_week, max(n) AS max_week_interactions
+                              FROM weekly GROUP BY ALL)
+            SELECT s.subscriber_id, s.birthplace, s.is_refugee, s.age, s.gender, a.first_week,
+                   CASE WHEN s.birthplace = {Sql.Literal(cityCode)} THEN {Group(Groups.Local)}
+                        WHEN a.first_week = 1 THEN {Group(Groups.Settled)}
+                        ELSE {Group(Groups.New)} END AS "group",
+                   a.max_week_interactions >= {machineThreshold.ToString(CultureInfo.InvariantCulture)} AS is_machine
+            FROM {CanonicalTables.Subscribers} s JOIN activity a USING (subscriber_id)
+            """);
+
+        yield return ("subject events", $"""
+            CREATE OR REPLACE TABLE fx_sev AS
+            SELECT e.subscriber_id, e.counterpart_id, e.is_out, e.is_call, e.start_time, e.duration_s, e.cell_id, e.week,
+                   CASE WHEN c.lat IS NOT NULL AND c.lon IS NOT NULL THEN c.lat END AS lat,
+                   CASE WHEN c.lat IS NOT NULL AND c.lon IS NOT NULL THEN c.lon END AS lon,
+                   c.district_id
+            FROM fx_ev e JOIN fx_people p ON p.subscriber_id = e.subscriber_id AND NOT p.is_machine
+            LEFT JOIN {CanonicalTables.Cells} c ON c.cell_id = e.cell_id
+            """);
+
+        yield return ("call behaviour", $"""
+            CREATE OR REPLACE TABLE fx_week AS
+            SELECT subscriber_id, week,
+                   count(*) FILTER (WHERE is_call AND is_out) AS calls_out,
+                   count(*) FILTER (WHERE is_call AND NOT is_out) AS calls_in,
+                   count(*) FILTER (WHERE NOT is_call AND is_out) AS texts_out,
+                   count(*) FILTER (WHERE NOT is_call AND NOT is_out) AS texts_in,
+                   count(*) AS n_interactions,
+                   count(*) FILTER (WHERE is_out) / count(*) AS pct_initiated,
+                   sum(duration_s) FILTER (WHERE is_call) / nullif(count(*) FILTER (WHERE is_call), 0) AS call_duration_mean_s,
+                   CAST(quantile_cont(duration_s, 0.5) FILTER (WHERE is_call) AS DOUBLE) AS call_duration_median_s,
+                   CAST(coalesce(sum(duration_s) FILTER (WHERE is_call), 0) AS BIGINT) AS call_duration_total_s,
+                   count(*) FILTER (WHERE {StudyCalendar.NightSql("start_time")}) / count(*) AS pct_nocturnal,
+                   count(*) FILTER (WHERE {StudyCalendar.WeekendSql("start_time")}) / count(*) AS pct_weekend,
+                   count(lat) AS n_positions,
+                   {ExactSum("lat")} / nullif(count(lat), 0) AS centre_lat,
+                   {ExactSum("lon")} / nullif(count(lat), 0) AS centre_lon
+            FROM fx_sev GROUP BY ALL
+            """);
+
+        // Distinct counts as separate group-bys: DuckDB's DISTINCT aggregates inside the wide
+        // aggregate above cost several times more than these plain hash aggregates.
+        yield return ("active days and districts", """
+            CREATE OR REPLACE TABLE fx_days AS
+            SELECT d.subscriber_id, d.week, d.active_days, coalesce(x.n_districts, 0) AS n_districts
+            FROM (SELECT subscriber_id, week, count(*) AS active_days
+                  FROM (SELECT DISTINCT subscriber_id, week, CAST(start_time AS DATE) FROM fx_sev) GROUP BY ALL) d
+            LEFT JOIN (SELECT subscriber_id, week, count(*) AS n_districts
+                       FROM (SELECT DISTINCT subscriber_id, week, district_id FROM fx_sev WHERE district_id IS NOT NULL) GROUP BY ALL) x
+                   ON x.subscriber_id = d.subscriber_id AND x.week = d.week
+            """);
+
+        yield return ("radius of gyration", $"""
+            CREATE OR REPLACE TABLE fx_radius AS
+            SELECT v.subscriber_id, v.week,
+                   sqrt({ExactSum($"pow({Haversine("w.centre_lat", "w.centre_lon", "v.lat", "v.lon")}, 2)")} / w.n_positions) AS radius_of_gyration_km
+            FROM fx_sev v JOIN fx_week w ON w.subscriber_id = v.subscriber_id AND w.week = v.week
+            WHERE v.lat IS NOT NULL
+            GROUP BY v.subscriber_id, v.week, w.n_positions
+            """);
+
+        // Gaps in microseconds are integers: their sums are exact, so the moments are too.
+        yield return ("inter-event times", """
+            CREATE OR REPLACE TABLE fx_gaps AS
+            SELECT subscriber_id, week,
+                   CAST(sum(gap) AS DOUBLE) / count(gap) / 1e6 AS interevent_time_mean_s,
+                   sqrt(CAST(count(gap) * sum(CAST(gap AS HUGEINT) * gap) - sum(gap) * sum(gap) AS DOUBLE)
+                        / (CAST(count(gap) AS DOUBLE) * count(gap))) / 1e6 AS interevent_time_std_s
+            FROM (SELECT subscriber_id, week,
+                         epoch_us(start_time) - lag(epoch_us(start_time)) OVER (PARTITION BY subscriber_id, week ORDER BY start_time) AS gap
+                  FROM fx_sev)
+            WHERE gap IS NOT NULL
+            GROUP BY ALL
+            """);
+
+        // Pareto: with contacts sorted by n descending, a contact is needed while the interactions
+        // covered before it are below the target. Contacts with the same n form one block: with
+        // `above` interactions covered by larger counts, ceil((target − above) / n) of its m
+        // contacts are needed (at most m, at least 0). The window runs over distinct counts only.
+        yield return ("contacts", $"""
+            CREATE OR REPLACE TABLE fx_contacts AS
+            WITH pairs AS (
+                SELECT subscriber_id, week, counterpart_id, count(*) AS n,
+                       count(*) FILTER (WHERE is_out) AS n_out, count(*) FILTER (WHERE NOT is_out) AS n_in
+                FROM fx_sev GROUP BY ALL),
+                 first_seen AS (SELECT subscriber_id, counterpart_id, min(week) AS first_week FROM pairs GROUP BY ALL)
+            SELECT p.*, f.first_week,
+                   coalesce(c."group", {Group(Groups.Unknown)}) AS contact_group,
+                   c.birthplace AS contact_birthplace, c.age AS contact_age, c.gender AS contact_gender
+            FROM pairs p
+            JOIN first_seen f ON f.subscriber_id = p.subscriber_id AND f.counterpart_id = p.counterpart_id
+            LEFT JOIN fx_people c ON c.subscriber_id = p.counterpart_id;
+            CREATE OR REPLACE TABLE fx_pareto AS
+            WITH blocks AS (SELECT subscriber_id, week, n, count(*) AS m FROM fx_contacts GROUP BY ALL),
+                 ranked AS (SELECT b.*, coalesce(sum(b.n * b.m) OVER (PARTITION BY b.subscriber_id, b.week ORDER BY b.n DESC
+                                     ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS above,
+                                   (4 * w.n_interactions + 4) // 5 AS target
+                            FROM blocks b JOIN fx_week w ON w.subscriber_id = b.subscriber_id AND w.week = b.week)
+            SELECT subscriber_id, week,
+                   sum(greatest(0, least(m, (target - above + n - 1) // n))) AS pareto_contacts
+            FROM ranked GROUP BY ALL
+            """);
+
+        yield return ("ego network and demographics of friends", $"""
+            CREATE OR REPLACE TABLE fx_ego AS
+            SELECT k.subscriber_id, k.week,
+                   count(*) AS n_contacts,
+                   count(*) FILTER (WHERE k.n_out > 0) AS n_contacts_out,
+                   count(*) FILTER (WHERE k.n_in > 0) AS n_contacts_in,
+                   w.n_interactions / count(*) AS interactions_per_contact_mean,
+                   {ExactSum("-(k.n / w.n_interactions) * ln(k.n / w.n_interactions)")} AS entropy_of_contacts,
+                   count(*) FILTER (WHERE k.n_out > 0 AND k.n_in > 0) / count(*) AS pct_reciprocal_contacts,
+                   any_value(x.pareto_contacts) / count(*) AS pct_pareto_interactions,
+                   CASE WHEN k.week = 1 THEN NULL ELSE count(*) FILTER (WHERE k.first_week = k.week) / count(*) END AS pct_new_contacts,
+                   count(*) FILTER (WHERE k.contact_group = {Group(Groups.Local)}) / count(*) AS share_contacts_local,
+                   count(*) FILTER (WHERE k.contact_group = {Group(Groups.Settled)}) / count(*) AS share_contacts_settled,
+                   count(*) FILTER (WHERE k.contact_group = {Group(Groups.New)}) / count(*) AS share_contacts_new,
+                   count(*) FILTER (WHERE k.contact_group = {Group(Groups.Unknown)}) / count(*) AS share_contacts_unknown,
+                   coalesce(sum(k.n) FILTER (WHERE k.contact_group = {Group(Groups.Local)}), 0) / w.n_interactions AS share_calls_local,
+                   coalesce(sum(k.n) FILTER (WHERE k.contact_group = {Group(Groups.Settled)}), 0) / w.n_interactions AS share_calls_settled,
+                   coalesce(sum(k.n) FILTER (WHERE k.contact_group = {Group(Groups.New)}), 0) / w.n_interactions AS share_calls_new,
+                   CASE WHEN s."group" = {Group(Groups.Local)} THEN 0.0
+                        ELSE count(*) FILTER (WHERE k.contact_birthplace = s.birthplace) / count(*) END AS share_townsmen,
+                   sum(k.contact_age) / nullif(count(k.contact_age), 0) AS contacts_age_mean,
+                   sqrt(CAST(count(k.contact_age) * sum(CAST(k.contact_age AS HUGEINT) * k.contact_age) - sum(k.contact_age) * sum(k.contact_age) AS DOUBLE)
+                        / nullif(CAST(count(k.contact_age) AS DOUBLE) * count(k.contact_age), 0)) AS contacts_age_std,
+                   sum(abs(k.contact_age - s.age)) / nullif(count(abs(k.contact_age - s.age)), 0) AS contacts_age_gap_mean,
+                   count(*) FILTER (WHERE k.contact_gender = 'F') / nullif(count(k.contact_gender), 0) AS share_contacts_female
+            FROM fx_contacts k
+            JOIN fx_week w ON w.subscriber_id = k.subscriber_id AND w.week = k.week
+            JOIN fx_people s ON s.subscriber_id = k.subscriber_id
+            JOIN fx_pareto x ON x.subscriber_id = k.subscriber_id AND x.week = k.week
+            GROUP BY k.subscriber_id, k.week, w.n_interactions, s."group"
+            """);
+
+        yield return ("cells", $"""
+            CREATE OR REPLACE TABLE fx_cells AS
+            WITH freq AS (SELECT subscriber_id, week, cell_id, count(*) AS n FROM fx_sev WHERE cell_id IS NOT NULL GROUP BY ALL),
+                 totals AS (SELECT subscriber_id, week, sum(n) AS total, sum(n * n) AS square, count(*) AS n_cells FROM freq GROUP BY ALL),
+                 entropy AS (SELECT f.subscriber_id, f.week, {ExactSum("-(f.n / t.total) * ln(f.n / t.total)")} AS entropy_of_cells
+                             FROM freq f JOIN totals t ON t.subscriber_id = f.subscriber_id AND t.week = f.week GROUP BY ALL),
+                 dots AS (SELECT a.subscriber_id, a.week, sum(a.n * b.n) AS dot
+                          FROM freq a JOIN freq b ON b.subscriber_id = a.subscriber_id AND b.week = a.week - 1 AND b.cell_id = a.cell_id
+                          GROUP BY ALL)
+            SELECT t.subscriber_id, t.week, e.entropy_of_cells, t.n_cells,
+                   CASE WHEN p.square IS NULL THEN NULL
+                        ELSE greatest(0.0, least(1.0, 1 - coalesce(d.dot, 0) / sqrt(CAST(t.square * p.square AS DOUBLE)))) END AS churn_rate
+            FROM totals t
+            JOIN entropy e ON e.subscriber_id = t.subscriber_id AND e.week = t.week
+            LEFT JOIN totals p ON p.subscriber_id = t.subscriber_id AND p.week = t.week - 1
+            LEFT JOIN dots d ON d.subscriber_id = t.subscriber_id AND d.week = t.week
+            """);
+
+        // District centroid = mean of its located cells; centre = population-weighted mean of the
+        // centroids, or the mean located cell when no district has a population.
+        yield return ("city centre", $"""
+            CREATE OR REPLACE TABLE fx_centre AS
+            WITH located AS (SELECT * FROM {CanonicalTables.Cells} WHERE lat IS NOT NULL AND lon IS NOT NULL),
+                 centroids AS (SELECT district_id, {ExactSum("lat")} / count(*) AS lat, {ExactSum("lon")} / count(*) AS lon
+                               FROM located WHERE district_id IS NOT NULL GROUP BY ALL),
+                 weighted AS (SELECT {ExactSum("c.lat * d.population")} / sum(d.population) AS lat,
+                                     {ExactSum("c.lon * d.population")} / sum(d.population) AS lon, sum(d.population) AS population
+                              FROM centroids c JOIN {CanonicalTables.Districts} d USING (district_id) WHERE d.population > 0),
+                 plain AS (SELECT {ExactSum("lat")} / nullif(count(*), 0) AS lat, {ExactSum("lon")} / nullif(count(*), 0) AS lon FROM located)
+            SELECT CASE WHEN w.population > 0 THEN w.lat ELSE p.lat END AS lat,
+                   CASE WHEN w.population > 0 THEN w.lon ELSE p.lon END AS lon,
+                   coalesce(w.population > 0, false) AS population_weighted
+            FROM plain p, weighted w
+            """);
+
+        yield return ("home and work", $"""
+            CREATE OR REPLACE TABLE fx_home AS
+            SELECT h.subscriber_id, h.week, c.district_id AS home_district,
+                   CASE WHEN c.lat IS NOT NULL AND c.lon IS NOT NULL THEN c.lat END AS lat,
+                   CASE WHEN c.lat IS NOT NULL AND c.lon IS NOT NULL THEN c.lon END AS lon,
+                   p."group"
+            FROM ({HomeWork.HomeCellsSql("fx_sev", "week")}) h
+            JOIN fx_people p ON p.subscriber_id = h.subscriber_id
+            LEFT JOIN {CanonicalTables.Cells} c ON c.cell_id = h.cell_id;
+            CREATE OR REPLACE TABLE fx_work AS
+            SELECT h.subscriber_id, h.week, c.district_id AS work_district,
+                   CASE WHEN c.lat IS NOT NULL AND c.lon IS NOT NULL THEN c.lat END AS lat,
+                   CASE WHEN c.lat IS NOT NULL AND c.lon IS NOT NULL THEN c.lon END AS lon
+            FROM ({HomeWork.WorkCellsSql("fx_sev", "week")}) h
+            LEFT JOIN {CanonicalTables.Cells} c ON c.cell_id = h.cell_id;
+            CREATE OR REPLACE TABLE fx_home_study AS
+            SELECT h.subscriber_id, c.district_id AS home_district_study
+            FROM ({HomeWork.HomeCellsSql("fx_sev")}) h
+            LEFT JOIN {CanonicalTables.Cells} c ON c.cell_id = h.cell_id;
+            CREATE OR REPLACE TABLE fx_residents AS
+            SELECT week, home_district, count(*) FILTER (WHERE "group" = {Group(Groups.Local)}) / count(*) AS local_share
+            FROM fx_home WHERE home_district IS NOT NULL GROUP BY ALL
+            """);
+
+        yield return ("graph nodes and edges", $"""
+            CREATE OR REPLACE TABLE fx_nodes AS
+            SELECT id, CAST(row_number() OVER (ORDER BY id) - 1 AS INTEGER) AS idx
+            FROM (SELECT caller_id AS id FROM {CanonicalTables.Calls} WHERE start_time >= {Start} AND start_time < {End}
+                  UNION
+                  SELECT callee_id FROM {CanonicalTables.Calls} WHERE start_time >= {Start} AND start_time < {End});
+            CREATE OR REPLACE TABLE fx_edges AS
+            SELECT e.week, a.idx AS u, b.idx AS v
+            FROM (SELECT DISTINCT {calendar.WeekSql("start_time")} AS week,
+                         least(caller_id, callee_id) AS lo, greatest(caller_id, callee_id) AS hi
+                  FROM {CanonicalTables.Calls}
+                  WHERE start_time >= {Start} AND start_time < {End} AND caller_id <> callee_id) e
+            JOIN fx_nodes a ON a.id = e.lo
+            JOIN fx_nodes b ON b.id = e.hi;
+            CREATE OR REPLACE TABLE fx_cluster (subscriber_id BIGINT, week INTEGER, clustering_coefficient DOUBLE)
+            """);
+    }
+
+    /// <summary>The final table, one row per active subject-week, sorted.</summary>
+    public static string Final()
+    {
+        var columns = string.Join(",\n    ", FeatureCatalogue.Columns.Select(c => Select(c.Name)));
+        return $"""
+            SELECT
+                {columns}
+            FROM fx_week w
+            JOIN fx_people p ON p.subscriber_id = w.subscriber_id
+            JOIN fx_ego e ON e.subscriber_id = w.subscriber_id AND e.week = w.week
+            JOIN fx_days y ON y.subscriber_id = w.subscriber_id AND y.week = w.week
+            LEFT JOIN fx_radius r ON r.subscriber_id = w.subscriber_id AND r.week = w.week
+            LEFT JOIN fx_gaps g ON g.subscriber_id = w.subscriber_id AND g.week = w.week
+            LEFT JOIN fx_cells c ON c.subscriber_id = w.subscriber_id AND c.week = w.week
+            LEFT JOIN fx_home h ON h.subscriber_id = w.subscriber_id AND h.week = w.week
+            LEFT JOIN fx_work k ON k.subscriber_id = w.subscriber_id AND k.week = w.week
+            LEFT JOIN fx_residents d ON d.week = w.week AND d.home_district = h.home_district
+            LEFT JOIN fx_home_study hs ON hs.subscriber_id = w.subscriber_id
+            LEFT JOIN fx_cluster cc ON cc.subscriber_id = w.subscriber_id AND cc.week = w.week
+            CROSS JOIN fx_centre z
+            ORDER BY w.subscriber_id, w.week
+            """;
+    }
+
+    private static string Select(string name) => name switch
+    {
+        "subscriber_id" or "week" => $"w.{name}",
+        "group" => "p.\"group\"",
+        "is_refugee" => "p.is_refugee",
+        "home_district_study" => "hs.home_district_study",
+        "calls_out" or "calls_in" or "texts_out" or "texts_in" or "pct_initiated" or "call_duration_mean_s"
+            or "call_duration_median_s" or "call_duration_total_s" or "pct_nocturnal" or "pct_weekend"
+            => $"w.{name}",
+        "active_days" or "n_districts" => $"y.{name}",
+        "n_cells" => "coalesce(c.n_cells, 0) AS n_cells",
+        "interevent_time_mean_s" or "interevent_time_std_s" => $"g.{name}",
+        "radius_of_gyration_km" => "r.radius_of_gyration_km",
+        "clustering_coefficient" => "coalesce(cc.clustering_coefficient, 0.0) AS clustering_coefficient",
+        "entropy_of_cells" or "churn_rate" => $"c.{name}",
+        "entropy_of_contacts_norm" => "CASE WHEN e.n_contacts > 1 THEN e.entropy_of_contacts / ln(e.n_contacts) ELSE 0.0 END AS entropy_of_contacts_norm",
+        "home_district" => "h.home_district",
+        "work_district" => "k.work_district",
+        "home_work_distance_km" => Haversine("h.lat", "h.lon", "k.lat", "k.lon") + " AS home_work_distance_km",
+        "home_center_distance_km" => Haversine("h.lat", "h.lon", "z.lat", "z.lon") + " AS home_center_distance_km",
+        "home_district_local_share" => "d.local_share AS home_district_local_share",
+        _ => $"e.{name}",
+    };
+}

@@ -1,0 +1,267 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using DuckDB.NET.Data;
+using Mosaic.Data;
+using Mosaic.Definitions;
+using Mosaic.Runs;
+
+namespace Mosaic.Features;
+
+/// <summary>
+/// The weekly features stage: reads a data folder, writes <c>RUN/features/features.parquet</c>
+/// (one row per subject and active study week, columns of <see cref="FeatureCatalogue"/>),
+/// <c>report.json</c> and <c>manifest.json</c>. DuckDB does the relational aggregation; the
+/// clustering coefficient comes from <see cref="ClusteringKernel"/>.
+/// </summary>
+public static class FeatureStage
+{
+    /// <summary>Name of the stage and of its folder inside a run.</summary>
+    public const string Name = "features";
+
+    /// <summary>File name of the features table.</summary>
+    public const string FeaturesFile = "features.parquet";
+
+    /// <summary>File name of the report.</summary>
+    public const string ReportFile = "report.json";
+
+    /// <summary>
+    /// Computes the features of the data in <paramref name="dataFolder"/> into
+    /// <c><paramref name="runFolder"/>/features</c>. When that folder already holds output for the
+    /// same inputs and parameters (same manifest fingerprint) it is reused unless
+    /// <see cref="FeatureOptions.Force"/> is set.
+    /// </summary>
+    /// <exception cref="MosaicInputException">The data folder is missing a table, has duplicate keys or no calls.</exception>
+    public static FeatureResult Run(FeatureOptions options, string dataFolder, string runFolder, IProgress<StageProgress>? progress = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        var output = Path.Combine(runFolder, Name);
+        var featuresPath = Path.Combine(output, FeaturesFile);
+        var reportPath = Path.Combine(output, ReportFile);
+
+        foreach (var table in CanonicalTables.Required)
+        {
+            var path = DataFolder.TablePath(dataFolder, table);
+            if (!File.Exists(path))
+            {
+                throw new MosaicInputException(path, null, $"canonical table '{table}' is missing from the data folder");
+            }
+        }
+
+        progress.Step("hashing inputs");
+        var inputs = CanonicalTables.Required.Select(t => InputFile.Of(DataFolder.TablePath(dataFolder, t))).ToList();
+        var parameters = options.ToParameters();
+        var manifestProbe = new Manifest { Stage = Name, Parameters = parameters, Inputs = inputs };
+        if (!options.Force && Manifest.ReadFrom(output) is { } previous && previous.Fingerprint == manifestProbe.Fingerprint
+            && File.Exists(featuresPath) && File.Exists(reportPath))
+        {
+            var reused = JsonSerializer.Deserialize<FeatureReport>(File.ReadAllText(reportPath), Manifest.JsonOptions)!;
+            return new FeatureResult(output, featuresPath, reused with { ExitReason = FeatureExitReason.Reused });
+        }
+
+        Directory.CreateDirectory(output);
+        var engine = options.Engine.TempDirectory is null
+            ? options.Engine with { TempDirectory = Path.Combine(output, ".duckdb-tmp") }
+            : options.Engine;
+        var timings = new Dictionary<string, double>();
+        var clock = Stopwatch.StartNew();
+        FeatureReport report;
+        using (var session = new DuckDbSession(engine))
+        {
+            DataFolder.Attach(session, dataFolder);
+            Events.CreateView(session);
+            CheckUnique(session, dataFolder, CanonicalTables.Subscribers, "subscriber_id");
+            CheckUnique(session, dataFolder, CanonicalTables.Cells, "cell_id");
+            var (calendar, weeks) = StudyWeeks(session, options, dataFolder);
+            Lap(timings, "inputs", clock);
+
+            var sql = new FeatureSql(calendar, weeks, options.CityCode, options.MachineThreshold);
+            var steps = sql.Relational().ToList();
+            for (var i = 0; i < steps.Count; i++)
+            {
+                progress.Step(steps[i].Step, (double)i / (steps.Count + 2));
+                session.Execute(steps[i].Sql);
+                Lap(timings, steps[i].Step, clock);
+            }
+
+            progress.Step("clustering coefficients", (double)steps.Count / (steps.Count + 2));
+            var (edges, triangles) = Clustering(session, weeks, options.Engine.Threads ?? Environment.ProcessorCount);
+            Lap(timings, "clustering coefficients", clock);
+
+            progress.Step("writing features", (double)(steps.Count + 1) / (steps.Count + 2));
+            session.CopyToParquet(FeatureSql.Final(), featuresPath);
+            Lap(timings, "writing features", clock);
+
+            report = BuildReport(session, featuresPath, calendar, weeks, options, edges, triangles, timings);
+        }
+
+        TryDelete(engine.TempDirectory!);
+        AtomicFile.WriteAllText(reportPath, JsonSerializer.Serialize(report, Manifest.JsonOptions) + "\n");
+        new Manifest
+        {
+            Stage = Name,
+            Parameters = parameters,
+            Inputs = inputs,
+            Counts = new Dictionary<string, long>
+            {
+                ["rows"] = report.Rows,
+                ["subjects"] = report.Subjects,
+                ["machines_excluded"] = report.MachinesExcluded,
+                ["calls_in_study"] = report.CallsInStudy,
+            },
+            TimingsSeconds = report.TimingsSeconds,
+            FinishedUtc = DateTime.UtcNow.ToString("o", CultureInfo.InvariantCulture),
+        }.WriteTo(output);
+        progress.Step("done", 1.0);
+        return new FeatureResult(output, featuresPath, report);
+    }
+
+    private static void CheckUnique(DuckDbSession session, string dataFolder, string table, string key)
+    {
+        var duplicates = session.ScalarLong($"SELECT count(*) - count(DISTINCT {key}) FROM {table}");
+        if (duplicates > 0)
+        {
+            throw new MosaicInputException(DataFolder.TablePath(dataFolder, table), null,
+                $"{duplicates.ToString(CultureInfo.InvariantCulture)} duplicate {key} value(s); keys must be unique");
+        }
+    }
+
+    private static (StudyCalendar Calendar, int Weeks) StudyWeeks(DuckDbSession session, FeatureOptions options, string dataFolder)
+    {
+        var range = session.Query("SELECT min(start_time), max(start_time) FROM calls",
+            r => r.IsDBNull(0) ? ((DateTime, DateTime)?)null : (r.GetDateTime(0), r.GetDateTime(1))).Single();
+        if (range is not (DateTime first, DateTime last))
+        {
+            throw new MosaicInputException(DataFolder.TablePath(dataFolder, CanonicalTables.Calls), null, "no calls: nothing to compute");
+        }
+
+        var calendar = new StudyCalendar(options.Start ?? first.Date);
+        var weeks = options.Weeks ?? Math.Max(1, calendar.WeekOf(last));
+        return (calendar, weeks);
+    }
+
+    /// <summary>Per week: read the distinct edges, count triangles, append the subjects' coefficients.</summary>
+    private static (Dictionary<string, long> Edges, Dictionary<string, long> Triangles) Clustering(DuckDbSession session, int weeks, int threads)
+    {
+        var nodeCount = checked((int)session.ScalarLong("SELECT count(*) FROM fx_nodes"));
+        var subjects = session.Query("""
+            SELECT n.idx, p.subscriber_id FROM fx_people p JOIN fx_nodes n ON n.id = p.subscriber_id
+            WHERE NOT p.is_machine ORDER BY n.idx
+            """, r => (Index: r.GetInt32(0), Id: r.GetInt64(1)));
+        var edgesByWeek = new Dictionary<string, long>();
+        var trianglesByWeek = new Dictionary<string, long>();
+        for (var week = 1; week <= weeks; week++)
+        {
+            var label = week.ToString(CultureInfo.InvariantCulture);
+            var count = checked((int)session.ScalarLong($"SELECT count(*) FROM fx_edges WHERE week = {label}"));
+            var from = new int[count];
+            var to = new int[count];
+            using (var command = session.Connection.CreateCommand())
+            {
+                command.CommandText = $"SELECT u, v FROM fx_edges WHERE week = {label}";
+                using var reader = command.ExecuteReader();
+                var i = 0;
+                while (reader.Read())
+                {
+                    from[i] = reader.GetInt32(0);
+                    to[i] = reader.GetInt32(1);
+                    i++;
+                }
+            }
+
+            var (triangles, degree) = ClusteringKernel.Count(nodeCount, from, to, threads);
+            edgesByWeek[label] = count;
+            trianglesByWeek[label] = triangles.Sum() / 3;
+            using var appender = session.Connection.CreateAppender("fx_cluster");
+            foreach (var (index, id) in subjects)
+            {
+                if (degree[index] > 0)
+                {
+                    appender.CreateRow().AppendValue(id).AppendValue(week)
+                        .AppendValue(ClusteringKernel.Coefficient(triangles[index], degree[index])).EndRow();
+                }
+            }
+        }
+
+        return (edgesByWeek, trianglesByWeek);
+    }
+
+    private static FeatureReport BuildReport(DuckDbSession session, string featuresPath, StudyCalendar calendar, int weeks,
+        FeatureOptions options, Dictionary<string, long> edges, Dictionary<string, long> triangles, Dictionary<string, double> timings)
+    {
+        var file = $"read_parquet({Sql.Literal(featuresPath)})";
+        var nullSql = string.Join(", ", FeatureCatalogue.Names.Select(n => $"count(*) - count({Sql.Identifier(n)})"));
+        var nulls = new Dictionary<string, long>();
+        session.Query($"SELECT {nullSql} FROM {file}", r =>
+        {
+            for (var i = 0; i < FeatureCatalogue.Names.Count; i++)
+            {
+                nulls[FeatureCatalogue.Names[i]] = r.GetInt64(i);
+            }
+
+            return 0;
+        });
+        var byGroup = Groups.Subjects.ToDictionary(g => g, _ => 0L);
+        foreach (var (group, n) in session.Query($"SELECT \"group\", count(DISTINCT subscriber_id) FROM {file} GROUP BY ALL ORDER BY 1",
+                     r => (r.GetString(0), r.GetInt64(1))))
+        {
+            byGroup[group] = n;
+        }
+
+        var byWeek = session.Query($"SELECT week, count(*) FROM {file} GROUP BY ALL ORDER BY 1",
+            r => (r.GetInt32(0).ToString(CultureInfo.InvariantCulture), r.GetInt64(1))).ToDictionary(x => x.Item1, x => x.Item2);
+        var byGroupWeek = session.Query($"SELECT \"group\" || '/' || week, count(*) FROM {file} GROUP BY \"group\", week ORDER BY \"group\", week",
+            r => (r.GetString(0), r.GetInt64(1))).ToDictionary(x => x.Item1, x => x.Item2);
+        var centre = session.Query("SELECT lat, lon, population_weighted FROM fx_centre",
+            r => (Lat: r.IsDBNull(0) ? (double?)null : r.GetDouble(0), Lon: r.IsDBNull(1) ? (double?)null : r.GetDouble(1), Weighted: r.GetBoolean(2))).Single();
+        var end = calendar.Start.AddDays(7.0 * weeks).ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture);
+        var start = calendar.Start.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture);
+        var inStudy = session.ScalarLong($"SELECT count(*) FROM calls WHERE start_time >= TIMESTAMP '{start}' AND start_time < TIMESTAMP '{end}'");
+        return new FeatureReport
+        {
+            ExitReason = FeatureExitReason.Computed,
+            StudyStart = calendar.Start,
+            Weeks = weeks,
+            Rows = session.ScalarLong($"SELECT count(*) FROM {file}"),
+            Subjects = session.ScalarLong($"SELECT count(DISTINCT subscriber_id) FROM {file}"),
+            SubjectsByGroup = byGroup,
+            RowsByWeek = byWeek,
+            RowsByGroupWeek = byGroupWeek,
+            MachinesExcluded = session.ScalarLong("SELECT count(*) FROM fx_people WHERE is_machine"),
+            MachineRule = $"at least {options.MachineThreshold.ToString(CultureInfo.InvariantCulture)} interactions (calls and texts, both directions) in one study week",
+            AttributedWithoutActivity = session.ScalarLong("SELECT count(*) FROM subscribers s ANTI JOIN fx_people p USING (subscriber_id)"),
+            CallsInStudy = inStudy,
+            CallsOutsideStudy = session.ScalarLong("SELECT count(*) FROM calls") - inStudy,
+            NullsByColumn = nulls,
+            GraphNodes = session.ScalarLong("SELECT count(*) FROM fx_nodes"),
+            GraphEdgesByWeek = edges,
+            TrianglesByWeek = triangles,
+            CentreLat = centre.Lat,
+            CentreLon = centre.Lon,
+            CentrePopulationWeighted = centre.Weighted,
+            TimingsSeconds = timings,
+        };
+    }
+
+    private static void Lap(Dictionary<string, double> timings, string step, Stopwatch clock)
+    {
+        timings[step] = Math.Round(clock.Elapsed.TotalSeconds, 3);
+        clock.Restart();
+    }
+
+    private static void TryDelete(string folder)
+    {
+        try
+        {
+            if (Directory.Exists(folder))
+            {
+                Directory.Delete(folder, recursive: true);
+            }
+        }
+        catch (IOException)
+        {
+            // A leftover spill folder is harmless; the next run reuses it.
+        }
+    }
+}

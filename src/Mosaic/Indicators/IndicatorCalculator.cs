@@ -1,0 +1,702 @@
+namespace Mosaic.Indicators;
+
+/// <summary>
+/// Computes every indicator of one user into a flat array laid out by <see cref="IndicatorSchema"/>
+/// (NaN stands for bandicoot's None). One pass filters the records for each (part of week, part
+/// of day, interaction) cell; each cell is cut into ISO weeks (or kept whole), each week yields
+/// one value per indicator, and the weekly values are reduced to mean and std over weeks with a
+/// value, as bandicoot's <c>grouping</c> decorator does. Not thread-safe: one instance per thread.
+/// </summary>
+internal sealed class IndicatorCalculator(IndicatorSchema schema)
+{
+    private const long TicksPerSecond = TimeSpan.TicksPerSecond;
+    private const long HourTicks = TimeSpan.TicksPerHour;
+    private const int NightEndSeconds = 7 * 3600;
+    private const int NightStartSeconds = 19 * 3600;
+
+    private readonly List<double>[] accumulators = [.. Enumerable.Range(0, schema.AccumulatorCount).Select(_ => new List<double>())];
+    private readonly double[] stats = new double[SummaryStatistics.Count];
+    private int[] week = [];
+    private int[] day = [];
+    private int[] bin = [];
+    private bool[] night = [];
+    private bool[] weekend = [];
+    private int[] combo = [];
+    private int[] subset = [];
+    private int[] contactCount = [];
+    private int[] contactOut = [];
+    private double[] contactDuration = [];
+    private int[] positionCount = [];
+    private int[] churnPrevious = [];
+    private int[] churnCurrent = [];
+    private readonly List<int> touched = [];
+    private readonly List<int> touchedPositions = [];
+    private readonly List<int> binned = [];
+    private readonly List<double> values = [];
+    private readonly List<double> values2 = [];
+    private readonly List<int> counts = [];
+    private int[] byContact = [];
+    private int[] contactStart = [];
+
+    public IndicatorSchema Schema => schema;
+
+    /// <summary>The position index of the user's home, or −1 when none (computed by <see cref="Compute"/>).</summary>
+    public int Home { get; private set; } = -1;
+
+    /// <summary>Computes every indicator of <paramref name="user"/> into <paramref name="output"/> (length <c>Schema.Keys.Length</c>).</summary>
+    public void Compute(BandicootUser user, Span<double> output)
+    {
+        foreach (var a in accumulators)
+        {
+            a.Clear();
+        }
+
+        var records = user.Records;
+        var n = records.Length;
+        Prepare(user);
+        for (var i = 0; i < n; i++)
+        {
+            var ticks = records[i].Ticks;
+            var dayNumber = (int)(ticks / TimeSpan.TicksPerDay);
+            var isoDay = ((dayNumber + 1) % 7 + 6) % 7; // 0 = Monday ... 6 = Sunday (0001-01-01 was a Monday)
+            week[i] = dayNumber - isoDay;
+            day[i] = dayNumber;
+            weekend[i] = isoDay >= 5;
+            var seconds = (int)(ticks % TimeSpan.TicksPerDay / TicksPerSecond);
+            night[i] = !(seconds > NightEndSeconds && seconds < NightStartSeconds);
+            bin[i] = records[i].Bin;
+        }
+
+        Home = ComputeHome(user);
+        for (var c = 0; c < schema.Combos.Length; c++)
+        {
+            var (w, d) = schema.Combos[c];
+            var m = 0;
+            for (var i = 0; i < n; i++)
+            {
+                if ((w == 0 || (w == 1) != weekend[i]) && (d == 0 || (d == 2) == night[i]))
+                {
+                    combo[m++] = i;
+                }
+            }
+
+            var cell = combo.AsSpan(0, m);
+            Spatial(user, c, cell);
+            for (var f = 0; f < 3; f++)
+            {
+                var filter = (InteractionFilter)f;
+                var k = 0;
+                foreach (var i in cell)
+                {
+                    var kind = records[i].Kind;
+                    if (filter == InteractionFilter.CallAndText ? kind != RecordKind.Other : (int)kind == f)
+                    {
+                        subset[k++] = i;
+                    }
+                }
+
+                var part = subset.AsSpan(0, k);
+                foreach (var (start, length) in Groups(part))
+                {
+                    var group = part.Slice(start, length);
+                    if (filter == InteractionFilter.CallAndText)
+                    {
+                        Conversations(user, c, group);
+                    }
+                    else
+                    {
+                        Interactions(user, c, filter, group);
+                    }
+                }
+            }
+        }
+
+        Reduce(output);
+        output[schema.ChurnSlot] = double.NaN;
+        output[schema.ChurnSlot + 1] = double.NaN;
+        Churn(user, output);
+    }
+
+    private void Prepare(BandicootUser user)
+    {
+        var n = user.Records.Length;
+        if (week.Length < n)
+        {
+            var size = Math.Max(n, week.Length * 2);
+            week = new int[size];
+            day = new int[size];
+            bin = new int[size];
+            night = new bool[size];
+            weekend = new bool[size];
+            combo = new int[size];
+            subset = new int[size];
+            byContact = new int[size];
+        }
+
+        var contacts = user.Contacts.Length;
+        if (contactCount.Length < contacts + 1)
+        {
+            var size = Math.Max(contacts + 1, contactCount.Length * 2);
+            contactCount = new int[size];
+            contactOut = new int[size];
+            contactDuration = new double[size];
+            contactStart = new int[size + 1];
+        }
+
+        var positions = user.PositionKeys.Length;
+        if (positionCount.Length < positions)
+        {
+            var size = Math.Max(positions, positionCount.Length * 2);
+            positionCount = new int[size];
+            churnPrevious = new int[size];
+            churnCurrent = new int[size];
+        }
+    }
+
+    /// <summary>Contiguous (start, length) groups of a time-sorted index list: ISO weeks, or one group.</summary>
+    private List<(int Start, int Length)> Groups(ReadOnlySpan<int> part)
+    {
+        var groups = new List<(int, int)>();
+        if (part.IsEmpty)
+        {
+            return groups;
+        }
+
+        if (schema.Options.GroupBy == IndicatorGrouping.None)
+        {
+            groups.Add((0, part.Length));
+            return groups;
+        }
+
+        var start = 0;
+        for (var i = 1; i < part.Length; i++)
+        {
+            if (week[part[i]] != week[part[i - 1]])
+            {
+                groups.Add((start, i - start));
+                start = i;
+            }
+        }
+
+        groups.Add((start, part.Length - start));
+        return groups;
+    }
+
+    private void AddScalar(Indicator indicator, int c, InteractionFilter filter, double value)
+    {
+        var index = schema.Find(indicator, c, filter);
+        if (index >= 0)
+        {
+            accumulators[schema.Instances[index].Accumulator].Add(value);
+        }
+    }
+
+    /// <summary>Adds the summary statistics of <paramref name="data"/> (sorted in place).</summary>
+    private void AddSummary(Indicator indicator, int c, InteractionFilter filter, Span<double> data)
+    {
+        var index = schema.Find(indicator, c, filter);
+        if (index < 0)
+        {
+            return;
+        }
+
+        SummaryStatistics.Compute(data, stats);
+        var first = schema.Instances[index].Accumulator;
+        for (var s = 0; s < SummaryStatistics.Count; s++)
+        {
+            accumulators[first + s].Add(stats[s]);
+        }
+    }
+
+    /// <summary>Indicators of a call-only or text-only week.</summary>
+    private void Interactions(BandicootUser user, int c, InteractionFilter filter, ReadOnlySpan<int> group)
+    {
+        var records = user.Records;
+        var n = group.Length;
+        var outgoing = 0;
+        var nocturnal = 0;
+        touched.Clear();
+        values.Clear();
+        foreach (var i in group)
+        {
+            ref readonly var r = ref records[i];
+            if (contactCount[r.Contact]++ == 0)
+            {
+                touched.Add(r.Contact);
+            }
+
+            if (r.Out)
+            {
+                contactOut[r.Contact]++;
+                outgoing++;
+            }
+
+            if (night[i])
+            {
+                nocturnal++;
+            }
+
+            if (filter == InteractionFilter.Call)
+            {
+                contactDuration[r.Contact] += r.Duration;
+                values.Add(r.Duration);
+            }
+        }
+
+        AddScalar(Indicator.NumberOfContacts, c, filter, touched.Count);
+        AddScalar(Indicator.PercentNocturnal, c, filter, (double)nocturnal / n);
+        AddScalar(Indicator.NumberOfInteractions, c, filter, n);
+        AddScalar(Indicator.NumberOfInteractionIn, c, filter, n - outgoing);
+        AddScalar(Indicator.NumberOfInteractionOut, c, filter, outgoing);
+        if (filter == InteractionFilter.Call)
+        {
+            AddSummary(Indicator.CallDuration, c, filter, System.Runtime.InteropServices.CollectionsMarshal.AsSpan(values));
+            AddScalar(Indicator.PercentInitiatedInteractions, c, filter, (double)outgoing / n);
+            values2.Clear();
+            var totalDuration = 0.0;
+            foreach (var contact in touched)
+            {
+                values2.Add(contactDuration[contact]);
+                totalDuration += contactDuration[contact];
+            }
+
+            var taken = SummaryStatistics.ParetoCount(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(values2), totalDuration);
+            AddScalar(Indicator.PercentParetoDurations, c, filter, (double)taken / n);
+        }
+
+        counts.Clear();
+        values.Clear();
+        values2.Clear();
+        foreach (var contact in touched)
+        {
+            counts.Add(contactCount[contact]);
+            values.Add(contactCount[contact]);
+            values2.Add((double)contactOut[contact] / n);
+        }
+
+        AddScalar(Indicator.EntropyOfContacts, c, filter, SummaryStatistics.Entropy(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(counts), n));
+        AddSummary(Indicator.BalanceOfContacts, c, filter, System.Runtime.InteropServices.CollectionsMarshal.AsSpan(values2));
+        values2.Clear();
+        values2.AddRange(values);
+        AddSummary(Indicator.InteractionsPerContact, c, filter, System.Runtime.InteropServices.CollectionsMarshal.AsSpan(values));
+        var paretoTaken = SummaryStatistics.ParetoCount(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(values2), n);
+        AddScalar(Indicator.PercentParetoInteractions, c, filter, (double)paretoTaken / n);
+
+        values.Clear();
+        for (var k = 1; k < n; k++)
+        {
+            values.Add((records[group[k]].Ticks - records[group[k - 1]].Ticks) / (double)TicksPerSecond);
+        }
+
+        AddSummary(Indicator.IntereventTime, c, filter, System.Runtime.InteropServices.CollectionsMarshal.AsSpan(values));
+
+        foreach (var contact in touched)
+        {
+            contactCount[contact] = 0;
+            contactOut[contact] = 0;
+            contactDuration[contact] = 0;
+        }
+    }
+
+    /// <summary>
+    /// Indicators of a week of calls and texts: active days and bandicoot's text conversations,
+    /// per contact: texts less than one hour apart form a conversation, a call or a gap of an hour
+    /// or more ends it.
+    /// </summary>
+    private void Conversations(BandicootUser user, int c, ReadOnlySpan<int> group)
+    {
+        var records = user.Records;
+        var activeDays = 0;
+        var lastDay = int.MinValue;
+        foreach (var i in group)
+        {
+            if (day[i] != lastDay)
+            {
+                activeDays++;
+                lastDay = day[i];
+            }
+        }
+
+        AddScalar(Indicator.ActiveDays, c, InteractionFilter.CallAndText, activeDays);
+
+        // Bucket the group by contact, keeping time order within each contact (a counting sort).
+        touched.Clear();
+        foreach (var i in group)
+        {
+            if (contactCount[records[i].Contact]++ == 0)
+            {
+                touched.Add(records[i].Contact);
+            }
+        }
+
+        var offset = 0;
+        foreach (var contact in touched)
+        {
+            contactStart[contact] = offset;
+            offset += contactCount[contact];
+            contactCount[contact] = contactStart[contact];
+        }
+
+        foreach (var i in group)
+        {
+            byContact[contactCount[records[i].Contact]++] = i;
+        }
+
+        var initiated = 0;
+        var conversations = 0;
+        var received = 0;
+        var responded = 0;
+        values.Clear();
+        foreach (var contact in touched)
+        {
+            var run = byContact.AsSpan(contactStart[contact], contactCount[contact] - contactStart[contact]);
+            var open = false;
+            var firstOut = false;
+            var hasOut = false;
+            var previousOut = false;
+            long previousTicks = 0;
+            long last = long.MinValue;
+            foreach (var i in run)
+            {
+                ref readonly var r = ref records[i];
+                var isText = r.Kind == RecordKind.Text;
+                var close = last != long.MinValue && r.Ticks - last >= HourTicks;
+                if (close || !isText)
+                {
+                    if (open)
+                    {
+                        conversations++;
+                        initiated += firstOut ? 1 : 0;
+                        if (!firstOut)
+                        {
+                            received++;
+                            responded += hasOut ? 1 : 0;
+                        }
+
+                        open = false;
+                    }
+                }
+
+                if (isText)
+                {
+                    if (!open)
+                    {
+                        open = true;
+                        firstOut = r.Out;
+                        hasOut = r.Out;
+                    }
+                    else
+                    {
+                        if (!previousOut && r.Out)
+                        {
+                            var delay = (r.Ticks - previousTicks) / (double)TicksPerSecond;
+                            if (delay > 0)
+                            {
+                                values.Add(delay);
+                            }
+                        }
+
+                        hasOut |= r.Out;
+                    }
+
+                    previousOut = r.Out;
+                    previousTicks = r.Ticks;
+                }
+
+                last = r.Ticks;
+            }
+
+            if (open)
+            {
+                conversations++;
+                initiated += firstOut ? 1 : 0;
+                if (!firstOut)
+                {
+                    received++;
+                    responded += hasOut ? 1 : 0;
+                }
+            }
+
+            contactCount[contact] = 0;
+        }
+
+        AddScalar(Indicator.PercentInitiatedConversations, c, InteractionFilter.CallAndText, conversations == 0 ? 0.0 : (double)initiated / conversations);
+        AddScalar(Indicator.ResponseRateText, c, InteractionFilter.CallAndText, received == 0 ? double.NaN : (double)responded / received);
+        AddSummary(Indicator.ResponseDelayText, c, InteractionFilter.CallAndText, System.Runtime.InteropServices.CollectionsMarshal.AsSpan(values));
+    }
+
+    /// <summary>
+    /// Bins records by 30 minutes (bandicoot's key: year, day of month, hour, half hour; only
+    /// consecutive records share a bin) and keeps each bin's most frequent position, the first
+    /// one in time order on a tie.
+    /// </summary>
+    private void Bin(BandicootUser user, ReadOnlySpan<int> group, List<int> output)
+    {
+        var records = user.Records;
+        output.Clear();
+        var start = 0;
+        while (start < group.Length)
+        {
+            var end = start + 1;
+            while (end < group.Length && bin[group[end]] == bin[group[start]])
+            {
+                end++;
+            }
+
+            if (end - start == 1)
+            {
+                output.Add(records[group[start]].Position);
+            }
+            else
+            {
+                var best = 0;
+                for (var k = start; k < end; k++)
+                {
+                    best = Math.Max(best, ++positionCount[records[group[k]].Position]);
+                }
+
+                var chosen = -1;
+                for (var k = start; k < end; k++)
+                {
+                    var p = records[group[k]].Position;
+                    if (chosen < 0 && positionCount[p] == best)
+                    {
+                        chosen = p;
+                    }
+                }
+
+                for (var k = start; k < end; k++)
+                {
+                    positionCount[records[group[k]].Position] = 0;
+                }
+
+                output.Add(chosen);
+            }
+
+            start = end;
+        }
+    }
+
+    /// <summary>Home: the most frequent binned position at night over all records (first seen wins a tie); −1 when no night record.</summary>
+    private int ComputeHome(BandicootUser user)
+    {
+        var n = user.Records.Length;
+        var k = 0;
+        for (var i = 0; i < n; i++)
+        {
+            if (night[i])
+            {
+                combo[k++] = i;
+            }
+        }
+
+        if (k == 0)
+        {
+            return -1;
+        }
+
+        Bin(user, combo.AsSpan(0, k), binned);
+        var best = -1;
+        var bestCount = 0;
+        touchedPositions.Clear();
+        foreach (var p in binned)
+        {
+            if (positionCount[p]++ == 0)
+            {
+                touchedPositions.Add(p);
+            }
+        }
+
+        foreach (var p in touchedPositions)
+        {
+            if (positionCount[p] > bestCount)
+            {
+                bestCount = positionCount[p];
+                best = p;
+            }
+        }
+
+        foreach (var p in touchedPositions)
+        {
+            positionCount[p] = 0;
+        }
+
+        return best;
+    }
+
+    private void Spatial(BandicootUser user, int c, ReadOnlySpan<int> cell)
+    {
+        foreach (var (start, length) in Groups(cell))
+        {
+            Bin(user, cell.Slice(start, length), binned);
+            var total = binned.Count;
+            touchedPositions.Clear();
+            var atHome = 0;
+            double latSum = 0, lonSum = 0;
+            var located = 0;
+            foreach (var p in binned)
+            {
+                if (positionCount[p]++ == 0)
+                {
+                    touchedPositions.Add(p);
+                }
+
+                atHome += p == Home ? 1 : 0;
+                if (!double.IsNaN(user.PositionLat[p]))
+                {
+                    latSum += user.PositionLat[p];
+                    lonSum += user.PositionLon[p];
+                    located++;
+                }
+            }
+
+            counts.Clear();
+            values.Clear();
+            foreach (var p in touchedPositions)
+            {
+                counts.Add(positionCount[p]);
+                values.Add(positionCount[p]);
+            }
+
+            AddScalar(Indicator.NumberOfAntennas, c, InteractionFilter.All, touchedPositions.Count);
+            AddScalar(Indicator.EntropyOfAntennas, c, InteractionFilter.All, SummaryStatistics.Entropy(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(counts), total));
+            AddScalar(Indicator.PercentAtHome, c, InteractionFilter.All, Home < 0 ? double.NaN : (double)atHome / total);
+            var radius = double.NaN;
+            if (located > 0)
+            {
+                var lat0 = latSum / located;
+                var lon0 = lonSum / located;
+                var r2 = 0.0;
+                foreach (var p in touchedPositions)
+                {
+                    if (!double.IsNaN(user.PositionLat[p]))
+                    {
+                        var dist = SummaryStatistics.GreatCircle(lat0, lon0, user.PositionLat[p], user.PositionLon[p]);
+                        r2 += (double)positionCount[p] / located * dist * dist;
+                    }
+                }
+
+                radius = Math.Sqrt(r2);
+            }
+
+            AddScalar(Indicator.RadiusOfGyration, c, InteractionFilter.All, radius);
+            AddScalar(Indicator.FrequentAntennas, c, InteractionFilter.All, SummaryStatistics.ParetoCount(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(values), total));
+            foreach (var p in touchedPositions)
+            {
+                positionCount[p] = 0;
+            }
+        }
+    }
+
+    /// <summary>
+    /// churn_rate: cosine distance between the position frequencies of consecutive weeks with
+    /// records (always weekly, all records), reduced to mean and std.
+    /// </summary>
+    private void Churn(BandicootUser user, Span<double> output)
+    {
+        var n = user.Records.Length;
+        if (n == 0)
+        {
+            return;
+        }
+
+        values.Clear();
+        var all = combo.AsSpan(0, n);
+        for (var i = 0; i < n; i++)
+        {
+            all[i] = i;
+        }
+
+        var previousTotal = 0;
+        var start = 0;
+        var previousPositions = new List<int>();
+        var currentPositions = new List<int>();
+        while (start < n)
+        {
+            var end = start + 1;
+            while (end < n && week[end] == week[start])
+            {
+                end++;
+            }
+
+            Bin(user, all[start..end], binned);
+            currentPositions.Clear();
+            foreach (var p in binned)
+            {
+                if (churnCurrent[p]++ == 0)
+                {
+                    currentPositions.Add(p);
+                }
+            }
+
+            var currentTotal = binned.Count;
+            if (previousTotal > 0)
+            {
+                double dot = 0, norm1 = 0, norm2 = 0;
+                foreach (var p in previousPositions)
+                {
+                    var f1 = (double)churnPrevious[p] / previousTotal;
+                    norm1 += f1 * f1;
+                    dot += f1 * ((double)churnCurrent[p] / currentTotal);
+                }
+
+                foreach (var p in currentPositions)
+                {
+                    var f2 = (double)churnCurrent[p] / currentTotal;
+                    norm2 += f2 * f2;
+                }
+
+                values.Add(1 - (dot / (Math.Sqrt(norm1) * Math.Sqrt(norm2))));
+            }
+
+            foreach (var p in previousPositions)
+            {
+                churnPrevious[p] = 0;
+            }
+
+            foreach (var p in currentPositions)
+            {
+                churnPrevious[p] = churnCurrent[p];
+                churnCurrent[p] = 0;
+            }
+
+            (previousPositions, currentPositions) = (currentPositions, previousPositions);
+            previousTotal = currentTotal;
+            start = end;
+        }
+
+        foreach (var p in previousPositions)
+        {
+            churnPrevious[p] = 0;
+        }
+
+        var (mean, std) = SummaryStatistics.MeanStd(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(values));
+        output[schema.ChurnSlot] = mean;
+        output[schema.ChurnSlot + 1] = std;
+    }
+
+    /// <summary>Reduces each instance's per-group values: mean and std over groups (NaN dropped), or the single group's value.</summary>
+    private void Reduce(Span<double> output)
+    {
+        var weekly = schema.Options.GroupBy == IndicatorGrouping.Week;
+        foreach (var instance in schema.Instances)
+        {
+            var slot = instance.Slot;
+            var kept = instance.Summary ? schema.KeptStatistics : 1;
+            for (var s = 0; s < kept; s++)
+            {
+                var list = accumulators[instance.Accumulator + s];
+                if (weekly)
+                {
+                    var (mean, std) = SummaryStatistics.MeanStd(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(list));
+                    output[slot++] = mean;
+                    output[slot++] = std;
+                }
+                else
+                {
+                    output[slot++] = list.Count == 0 ? double.NaN : list[0];
+                }
+            }
+        }
+    }
+}

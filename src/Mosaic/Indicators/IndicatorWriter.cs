@@ -1,0 +1,308 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Mosaic.Runs;
+
+namespace Mosaic.Indicators;
+
+/// <summary>Run-wide values of bandicoot's reporting block and the output columns.</summary>
+internal sealed record OutputContext(IndicatorRequest Request, IndicatorSchema Schema, int NumberOfAntennas, string[] AttributeKeys, string[] RechargeKeys)
+{
+    public static string Version => $"mosaic {Manifest.ToolVersion} (bandicoot 0.6 semantics)";
+}
+
+/// <summary>
+/// Streams users to a JSON object keyed by user name (bandicoot's <c>to_json</c> of flattened
+/// results) or a CSV with one row per user (bandicoot's <c>to_csv</c>, but floats keep full
+/// precision instead of 5 decimals). Written under a temporary name and renamed on
+/// <see cref="Commit"/>, so a failed run leaves no partial output.
+/// </summary>
+internal sealed class IndicatorWriter : IDisposable
+{
+    private static readonly string[] IgnoredKeys = ["all", "interaction", "direction", "correspondent_id", "datetime", "call_duration", "location"];
+
+    private readonly string path;
+    private readonly string temp;
+    private readonly bool json;
+    private readonly OutputContext context;
+    private readonly FileStream stream;
+    private readonly Utf8JsonWriter? jsonWriter;
+    private readonly StreamWriter? csvWriter;
+    private readonly JsonEncodedText[] encodedKeys;
+    private bool committed;
+
+    public IndicatorWriter(string path, bool json, OutputContext context)
+    {
+        this.path = Path.GetFullPath(path);
+        this.json = json;
+        this.context = context;
+        // Keys are the same for every user: encode them once.
+        encodedKeys = [.. context.Schema.Keys.Select(k => JsonEncodedText.Encode(k))];
+        Directory.CreateDirectory(Path.GetDirectoryName(this.path)!);
+        temp = Path.Combine(Path.GetDirectoryName(this.path)!, $".{Path.GetFileName(this.path)}.tmp-{Environment.ProcessId}-{Guid.NewGuid():N}");
+        stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16);
+        if (json)
+        {
+            jsonWriter = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true, SkipValidation = true });
+            jsonWriter.WriteStartObject();
+        }
+        else
+        {
+            csvWriter = new StreamWriter(stream, new UTF8Encoding(false), 1 << 16) { NewLine = "\n" };
+            WriteCsvHeader();
+        }
+    }
+
+    public void Write(UserRow row)
+    {
+        if (jsonWriter is not null)
+        {
+            WriteJson(jsonWriter, row);
+        }
+        else
+        {
+            WriteCsv(csvWriter!, row);
+        }
+    }
+
+    public void Commit()
+    {
+        if (jsonWriter is not null)
+        {
+            jsonWriter.WriteEndObject();
+            jsonWriter.Flush();
+            jsonWriter.Dispose();
+            stream.WriteByte((byte)'\n');
+        }
+        else
+        {
+            csvWriter!.Flush();
+        }
+
+        stream.Flush();
+        stream.Dispose();
+        File.Move(temp, path, overwrite: true);
+        committed = true;
+    }
+
+    public void Dispose()
+    {
+        if (!committed)
+        {
+            jsonWriter?.Dispose();
+            csvWriter?.Dispose();
+            stream.Dispose();
+            if (File.Exists(temp))
+            {
+                File.Delete(temp);
+            }
+        }
+    }
+
+    /// <summary>The reporting block as (key, value) pairs; values are null, string, bool, long, double or int[].</summary>
+    private IEnumerable<(string Key, object? Value)> Reporting(UserRow row)
+    {
+        var r = row.Report;
+        var o = context.Request.Options;
+        var hasAttributes = row.Attributes is { Count: > 0 };
+        yield return ("antennas_path", context.Request.AntennasPath);
+        yield return ("attributes_path", context.Request.AttributesFolder);
+        yield return ("recharges_path", context.Request.RechargesFolder);
+        yield return ("version", OutputContext.Version);
+        yield return ("code_signature", null);
+        yield return ("groupby", o.GroupBy == IndicatorGrouping.Week ? "week" : null);
+        yield return ("split_week", o.SplitWeek);
+        yield return ("split_day", o.SplitDay);
+        yield return ("start_time", r.StartTime);
+        yield return ("end_time", r.EndTime);
+        yield return ("night_start", "19:00:00");
+        yield return ("night_end", "07:00:00");
+        yield return ("weekend", new[] { 6, 7 });
+        yield return ("number_of_records", r.NumberOfRecords);
+        yield return ("number_of_antennas", (long)context.NumberOfAntennas);
+        yield return ("number_of_recharges", (long)r.NumberOfRecharges);
+        yield return ("bins", (long)r.Bins);
+        yield return ("bins_with_data", (long)r.BinsWithData);
+        yield return ("bins_without_data", (long)(r.Bins - r.BinsWithData));
+        yield return ("has_call", r.HasCall);
+        yield return ("has_text", r.HasText);
+        yield return ("has_home", r.HasHome);
+        yield return ("has_recharges", r.NumberOfRecharges > 0);
+        yield return ("has_attributes", hasAttributes);
+        yield return ("has_network", r.Network is not null);
+        yield return ("percent_records_missing_location", r.PercentRecordsMissingLocation);
+        yield return ("antennas_missing_locations", (long)r.AntennasMissingLocations);
+        yield return ("percent_outofnetwork_calls", r.Network?.Calls ?? 0.0);
+        yield return ("percent_outofnetwork_texts", r.Network?.Texts ?? 0.0);
+        yield return ("percent_outofnetwork_contacts", r.Network?.Contacts ?? 0.0);
+        yield return ("percent_outofnetwork_call_durations", r.Network?.CallDurations ?? 0.0);
+        var ignored = r.Ignored;
+        long[] counts = [ignored.All, ignored.Interaction, ignored.Direction, ignored.CorrespondentId, ignored.Datetime, ignored.CallDuration, ignored.Location];
+        for (var i = 0; i < IgnoredKeys.Length; i++)
+        {
+            yield return ("ignored_records__" + IgnoredKeys[i], counts[i]);
+        }
+    }
+
+    private void WriteJson(Utf8JsonWriter w, UserRow row)
+    {
+        w.WritePropertyName(row.Name);
+        w.WriteStartObject();
+        w.WriteString("name", row.Name);
+        foreach (var (key, value) in Reporting(row))
+        {
+            w.WritePropertyName("reporting__" + key);
+            switch (value)
+            {
+                case null:
+                    w.WriteNullValue();
+                    break;
+                case string s:
+                    w.WriteStringValue(s);
+                    break;
+                case bool b:
+                    w.WriteBooleanValue(b);
+                    break;
+                case long l:
+                    w.WriteNumberValue(l);
+                    break;
+                case double d:
+                    WriteJsonNumber(w, d);
+                    break;
+                case int[] list:
+                    w.WriteStartArray();
+                    foreach (var x in list)
+                    {
+                        w.WriteNumberValue(x);
+                    }
+
+                    w.WriteEndArray();
+                    break;
+            }
+        }
+
+        for (var i = 0; i < encodedKeys.Length; i++)
+        {
+            w.WritePropertyName(encodedKeys[i]);
+            WriteJsonNumber(w, row.Values[i]);
+        }
+
+        if (row.RechargeValues is not null)
+        {
+            // As bandicoot: recharge keys only for users with recharges.
+            for (var i = 0; i < context.RechargeKeys.Length; i++)
+            {
+                w.WritePropertyName(context.RechargeKeys[i]);
+                WriteJsonNumber(w, row.RechargeValues[i]);
+            }
+        }
+
+        if (row.Attributes is { Count: > 0 })
+        {
+            foreach (var (key, value) in row.Attributes)
+            {
+                w.WriteString("attributes__" + key, value);
+            }
+        }
+
+        w.WriteEndObject();
+    }
+
+    private static void WriteJsonNumber(Utf8JsonWriter w, double value)
+    {
+        if (double.IsFinite(value))
+        {
+            w.WriteNumberValue(value);
+        }
+        else
+        {
+            w.WriteNullValue();
+        }
+    }
+
+    private void WriteCsvHeader()
+    {
+        var w = csvWriter!;
+        w.Write("name");
+        foreach (var (key, _) in Reporting(new UserRow("", [], new UserReport { Ignored = new IgnoredCounts() }, 0, null)))
+        {
+            w.Write(",reporting__");
+            w.Write(key);
+        }
+
+        foreach (var key in context.Schema.Keys)
+        {
+            w.Write(',');
+            w.Write(key);
+        }
+
+        foreach (var key in context.RechargeKeys)
+        {
+            w.Write(',');
+            w.Write(key);
+        }
+
+        foreach (var key in context.AttributeKeys)
+        {
+            w.Write(",attributes__");
+            w.Write(Quote(key));
+        }
+
+        w.Write('\n');
+    }
+
+    private void WriteCsv(StreamWriter w, UserRow row)
+    {
+        w.Write(Quote(row.Name));
+        foreach (var (_, value) in Reporting(row))
+        {
+            w.Write(',');
+            w.Write(value switch
+            {
+                null => "",
+                string s => Quote(s),
+                bool b => b ? "True" : "False",
+                long l => l.ToString(CultureInfo.InvariantCulture),
+                double d => Number(d),
+                int[] list => Quote("[" + string.Join(", ", list) + "]"),
+                _ => "",
+            });
+        }
+
+        Span<char> buffer = stackalloc char[32];
+        foreach (var v in row.Values)
+        {
+            w.Write(',');
+            if (double.IsFinite(v) && v.TryFormat(buffer, out var written, "R", CultureInfo.InvariantCulture))
+            {
+                w.Write(buffer[..written]);
+            }
+        }
+
+        for (var i = 0; i < context.RechargeKeys.Length; i++)
+        {
+            w.Write(',');
+            if (row.RechargeValues is not null && double.IsFinite(row.RechargeValues[i]))
+            {
+                w.Write(Number(row.RechargeValues[i]));
+            }
+        }
+
+        foreach (var key in context.AttributeKeys)
+        {
+            w.Write(',');
+            var value = row.Attributes?.FirstOrDefault(a => a.Key == key).Value;
+            if (value is not null)
+            {
+                w.Write(Quote(value));
+            }
+        }
+
+        w.Write('\n');
+    }
+
+    private static string Number(double d) => double.IsFinite(d) ? d.ToString("R", CultureInfo.InvariantCulture) : "";
+
+    private static string Quote(string s) =>
+        s.AsSpan().IndexOfAny(",\"\n\r") >= 0 ? "\"" + s.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : s;
+}

@@ -1,0 +1,134 @@
+namespace Mosaic.Indicators;
+
+/// <summary>Out-of-network shares of a user's records (bandicoot's <c>percent_outofnetwork_*</c>).</summary>
+internal sealed record NetworkReport(double Calls, double Texts, double Contacts, double CallDurations);
+
+/// <summary>
+/// bandicoot's network loading: the correspondents of a user that have their own records file
+/// in the same folder are read, and a record with such a correspondent is kept only when the
+/// correspondent's file holds a matching record (same interaction and call duration, opposite
+/// direction, less than 30 seconds apart). Records with correspondents without a file are kept
+/// and counted as out of network.
+/// </summary>
+internal static class NetworkFilter
+{
+    private static readonly long Window = TimeSpan.FromSeconds(30).Ticks;
+
+    /// <summary>Filters <paramref name="user"/>'s records in place; returns the out-of-network report (null when the user has no records).</summary>
+    public static NetworkReport? Apply(BandicootUser user, string folder, IReadOnlyDictionary<string, (double Lat, double Lon)>? antennas, RecordFormat format)
+    {
+        var records = user.Records;
+        if (records.Length == 0)
+        {
+            return null;
+        }
+
+        // Correspondents, each read once; null when it has no file.
+        var correspondents = new BandicootUser?[user.Contacts.Length];
+        var used = new bool[user.Contacts.Length];
+        foreach (var r in records)
+        {
+            used[r.Contact] = true;
+        }
+
+        for (var c = 0; c < user.Contacts.Length; c++)
+        {
+            var name = user.Contacts[c];
+            if (!used[c] || name.Length == 0 || name.AsSpan().IndexOfAny("/\\") >= 0 || name is "." or "..")
+            {
+                continue;
+            }
+
+            if (name == user.Name)
+            {
+                correspondents[c] = user;
+                continue;
+            }
+
+            var path = Path.Combine(folder, name + ".csv");
+            if (File.Exists(path))
+            {
+                correspondents[c] = BandicootReader.ReadUser(path, name, antennas, format);
+            }
+        }
+
+        var kept = new List<UserRecord>(records.Length);
+        foreach (var r in records)
+        {
+            var other = correspondents[r.Contact];
+            if (other is null || HasMatch(r, other.Records))
+            {
+                kept.Add(r);
+            }
+        }
+
+        user.Records = [.. kept];
+        int calls = 0, texts = 0, oonCalls = 0, oonTexts = 0;
+        double durations = 0, oonDurations = 0;
+        var contacts = new HashSet<int>();
+        var oonContacts = new HashSet<int>();
+        foreach (var r in user.Records)
+        {
+            var outOfNetwork = correspondents[r.Contact] is null;
+            contacts.Add(r.Contact);
+            if (outOfNetwork)
+            {
+                oonContacts.Add(r.Contact);
+            }
+
+            if (r.Kind == RecordKind.Call)
+            {
+                calls++;
+                durations += r.Duration;
+                if (outOfNetwork)
+                {
+                    oonCalls++;
+                    oonDurations += r.Duration;
+                }
+            }
+            else if (r.Kind == RecordKind.Text)
+            {
+                texts++;
+                oonTexts += outOfNetwork ? 1 : 0;
+            }
+        }
+
+        return new NetworkReport(
+            Share(oonCalls, calls),
+            Share(oonTexts, texts),
+            Share(oonContacts.Count, contacts.Count),
+            Share(oonDurations, durations));
+    }
+
+    private static double Share(double part, double whole) => whole != 0 ? part / whole : 0;
+
+    /// <summary>Whether <paramref name="others"/> (time-sorted) holds a record matching <paramref name="r"/>.</summary>
+    private static bool HasMatch(in UserRecord r, UserRecord[] others)
+    {
+        // First record later than r − 30 s.
+        int lo = 0, hi = others.Length;
+        while (lo < hi)
+        {
+            var mid = (lo + hi) >>> 1;
+            if (others[mid].Ticks > r.Ticks - Window)
+            {
+                hi = mid;
+            }
+            else
+            {
+                lo = mid + 1;
+            }
+        }
+
+        for (var i = lo; i < others.Length && others[i].Ticks < r.Ticks + Window; i++)
+        {
+            ref readonly var o = ref others[i];
+            if (o.Kind == r.Kind && o.Out != r.Out && o.Duration == r.Duration)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+}

@@ -1,0 +1,286 @@
+using System.Globalization;
+using System.Text;
+
+namespace Mosaic.Indicators;
+
+/// <summary>
+/// Accumulates one user's records, applying bandicoot's per-field validity rules and its
+/// position rules (with an antennas file, an antenna's location comes from the file, and a
+/// record without an antenna has no location).
+/// </summary>
+internal sealed class UserBuilder
+{
+    private readonly string name;
+    private readonly IReadOnlyDictionary<string, (double Lat, double Lon)>? antennas;
+    private readonly ByteInterner contacts = new();
+    private readonly ByteInterner positions = new();
+    private readonly List<string> positionKeys = [];
+    private readonly List<double> lats = [];
+    private readonly List<double> lons = [];
+    private readonly List<bool> isAntenna = [];
+    private readonly IgnoredCounts ignored = new();
+    private UserRecord[] records;
+    private int count;
+    private long read;
+
+    public UserBuilder(string name, IReadOnlyDictionary<string, (double Lat, double Lon)>? antennas, int expectedRecords = 64)
+    {
+        this.name = name;
+        this.antennas = antennas;
+        records = new UserRecord[Math.Max(16, expectedRecords)];
+    }
+
+    /// <summary>Adds one CSV row (fields as ranges into <paramref name="line"/>).</summary>
+    public void AddCsv(ReadOnlySpan<byte> line, ReadOnlySpan<Range> fields, int fieldCount, int[] col, bool hasLatLon)
+    {
+        read++;
+        var interactionPresent = TryField(line, fields, fieldCount, col[0], out var interaction);
+        var directionPresent = TryField(line, fields, fieldCount, col[1], out var direction);
+        TryField(line, fields, fieldCount, col[2], out var correspondent);
+        TryField(line, fields, fieldCount, col[3], out var datetime);
+        TryField(line, fields, fieldCount, col[4], out var duration);
+        TryField(line, fields, fieldCount, col[5], out var antenna);
+
+        RecordKind kind;
+        var interactionOk = true;
+        if (!interactionPresent || interaction.IsEmpty || interaction.SequenceEqual("gps"u8))
+        {
+            kind = RecordKind.Other;
+        }
+        else if (interaction.SequenceEqual("call"u8))
+        {
+            kind = RecordKind.Call;
+        }
+        else if (interaction.SequenceEqual("text"u8))
+        {
+            kind = RecordKind.Text;
+        }
+        else
+        {
+            kind = RecordKind.Other;
+            interactionOk = false;
+        }
+
+        var callAndText = interactionOk && kind != RecordKind.Other;
+        var isOut = direction.SequenceEqual("out"u8);
+        // A missing field is Python's None (valid for a location record), an empty one is ''.
+        var directionOk = isOut || direction.SequenceEqual("in"u8) || (!callAndText && !directionPresent);
+        var correspondentOk = !callAndText || !correspondent.IsEmpty;
+        var datetimeOk = BandicootReader.TryDateTime(datetime, out var ticks, out var bin);
+        var durationParsed = BandicootReader.TryInt(duration, out var seconds);
+        var durationOk = !interactionOk || kind != RecordKind.Call || durationParsed;
+
+        var position = -1;
+        var locationOk = true;
+        if (!antenna.IsEmpty)
+        {
+            position = InternAntenna(antenna);
+        }
+        else if (hasLatLon && TryField(line, fields, fieldCount, col[6], out var la) && TryField(line, fields, fieldCount, col[7], out var lo)
+                 && !la.IsEmpty && !lo.IsEmpty)
+        {
+            if (BandicootReader.TryFloat(la, out var lat) && BandicootReader.TryFloat(lo, out var lon))
+            {
+                position = InternGps(lat, lon);
+            }
+            else
+            {
+                locationOk = false;
+            }
+        }
+
+        if (position < 0)
+        {
+            position = InternEmpty();
+            locationOk &= callAndText;
+        }
+
+        Accept(interactionOk, directionOk, correspondentOk, datetimeOk, durationOk, locationOk, new UserRecord
+        {
+            Ticks = ticks,
+            Kind = kind,
+            Out = isOut,
+            Contact = correspondentOk ? contacts.Intern(correspondent, out _) : 0,
+            Duration = durationParsed ? seconds : UserRecord.NoDuration,
+            Position = position,
+            Bin = bin,
+        });
+    }
+
+    /// <summary>Adds one orange-format row; false when the row cannot be read at all (bandicoot fails then).</summary>
+    public bool AddOrange(ReadOnlySpan<byte> line, ReadOnlySpan<Range> fields, int fieldCount)
+    {
+        if (fieldCount < 8)
+        {
+            return false;
+        }
+
+        read++;
+        var type = line[fields[0]];
+        var service = line[fields[1]];
+        var partner = line[fields[3]];
+        var kind = service.SequenceEqual("11"u8) || service.SequenceEqual("12"u8) ? RecordKind.Call : RecordKind.Text;
+        if (!BandicootReader.TryDateTime(line[fields[4]], out var ticks, out var bin)
+            || !BandicootReader.TryFloat(line[fields[6]], out var lon) || !BandicootReader.TryFloat(line[fields[7]], out var lat))
+        {
+            return false;
+        }
+
+        var durationField = line[fields[5]];
+        var duration = UserRecord.NoDuration;
+        if (!durationField.IsEmpty)
+        {
+            if (!BandicootReader.TryFloat(durationField, out var d))
+            {
+                return false;
+            }
+
+            duration = (int)d;
+        }
+
+        var record = new UserRecord
+        {
+            Ticks = ticks,
+            Kind = kind,
+            Out = type.SequenceEqual("1"u8),
+            Contact = partner.IsEmpty ? 0 : contacts.Intern(partner, out _),
+            Duration = duration,
+            Position = InternOrange(lat, lon),
+            Bin = bin,
+        };
+        Accept(true, true, !partner.IsEmpty, true, kind != RecordKind.Call || duration != UserRecord.NoDuration, true, record);
+        return true;
+    }
+
+    public BandicootUser Build(List<KeyValuePair<string, string>>? attributes = null, List<Recharge>? recharges = null)
+    {
+        var result = records.AsSpan(0, count).ToArray();
+        SortStable(result);
+        return new BandicootUser
+        {
+            Name = name,
+            Records = result,
+            Contacts = [.. Enumerable.Range(0, contacts.Count).Select(contacts.GetString)],
+            PositionKeys = [.. positionKeys],
+            PositionLat = [.. lats],
+            PositionLon = [.. lons],
+            PositionIsAntenna = [.. isAntenna],
+            Ignored = ignored,
+            Attributes = attributes ?? [],
+            Recharges = recharges ?? [],
+            RecordsRead = read,
+        };
+    }
+
+    /// <summary>bandicoot sorts records by time with Python's stable sort: equal times keep file order.</summary>
+    internal static void SortStable(UserRecord[] result)
+    {
+        for (var i = 1; i < result.Length; i++)
+        {
+            if (result[i].Ticks < result[i - 1].Ticks)
+            {
+                var keys = new (long, int)[result.Length];
+                for (var k = 0; k < result.Length; k++)
+                {
+                    keys[k] = (result[k].Ticks, k);
+                }
+
+                Array.Sort(keys, result);
+                return;
+            }
+        }
+    }
+
+    private void Accept(bool interaction, bool direction, bool correspondent, bool datetime, bool duration, bool location, UserRecord record)
+    {
+        if (interaction && direction && correspondent && datetime && duration && location)
+        {
+            if (count == records.Length)
+            {
+                Array.Resize(ref records, count * 2);
+            }
+
+            records[count++] = record;
+            return;
+        }
+
+        ignored.All++;
+        ignored.Interaction += interaction ? 0 : 1;
+        ignored.Direction += direction ? 0 : 1;
+        ignored.CorrespondentId += correspondent ? 0 : 1;
+        ignored.Datetime += datetime ? 0 : 1;
+        ignored.CallDuration += duration ? 0 : 1;
+        ignored.Location += location ? 0 : 1;
+    }
+
+    private static bool TryField(ReadOnlySpan<byte> line, ReadOnlySpan<Range> fields, int fieldCount, int index, out ReadOnlySpan<byte> value)
+    {
+        if (index < 0 || index >= fieldCount)
+        {
+            value = default;
+            return false;
+        }
+
+        value = line[fields[index]];
+        return true;
+    }
+
+    private int InternAntenna(ReadOnlySpan<byte> bytes)
+    {
+        var index = positions.Intern(bytes, out var added);
+        if (added)
+        {
+            var key = positions.GetString(index);
+            var (lat, lon) = antennas is not null && antennas.TryGetValue(key, out var at) ? at : (double.NaN, double.NaN);
+            AddPosition(key, lat, lon, true);
+        }
+
+        return index;
+    }
+
+    private int InternGps(double lat, double lon)
+    {
+        // Keys that cannot be an antenna id: a 0x01 byte, then the location.
+        var key = string.Create(CultureInfo.InvariantCulture, $"\u0001{lat:R},{lon:R}");
+        var index = positions.Intern(Encoding.UTF8.GetBytes(key), out var added);
+        if (added)
+        {
+            // With an antennas file, bandicoot re-derives every location from antennas: a record without an antenna loses its own.
+            AddPosition(key, antennas is null ? lat : double.NaN, antennas is null ? lon : double.NaN, false);
+        }
+
+        return index;
+    }
+
+    private int InternOrange(double lat, double lon)
+    {
+        // read_orange numbers antennas by first appearance of each (lat, lon) and keeps the location.
+        var key = string.Create(CultureInfo.InvariantCulture, $"{lat:R},{lon:R}");
+        var index = positions.Intern(Encoding.UTF8.GetBytes(key), out var added);
+        if (added)
+        {
+            AddPosition(key, lat, lon, true);
+        }
+
+        return index;
+    }
+
+    private int InternEmpty()
+    {
+        var index = positions.Intern([0], out var added);
+        if (added)
+        {
+            AddPosition("", double.NaN, double.NaN, false);
+        }
+
+        return index;
+    }
+
+    private void AddPosition(string key, double lat, double lon, bool antenna)
+    {
+        positionKeys.Add(key);
+        lats.Add(lat);
+        lons.Add(lon);
+        isAntenna.Add(antenna);
+    }
+}

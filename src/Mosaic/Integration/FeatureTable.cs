@@ -1,0 +1,156 @@
+using System.Globalization;
+using Mosaic.Data;
+using Mosaic.Definitions;
+
+namespace Mosaic.Integration;
+
+/// <summary>
+/// <c>features.parquet</c> in memory, sorted by (subscriber, week): the group of each row, the
+/// home district, and every catalogue column present as a dense array (NaN for null). The
+/// subscriber id is kept only to split training and test subscribers and to group rows; it
+/// never leaves this class's callers as output.
+/// </summary>
+internal sealed class FeatureTable
+{
+    /// <summary>Index of a subject group in <see cref="Groups.Subjects"/> (0 local, 1 settled, 2 new).</summary>
+    public const int Local = 0;
+
+    /// <summary>Settled migrants.</summary>
+    public const int Settled = 1;
+
+    /// <summary>New migrants.</summary>
+    public const int New = 2;
+
+    /// <summary>Missing home district.</summary>
+    public const int NoDistrict = int.MinValue;
+
+    private FeatureTable(
+        long[] subscribers, int[] weeks, byte[] groups, int[] homeDistricts, string[] columns, double[][] values,
+        IReadOnlyList<string> missingColumns)
+    {
+        Subscribers = subscribers;
+        Weeks = weeks;
+        Groups = groups;
+        HomeDistricts = homeDistricts;
+        Columns = columns;
+        Values = values;
+        MissingColumns = missingColumns;
+        Families = columns.Select(c => FeatureCatalogue.FamilyOf(c)!.Value).ToArray();
+        WeekNumbers = weeks.Distinct().Order().ToArray();
+    }
+
+    public long[] Subscribers { get; }
+
+    public int[] Weeks { get; }
+
+    public byte[] Groups { get; }
+
+    public int[] HomeDistricts { get; }
+
+    /// <summary>Catalogue columns present, in catalogue order.</summary>
+    public string[] Columns { get; }
+
+    public FeatureFamily[] Families { get; }
+
+    /// <summary>Values[column][row], NaN where the table has null.</summary>
+    public double[][] Values { get; }
+
+    /// <summary>Catalogue columns the table lacks (reported in the manifest).</summary>
+    public IReadOnlyList<string> MissingColumns { get; }
+
+    /// <summary>The distinct weeks, ascending.</summary>
+    public int[] WeekNumbers { get; }
+
+    public int Rows => Weeks.Length;
+
+    /// <summary>A table from arrays (rows sorted by subscriber then week), for tests and benchmarks.</summary>
+    internal static FeatureTable Create(long[] subscribers, int[] weeks, byte[] groups, int[] homeDistricts, string[] columns, double[][] values)
+    {
+        var missing = FeatureCatalogue.Columns.Select(c => c.Column).Where(c => !columns.Contains(c)).ToArray();
+        return new FeatureTable(subscribers, weeks, groups, homeDistricts, columns, values, missing);
+    }
+
+    /// <summary>Reads and checks <paramref name="path"/>; problems are <see cref="MosaicInputException"/> naming the file.</summary>
+    public static FeatureTable Load(DuckDbSession session, string path)
+    {
+        if (!File.Exists(path))
+        {
+            throw new MosaicInputException(path, null, "features table not found (run `mosaic features` first)");
+        }
+
+        var source = $"read_parquet({Sql.Literal(path)})";
+        var present = session.Query($"DESCRIBE SELECT * FROM {source}", r => r.GetString(0)).ToHashSet(StringComparer.Ordinal);
+        foreach (var required in new[] { "subscriber_id", "week", "group", "home_district" })
+        {
+            if (!present.Contains(required))
+            {
+                throw new MosaicInputException(path, null, $"column '{required}' is missing");
+            }
+        }
+
+        var columns = FeatureCatalogue.Columns.Select(c => c.Column).Where(present.Contains).ToArray();
+        var missing = FeatureCatalogue.Columns.Select(c => c.Column).Where(c => !present.Contains(c)).ToArray();
+
+        var badGroup = session.Scalar($"""
+            SELECT min("group") FROM {source}
+            WHERE "group" IS NULL OR "group" NOT IN ({string.Join(", ", Definitions.Groups.Subjects.Select(Sql.Literal))})
+            """);
+        var nullGroups = session.ScalarLong($"SELECT count(*) FROM {source} WHERE \"group\" IS NULL");
+        if (nullGroups > 0 || badGroup is not null)
+        {
+            var what = nullGroups > 0 ? "null" : $"'{badGroup}'";
+            throw new MosaicInputException(path, null, $"column 'group' has {what}; expected local, settled or new");
+        }
+
+        var inconsistent = session.ScalarLong($"""
+            SELECT count(*) FROM (SELECT subscriber_id FROM {source} GROUP BY subscriber_id HAVING count(DISTINCT "group") > 1)
+            """);
+        if (inconsistent > 0)
+        {
+            throw new MosaicInputException(path, null, $"{inconsistent.ToString(CultureInfo.InvariantCulture)} subscribers change group between weeks; a group is fixed per subscriber");
+        }
+
+        var duplicates = session.ScalarLong($"SELECT count(*) - count(DISTINCT (subscriber_id, week)) FROM {source}");
+        if (duplicates > 0)
+        {
+            throw new MosaicInputException(path, null, $"{duplicates.ToString(CultureInfo.InvariantCulture)} duplicate (subscriber_id, week) rows");
+        }
+
+        var n = checked((int)session.ScalarLong($"SELECT count(*) FROM {source}"));
+        var subscribers = new long[n];
+        var weeks = new int[n];
+        var groups = new byte[n];
+        var homes = new int[n];
+        var values = new double[columns.Length][];
+        for (var j = 0; j < columns.Length; j++)
+        {
+            values[j] = new double[n];
+        }
+
+        var groupCase = $"""CASE "group" WHEN 'local' THEN {Local} WHEN 'settled' THEN {Settled} ELSE {New} END""";
+        var select = string.Join(", ", columns.Select(c => $"CAST({Sql.Identifier(c)} AS DOUBLE)"));
+        using var command = session.Connection.CreateCommand();
+        command.CommandText = $"""
+            SELECT CAST(subscriber_id AS BIGINT), CAST(week AS INTEGER), CAST({groupCase} AS TINYINT),
+                   CAST(home_district AS INTEGER){(columns.Length > 0 ? ", " + select : "")}
+            FROM {source} ORDER BY subscriber_id, week
+            """;
+        using var reader = command.ExecuteReader();
+        var row = 0;
+        while (reader.Read())
+        {
+            subscribers[row] = reader.GetInt64(0);
+            weeks[row] = reader.GetInt32(1);
+            groups[row] = (byte)reader.GetFieldValue<sbyte>(2);
+            homes[row] = reader.IsDBNull(3) ? NoDistrict : reader.GetInt32(3);
+            for (var j = 0; j < columns.Length; j++)
+            {
+                values[j][row] = reader.IsDBNull(4 + j) ? double.NaN : reader.GetDouble(4 + j);
+            }
+
+            row++;
+        }
+
+        return new FeatureTable(subscribers, weeks, groups, homes, columns, values, missing);
+    }
+}
