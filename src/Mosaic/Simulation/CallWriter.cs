@@ -4,13 +4,26 @@ using Mosaic.Data;
 
 namespace Mosaic.Simulation;
 
+/// <summary>A sink for call blocks, written in the order given.</summary>
+internal interface ICallWriter : IDisposable
+{
+    /// <summary>Rows written so far.</summary>
+    long Rows { get; }
+
+    /// <summary>Appends one block.</summary>
+    void Append(CallBuffer buffer);
+
+    /// <summary>Finishes the file (atomically).</summary>
+    void Complete();
+}
+
 /// <summary>
 /// Streams call blocks, in block order, into <c>calls.parquet</c> through a DuckDB appender and
 /// a staging table. When the staging table holds <see cref="PartRows"/> rows it is written to a
 /// part file and emptied, so memory stays bounded; at the end the parts are concatenated, in
 /// order, into the final file (a single part is written there directly).
 /// </summary>
-internal sealed class CallWriter : IDisposable
+internal sealed class DuckDbCallWriter : ICallWriter
 {
     private const string Stage = "calls_stage";
     private readonly DuckDbSession session;
@@ -20,7 +33,7 @@ internal sealed class CallWriter : IDisposable
     private DuckDBAppender? appender;
     private long staged;
 
-    public CallWriter(DuckDbSession session, string finalPath, long partRows)
+    public DuckDbCallWriter(DuckDbSession session, string finalPath, long partRows)
     {
         this.session = session;
         this.finalPath = finalPath;

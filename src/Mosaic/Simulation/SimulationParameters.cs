@@ -83,7 +83,7 @@ public sealed record SimulationParameters
     public GroupBehaviour Settled { get; init; } = new(20, 2, 2, 0, 0.6, 0.30, 0.25, 125, 5.0);
 
     /// <summary>Behaviour of new migrants in their first active week; later weeks drift towards <see cref="NewMigrantTarget"/>.</summary>
-    public GroupBehaviour NewArrival { get; init; } = new(9, 0.4, 3, 1, 0.9, 0.42, 0.36, 175, 2.0);
+    public GroupBehaviour NewArrival { get; init; } = new(9, 0.4, 3, 1, 0.9, 0.42, 0.36, 175, 4.0);
 
     /// <summary>Fraction of the remaining gap between new and settled migrants closed each week of tenure.</summary>
     public double IntegrationRate { get; init; } = 0.35;

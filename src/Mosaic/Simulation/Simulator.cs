@@ -7,6 +7,16 @@ using Mosaic.Runs;
 
 namespace Mosaic.Simulation;
 
+/// <summary>The two ways of streaming calls to Parquet.</summary>
+internal enum CallWriterKind
+{
+    /// <summary>Parquet.Net column writers, one row group per block.</summary>
+    ParquetNet,
+
+    /// <summary>DuckDB appender into a staging table, copied to Parquet.</summary>
+    DuckDbAppender,
+}
+
 /// <summary>What a simulation wrote and how long it took.</summary>
 /// <param name="OutFolder">The data folder written.</param>
 /// <param name="Calls">Rows of <c>calls</c>.</param>
@@ -37,6 +47,10 @@ public static class Simulator
     /// <summary>Rows per staging part when streaming calls (bounds memory at large scale).</summary>
     internal static long PartRows { get; set; } = 16_000_000;
 
+    /// <summary>How calls reach Parquet (benchmarks compare both; see docs/performance.md).</summary>
+    internal static CallWriterKind Writer { get; set; } =
+        Environment.GetEnvironmentVariable("MOSAIC_SIM_WRITER") == "duckdb" ? CallWriterKind.DuckDbAppender : CallWriterKind.ParquetNet;
+
     /// <summary>Runs the simulation into <paramref name="outFolder"/>.</summary>
     /// <exception cref="MosaicInputException">Invalid options or unreadable geography inputs.</exception>
     public static SimulationResult Run(SimulationOptions options, string outFolder, IProgress<StageProgress>? progress = null)
@@ -45,9 +59,11 @@ public static class Simulator
         options.Validate();
         var clock = Stopwatch.StartNew();
         var timings = new Dictionary<string, double>();
+        var laps = 0.0;
         void Lap(string step)
         {
-            timings[step] = Math.Round(clock.Elapsed.TotalSeconds - timings.Values.Sum(), 3);
+            timings[step] = Math.Round(clock.Elapsed.TotalSeconds - laps, 3);
+            laps = clock.Elapsed.TotalSeconds;
         }
 
         var sizes = options.ResolveSizes();
@@ -77,8 +93,11 @@ public static class Simulator
         GeoJson.WriteDistricts(Path.Combine(outFolder, CanonicalTables.DistrictsGeoJson), city.Districts.Select(d => new DistrictShape(d.Id, d.Name, d.Polygon)));
         Lap("tables");
 
-        var calls = GenerateCalls(session, generator, threads, DataFolder.TablePath(outFolder, CanonicalTables.Calls), progress);
+        var (calls, waiting, appending, copying) = GenerateCalls(session, generator, threads, DataFolder.TablePath(outFolder, CanonicalTables.Calls), progress);
         Lap("calls");
+        timings["calls_waiting_for_generators"] = Math.Round(waiting, 3);
+        timings["calls_appending"] = Math.Round(appending, 3);
+        timings["calls_final_copy"] = Math.Round(copying, 3);
 
         var truth = BuildTruth(options, sizes, pop, city, enclaves, segregated);
         AtomicFile.WriteAllText(Path.Combine(outFolder, TruthFileName), JsonSerializer.Serialize(truth, Manifest.JsonOptions) + "\n");
@@ -124,9 +143,13 @@ public static class Simulator
     /// Blocks are generated in parallel (at most <paramref name="threads"/> at once, a bounded
     /// window ahead of the writer) and written strictly in block order.
     /// </summary>
-    private static long GenerateCalls(DuckDbSession session, CallGenerator generator, int threads, string path, IProgress<StageProgress>? progress)
+    private static (long Rows, double Waiting, double Appending, double Copying) GenerateCalls(
+        DuckDbSession session, CallGenerator generator, int threads, string path, IProgress<StageProgress>? progress)
     {
-        using var writer = new CallWriter(session, path, PartRows);
+        var waiting = new Stopwatch();
+        var appending = new Stopwatch();
+        var copying = new Stopwatch();
+        using ICallWriter writer = Writer == CallWriterKind.DuckDbAppender ? new DuckDbCallWriter(session, path, PartRows) : new ParquetCallWriter(path);
         var scheduler = new ConcurrentExclusiveSchedulerPair(TaskScheduler.Default, threads).ConcurrentScheduler;
         var window = threads * 2;
         var tasks = new Task<CallBuffer>?[generator.BlockCount];
@@ -140,15 +163,21 @@ public static class Simulator
                 next++;
             }
 
+            waiting.Start();
             var buffer = tasks[block]!.GetAwaiter().GetResult();
+            waiting.Stop();
             tasks[block] = null;
+            appending.Start();
             writer.Append(buffer);
+            appending.Stop();
             progress.Step("generating calls", (block + 1.0) / generator.BlockCount);
         }
 
         progress.Step("writing calls.parquet", null);
+        copying.Start();
         writer.Complete();
-        return writer.Rows;
+        copying.Stop();
+        return (writer.Rows, waiting.Elapsed.TotalSeconds, appending.Elapsed.TotalSeconds, copying.Elapsed.TotalSeconds);
     }
 
     private static void WriteDistricts(DuckDbSession session, City city, string folder)
