@@ -127,28 +127,54 @@ internal sealed class FeatureTable
             values[j] = new double[n];
         }
 
+        // The reader's per-value cost dominates: two connections read disjoint halves of the
+        // columns at once (each sorted the same way), which halves the wall time on two cores.
         var groupCase = $"""CASE "group" WHEN 'local' THEN {Local} WHEN 'settled' THEN {Settled} ELSE {New} END""";
-        var select = string.Join(", ", columns.Select(c => $"CAST({Sql.Identifier(c)} AS DOUBLE)"));
-        using var command = session.Connection.CreateCommand();
-        command.CommandText = $"""
-            SELECT CAST(subscriber_id AS BIGINT), CAST(week AS INTEGER), CAST({groupCase} AS TINYINT),
-                   CAST(home_district AS INTEGER){(columns.Length > 0 ? ", " + select : "")}
-            FROM {source} ORDER BY subscriber_id, week
-            """;
-        using var reader = command.ExecuteReader();
-        var row = 0;
-        while (reader.Read())
+        var keys = $"""CAST(subscriber_id AS BIGINT), CAST(week AS INTEGER), CAST({groupCase} AS TINYINT), CAST(home_district AS INTEGER)""";
+        var half = columns.Length / 2;
+        void ReadColumns(DuckDbSession reading, int from, int to, bool withKeys)
         {
-            subscribers[row] = reader.GetInt64(0);
-            weeks[row] = reader.GetInt32(1);
-            groups[row] = (byte)reader.GetFieldValue<sbyte>(2);
-            homes[row] = reader.IsDBNull(3) ? NoDistrict : reader.GetInt32(3);
-            for (var j = 0; j < columns.Length; j++)
+            var selected = Enumerable.Range(from, to - from).Select(j => $"CAST({Sql.Identifier(columns[j])} AS DOUBLE)").ToList();
+            if (withKeys)
             {
-                values[j][row] = reader.IsDBNull(4 + j) ? double.NaN : reader.GetDouble(4 + j);
+                selected.Insert(0, keys);
             }
 
-            row++;
+            if (selected.Count == 0)
+            {
+                return;
+            }
+
+            var offset = withKeys ? 4 : 0;
+            using var command = reading.Connection.CreateCommand();
+            command.CommandText = $"SELECT {string.Join(", ", selected)} FROM {source} ORDER BY subscriber_id, week";
+            using var reader = command.ExecuteReader();
+            var row = 0;
+            while (reader.Read())
+            {
+                if (withKeys)
+                {
+                    subscribers[row] = reader.GetInt64(0);
+                    weeks[row] = reader.GetInt32(1);
+                    groups[row] = (byte)reader.GetFieldValue<sbyte>(2);
+                    homes[row] = reader.IsDBNull(3) ? NoDistrict : reader.GetInt32(3);
+                }
+
+                for (var j = from; j < to; j++)
+                {
+                    var field = offset + j - from;
+                    values[j][row] = reader.IsDBNull(field) ? double.NaN : reader.GetDouble(field);
+                }
+
+                row++;
+            }
+        }
+
+        using (var second = new DuckDbSession(new EngineOptions(Threads: 1)))
+        {
+            Parallel.Invoke(
+                () => ReadColumns(session, 0, half, withKeys: true),
+                () => ReadColumns(second, half, columns.Length, withKeys: false));
         }
 
         return new FeatureTable(subscribers, weeks, groups, homes, columns, values, missing);
