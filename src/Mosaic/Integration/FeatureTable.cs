@@ -1,4 +1,5 @@
 using System.Globalization;
+using DuckDB.NET.Native;
 using Mosaic.Data;
 using Mosaic.Definitions;
 
@@ -68,6 +69,88 @@ internal sealed class FeatureTable
     {
         var missing = FeatureCatalogue.Columns.Select(c => c.Column).Where(c => !columns.Contains(c)).ToArray();
         return new FeatureTable(subscribers, weeks, groups, homeDistricts, columns, values, missing);
+    }
+
+    /// <summary>
+    /// Copies a query's result straight out of DuckDB's column vectors (the row reader costs
+    /// ~0.25 µs per value, which dominated the stage): first the key columns (BIGINT, INTEGER,
+    /// TINYINT, INTEGER-with-null as <see cref="NoDistrict"/>), then DOUBLE columns with null as NaN.
+    /// </summary>
+    private static unsafe void ReadChunks(DuckDbSession reading, string sql, Array[] keyTargets, double[][] doubleTargets)
+    {
+        var state = NativeMethods.Query.DuckDBQuery(reading.Connection.NativeConnection, sql, out var result);
+        try
+        {
+            if (!state.IsSuccess())
+            {
+                throw new InvalidOperationException("reading the features table failed: " + NativeMethods.Query.DuckDBResultError(ref result));
+            }
+
+            var row = 0;
+            while (true)
+            {
+                using var chunk = NativeMethods.Query.DuckDBFetchChunk(result);
+                if (chunk.IsInvalid)
+                {
+                    break;
+                }
+
+                var size = (int)NativeMethods.DataChunks.DuckDBDataChunkGetSize(chunk);
+                if (size == 0)
+                {
+                    break;
+                }
+
+                var column = 0;
+                if (keyTargets.Length == 4)
+                {
+                    new ReadOnlySpan<long>(Data(chunk, 0), size).CopyTo(((long[])keyTargets[0]).AsSpan(row));
+                    new ReadOnlySpan<int>(Data(chunk, 1), size).CopyTo(((int[])keyTargets[1]).AsSpan(row));
+                    new ReadOnlySpan<byte>(Data(chunk, 2), size).CopyTo(((byte[])keyTargets[2]).AsSpan(row));
+                    var homes = (int[])keyTargets[3];
+                    new ReadOnlySpan<int>(Data(chunk, 3), size).CopyTo(homes.AsSpan(row));
+                    var validity = Validity(chunk, 3);
+                    for (var i = 0; validity != null && i < size; i++)
+                    {
+                        if (!IsValid(validity, i))
+                        {
+                            homes[row + i] = NoDistrict;
+                        }
+                    }
+
+                    column = 4;
+                }
+
+                foreach (var target in doubleTargets)
+                {
+                    new ReadOnlySpan<double>(Data(chunk, column), size).CopyTo(target.AsSpan(row));
+                    var validity = Validity(chunk, column);
+                    for (var i = 0; validity != null && i < size; i++)
+                    {
+                        if (!IsValid(validity, i))
+                        {
+                            target[row + i] = double.NaN;
+                        }
+                    }
+
+                    column++;
+                }
+
+                row += size;
+            }
+        }
+        finally
+        {
+            NativeMethods.Query.DuckDBDestroyResult(ref result);
+        }
+
+        static void* Data(DuckDBDataChunk chunk, int column) =>
+            NativeMethods.Vectors.DuckDBVectorGetData(NativeMethods.DataChunks.DuckDBDataChunkGetVector(chunk, column));
+
+        static ulong* Validity(DuckDBDataChunk chunk, int column) =>
+            NativeMethods.Vectors.DuckDBVectorGetValidity(NativeMethods.DataChunks.DuckDBDataChunkGetVector(chunk, column));
+
+        static bool IsValid(ulong* validity, int i) => (validity[i >> 6] & (1UL << (i & 63))) != 0;
     }
 
     /// <summary>Reads and checks <paramref name="path"/>; problems are <see cref="MosaicInputException"/> naming the file.</summary>
@@ -140,33 +223,10 @@ internal sealed class FeatureTable
                 selected.Insert(0, keys);
             }
 
-            if (selected.Count == 0)
+            if (selected.Count > 0)
             {
-                return;
-            }
-
-            var offset = withKeys ? 4 : 0;
-            using var command = reading.Connection.CreateCommand();
-            command.CommandText = $"SELECT {string.Join(", ", selected)} FROM {source} ORDER BY subscriber_id, week";
-            using var reader = command.ExecuteReader();
-            var row = 0;
-            while (reader.Read())
-            {
-                if (withKeys)
-                {
-                    subscribers[row] = reader.GetInt64(0);
-                    weeks[row] = reader.GetInt32(1);
-                    groups[row] = (byte)reader.GetFieldValue<sbyte>(2);
-                    homes[row] = reader.IsDBNull(3) ? NoDistrict : reader.GetInt32(3);
-                }
-
-                for (var j = from; j < to; j++)
-                {
-                    var field = offset + j - from;
-                    values[j][row] = reader.IsDBNull(field) ? double.NaN : reader.GetDouble(field);
-                }
-
-                row++;
+                ReadChunks(reading, $"SELECT {string.Join(", ", selected)} FROM {source} ORDER BY subscriber_id, week",
+                    withKeys ? [subscribers, weeks, groups, homes] : [], values[from..to]);
             }
         }
 
