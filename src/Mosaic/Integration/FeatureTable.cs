@@ -174,32 +174,44 @@ internal sealed class FeatureTable
         var columns = FeatureCatalogue.Columns.Select(c => c.Column).Where(present.Contains).ToArray();
         var missing = FeatureCatalogue.Columns.Select(c => c.Column).Where(c => !present.Contains(c)).ToArray();
 
-        var badGroup = session.Scalar($"""
-            SELECT min("group") FROM {source}
-            WHERE "group" IS NULL OR "group" NOT IN ({string.Join(", ", Definitions.Groups.Subjects.Select(Sql.Literal))})
-            """);
-        var nullGroups = session.ScalarLong($"SELECT count(*) FROM {source} WHERE \"group\" IS NULL");
-        if (nullGroups > 0 || badGroup is not null)
+        // All checks in one pass over a per-subscriber aggregate (the file is scanned once here).
+        var subjects = string.Join(", ", Definitions.Groups.Subjects.Select(Sql.Literal));
+        var check = session.Query(
+            $"""
+            SELECT CAST(coalesce(sum(null_keys), 0) AS BIGINT), CAST(coalesce(sum(null_groups), 0) AS BIGINT), min(bad_group),
+                   count(*) FILTER (WHERE n_groups > 1), CAST(coalesce(sum(n - n_weeks), 0) AS BIGINT), CAST(coalesce(sum(n), 0) AS BIGINT)
+            FROM (
+                SELECT subscriber_id,
+                       count(*) FILTER (WHERE subscriber_id IS NULL OR week IS NULL) AS null_keys,
+                       count(*) FILTER (WHERE "group" IS NULL) AS null_groups,
+                       min("group") FILTER (WHERE "group" NOT IN ({subjects})) AS bad_group,
+                       count(DISTINCT "group") AS n_groups, count(*) AS n, count(DISTINCT week) AS n_weeks
+                FROM {source} GROUP BY subscriber_id)
+            """,
+            r => (NullKeys: r.GetInt64(0), NullGroups: r.GetInt64(1), BadGroup: r.IsDBNull(2) ? null : r.GetString(2),
+                Inconsistent: r.GetInt64(3), Duplicates: r.GetInt64(4), Rows: r.GetInt64(5)))[0];
+        if (check.NullKeys > 0)
         {
-            var what = nullGroups > 0 ? "null" : $"'{badGroup}'";
+            throw new MosaicInputException(path, null, $"{check.NullKeys.ToString(CultureInfo.InvariantCulture)} rows have a null subscriber_id or week");
+        }
+
+        if (check.NullGroups > 0 || check.BadGroup is not null)
+        {
+            var what = check.NullGroups > 0 ? "null" : $"'{check.BadGroup}'";
             throw new MosaicInputException(path, null, $"column 'group' has {what}; expected local, settled or new");
         }
 
-        var inconsistent = session.ScalarLong($"""
-            SELECT count(*) FROM (SELECT subscriber_id FROM {source} GROUP BY subscriber_id HAVING count(DISTINCT "group") > 1)
-            """);
-        if (inconsistent > 0)
+        if (check.Inconsistent > 0)
         {
-            throw new MosaicInputException(path, null, $"{inconsistent.ToString(CultureInfo.InvariantCulture)} subscribers change group between weeks; a group is fixed per subscriber");
+            throw new MosaicInputException(path, null, $"{check.Inconsistent.ToString(CultureInfo.InvariantCulture)} subscribers change group between weeks; a group is fixed per subscriber");
         }
 
-        var duplicates = session.ScalarLong($"SELECT count(*) - count(DISTINCT (subscriber_id, week)) FROM {source}");
-        if (duplicates > 0)
+        if (check.Duplicates > 0)
         {
-            throw new MosaicInputException(path, null, $"{duplicates.ToString(CultureInfo.InvariantCulture)} duplicate (subscriber_id, week) rows");
+            throw new MosaicInputException(path, null, $"{check.Duplicates.ToString(CultureInfo.InvariantCulture)} duplicate (subscriber_id, week) rows");
         }
 
-        var n = checked((int)session.ScalarLong($"SELECT count(*) FROM {source}"));
+        var n = checked((int)check.Rows);
         var subscribers = new long[n];
         var weeks = new int[n];
         var groups = new byte[n];
