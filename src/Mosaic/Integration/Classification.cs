@@ -289,8 +289,8 @@ internal static class Classification
         var predicted = probability.Select(p => p > 0.5 ? 1 : 0).ToArray();
         var confusion = ClassificationMetrics.Confusion(truth, predicted, 2);
         var (precision, recall, f1) = ClassificationMetrics.PerClass(confusion, 1);
-        return [labels.Length, ClassificationMetrics.Accuracy(confusion), precision, recall, f1,
-            ClassificationMetrics.RocAuc(probability, labels), ClassificationMetrics.AveragePrecision(probability, labels)];
+        var (auc, ap) = ClassificationMetrics.Ranking(probability, labels);
+        return [labels.Length, ClassificationMetrics.Accuracy(confusion), precision, recall, f1, auc, ap];
     }
 
     /// <summary>Macro-averaged metrics of the one-vs-rest model and its confusion matrix.</summary>
@@ -334,8 +334,9 @@ internal static class Classification
             recall += r / classes;
             f1 += f / classes;
             var labels = truth.Select(v => v == c).ToArray();
-            auc += ClassificationMetrics.RocAuc(normalised[c], labels) / classes;
-            ap += ClassificationMetrics.AveragePrecision(normalised[c], labels) / classes;
+            var (classAuc, classAp) = ClassificationMetrics.Ranking(normalised[c], labels);
+            auc += classAuc / classes;
+            ap += classAp / classes;
         }
 
         return ([n, ClassificationMetrics.Accuracy(confusion), precision, recall, f1, auc, ap], confusion);

@@ -9,91 +9,64 @@ namespace Mosaic.Integration;
 /// </summary>
 internal static class ClassificationMetrics
 {
-    /// <summary>
-    /// ROC-AUC of <paramref name="scores"/> for binary <paramref name="positive"/> labels, by the
-    /// rank-sum with average ranks for ties; NaN when one class is absent (sklearn raises there).
-    /// </summary>
-    public static double RocAuc(ReadOnlySpan<double> scores, ReadOnlySpan<bool> positive)
-    {
-        var n = scores.Length;
-        var order = SortedIndices(scores, descending: false);
-        long positives = 0;
-        foreach (var label in positive)
-        {
-            positives += label ? 1 : 0;
-        }
-
-        long negatives = n - positives;
-        if (positives == 0 || negatives == 0)
-        {
-            return double.NaN;
-        }
-
-        // Sum of the (1-based, tie-averaged) ranks of the positives.
-        var rankSum = 0.0;
-        var i = 0;
-        while (i < n)
-        {
-            var j = i;
-            while (j + 1 < n && scores[order[j + 1]] == scores[order[i]])
-            {
-                j++;
-            }
-
-            var averageRank = ((i + 1) + (j + 1)) / 2.0;
-            for (var k = i; k <= j; k++)
-            {
-                if (positive[order[k]])
-                {
-                    rankSum += averageRank;
-                }
-            }
-
-            i = j + 1;
-        }
-
-        return (rankSum - (positives * (positives + 1) / 2.0)) / ((double)positives * negatives);
-    }
+    /// <summary>ROC-AUC (NaN when one class is absent, where sklearn raises) of binary labels.</summary>
+    public static double RocAuc(ReadOnlySpan<double> scores, ReadOnlySpan<bool> positive) => Ranking(scores, positive).RocAuc;
 
     /// <summary>sklearn's <c>average_precision_score</c>; NaN when there is no positive.</summary>
-    public static double AveragePrecision(ReadOnlySpan<double> scores, ReadOnlySpan<bool> positive)
+    public static double AveragePrecision(ReadOnlySpan<double> scores, ReadOnlySpan<bool> positive) => Ranking(scores, positive).AveragePrecision;
+
+    /// <summary>
+    /// ROC-AUC and average precision from one descending sort. Walking the distinct scores from
+    /// the top, a tie group with tp positives and fp negatives adds fp·(TP_above + tp/2) to the
+    /// Mann–Whitney count (ties count one half: the trapezoid of sklearn's ROC curve) and
+    /// (R − R_prev)·P to the average precision.
+    /// </summary>
+    public static (double RocAuc, double AveragePrecision) Ranking(ReadOnlySpan<double> scores, ReadOnlySpan<bool> positive)
     {
         var n = scores.Length;
-        var order = SortedIndices(scores, descending: true);
+        var keys = new double[n];
+        var labels = new bool[n];
         long positives = 0;
-        foreach (var label in positive)
+        for (var i = 0; i < n; i++)
         {
-            positives += label ? 1 : 0;
+            keys[i] = -scores[i];
+            labels[i] = positive[i];
+            positives += positive[i] ? 1 : 0;
         }
 
+        var negatives = n - positives;
         if (positives == 0)
         {
-            return double.NaN;
+            return (double.NaN, double.NaN);
         }
 
+        Array.Sort(keys, labels);
         long truePositives = 0, taken = 0;
-        var previousRecall = 0.0;
-        var ap = 0.0;
-        var i = 0;
-        while (i < n)
+        double pairs = 0, ap = 0, previousRecall = 0;
+        var start = 0;
+        while (start < n)
         {
-            // One threshold per distinct score: take the whole tie group at once.
-            var j = i;
-            while (j < n && scores[order[j]] == scores[order[i]])
+            var end = start;
+            long tp = 0;
+            while (end < n && keys[end] == keys[start])
             {
-                truePositives += positive[order[j]] ? 1 : 0;
-                taken++;
-                j++;
+                tp += labels[end] ? 1 : 0;
+                end++;
             }
 
+            var fp = end - start - tp;
+            pairs += fp * (truePositives + (tp / 2.0));
+            truePositives += tp;
+            taken += end - start;
             var recall = (double)truePositives / positives;
-            var precision = (double)truePositives / taken;
-            ap += (recall - previousRecall) * precision;
+            ap += (recall - previousRecall) * ((double)truePositives / taken);
             previousRecall = recall;
-            i = j;
+            start = end;
         }
 
-        return ap;
+        // pairs counts (positive, negative) pairs ranked the right way round, ties one half.
+        var auc = negatives == 0 ? double.NaN : pairs / ((double)positives * negatives);
+        return (auc, ap);
     }
 
     /// <summary>Confusion counts [true class, predicted class] for labels in 0..classes−1.</summary>
@@ -139,44 +112,5 @@ internal static class ClassificationMetrics
         }
 
         return total == 0 ? double.NaN : (double)correct / total;
-    }
-
-    private static int[] SortedIndices(ReadOnlySpan<double> scores, bool descending)
-    {
-        var order = new int[scores.Length];
-        for (var i = 0; i < order.Length; i++)
-        {
-            order[i] = i;
-        }
-
-        var keys = scores.ToArray();
-        if (descending)
-        {
-            for (var i = 0; i < keys.Length; i++)
-            {
-                keys[i] = -keys[i];
-            }
-        }
-
-        // Ties keep index order (the key sort is not stable, so break ties explicitly).
-        Array.Sort(keys, order);
-        var start = 0;
-        while (start < order.Length)
-        {
-            var end = start + 1;
-            while (end < order.Length && keys[end] == keys[start])
-            {
-                end++;
-            }
-
-            if (end - start > 1)
-            {
-                Array.Sort(order, start, end - start);
-            }
-
-            start = end;
-        }
-
-        return order;
     }
 }

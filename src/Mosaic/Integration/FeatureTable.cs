@@ -1,4 +1,5 @@
 using System.Globalization;
+using DuckDB.NET.Native;
 using Mosaic.Data;
 using Mosaic.Definitions;
 
@@ -70,6 +71,88 @@ internal sealed class FeatureTable
         return new FeatureTable(subscribers, weeks, groups, homeDistricts, columns, values, missing);
     }
 
+    /// <summary>
+    /// Copies a query's result straight out of DuckDB's column vectors (the row reader costs
+    /// ~0.25 µs per value, which dominated the stage): first the key columns (BIGINT, INTEGER,
+    /// TINYINT, INTEGER-with-null as <see cref="NoDistrict"/>), then DOUBLE columns with null as NaN.
+    /// </summary>
+    private static unsafe void ReadChunks(DuckDbSession reading, string sql, Array[] keyTargets, double[][] doubleTargets)
+    {
+        var state = NativeMethods.Query.DuckDBQuery(reading.Connection.NativeConnection, sql, out var result);
+        try
+        {
+            if (!state.IsSuccess())
+            {
+                throw new InvalidOperationException("reading the features table failed: " + NativeMethods.Query.DuckDBResultError(ref result));
+            }
+
+            var row = 0;
+            while (true)
+            {
+                using var chunk = NativeMethods.Query.DuckDBFetchChunk(result);
+                if (chunk.IsInvalid)
+                {
+                    break;
+                }
+
+                var size = (int)NativeMethods.DataChunks.DuckDBDataChunkGetSize(chunk);
+                if (size == 0)
+                {
+                    break;
+                }
+
+                var column = 0;
+                if (keyTargets.Length == 4)
+                {
+                    new ReadOnlySpan<long>(Data(chunk, 0), size).CopyTo(((long[])keyTargets[0]).AsSpan(row));
+                    new ReadOnlySpan<int>(Data(chunk, 1), size).CopyTo(((int[])keyTargets[1]).AsSpan(row));
+                    new ReadOnlySpan<byte>(Data(chunk, 2), size).CopyTo(((byte[])keyTargets[2]).AsSpan(row));
+                    var homes = (int[])keyTargets[3];
+                    new ReadOnlySpan<int>(Data(chunk, 3), size).CopyTo(homes.AsSpan(row));
+                    var validity = Validity(chunk, 3);
+                    for (var i = 0; validity != null && i < size; i++)
+                    {
+                        if (!IsValid(validity, i))
+                        {
+                            homes[row + i] = NoDistrict;
+                        }
+                    }
+
+                    column = 4;
+                }
+
+                foreach (var target in doubleTargets)
+                {
+                    new ReadOnlySpan<double>(Data(chunk, column), size).CopyTo(target.AsSpan(row));
+                    var validity = Validity(chunk, column);
+                    for (var i = 0; validity != null && i < size; i++)
+                    {
+                        if (!IsValid(validity, i))
+                        {
+                            target[row + i] = double.NaN;
+                        }
+                    }
+
+                    column++;
+                }
+
+                row += size;
+            }
+        }
+        finally
+        {
+            NativeMethods.Query.DuckDBDestroyResult(ref result);
+        }
+
+        static void* Data(DuckDBDataChunk chunk, int column) =>
+            NativeMethods.Vectors.DuckDBVectorGetData(NativeMethods.DataChunks.DuckDBDataChunkGetVector(chunk, column));
+
+        static ulong* Validity(DuckDBDataChunk chunk, int column) =>
+            NativeMethods.Vectors.DuckDBVectorGetValidity(NativeMethods.DataChunks.DuckDBDataChunkGetVector(chunk, column));
+
+        static bool IsValid(ulong* validity, int i) => (validity[i >> 6] & (1UL << (i & 63))) != 0;
+    }
+
     /// <summary>Reads and checks <paramref name="path"/>; problems are <see cref="MosaicInputException"/> naming the file.</summary>
     public static FeatureTable Load(DuckDbSession session, string path)
     {
@@ -91,32 +174,44 @@ internal sealed class FeatureTable
         var columns = FeatureCatalogue.Columns.Select(c => c.Column).Where(present.Contains).ToArray();
         var missing = FeatureCatalogue.Columns.Select(c => c.Column).Where(c => !present.Contains(c)).ToArray();
 
-        var badGroup = session.Scalar($"""
-            SELECT min("group") FROM {source}
-            WHERE "group" IS NULL OR "group" NOT IN ({string.Join(", ", Definitions.Groups.Subjects.Select(Sql.Literal))})
-            """);
-        var nullGroups = session.ScalarLong($"SELECT count(*) FROM {source} WHERE \"group\" IS NULL");
-        if (nullGroups > 0 || badGroup is not null)
+        // All checks in one pass over a per-subscriber aggregate (the file is scanned once here).
+        var subjects = string.Join(", ", Definitions.Groups.Subjects.Select(Sql.Literal));
+        var check = session.Query(
+            $"""
+            SELECT CAST(coalesce(sum(null_keys), 0) AS BIGINT), CAST(coalesce(sum(null_groups), 0) AS BIGINT), min(bad_group),
+                   count(*) FILTER (WHERE n_groups > 1), CAST(coalesce(sum(n - n_weeks), 0) AS BIGINT), CAST(coalesce(sum(n), 0) AS BIGINT)
+            FROM (
+                SELECT subscriber_id,
+                       count(*) FILTER (WHERE subscriber_id IS NULL OR week IS NULL) AS null_keys,
+                       count(*) FILTER (WHERE "group" IS NULL) AS null_groups,
+                       min("group") FILTER (WHERE "group" NOT IN ({subjects})) AS bad_group,
+                       count(DISTINCT "group") AS n_groups, count(*) AS n, count(DISTINCT week) AS n_weeks
+                FROM {source} GROUP BY subscriber_id)
+            """,
+            r => (NullKeys: r.GetInt64(0), NullGroups: r.GetInt64(1), BadGroup: r.IsDBNull(2) ? null : r.GetString(2),
+                Inconsistent: r.GetInt64(3), Duplicates: r.GetInt64(4), Rows: r.GetInt64(5)))[0];
+        if (check.NullKeys > 0)
         {
-            var what = nullGroups > 0 ? "null" : $"'{badGroup}'";
+            throw new MosaicInputException(path, null, $"{check.NullKeys.ToString(CultureInfo.InvariantCulture)} rows have a null subscriber_id or week");
+        }
+
+        if (check.NullGroups > 0 || check.BadGroup is not null)
+        {
+            var what = check.NullGroups > 0 ? "null" : $"'{check.BadGroup}'";
             throw new MosaicInputException(path, null, $"column 'group' has {what}; expected local, settled or new");
         }
 
-        var inconsistent = session.ScalarLong($"""
-            SELECT count(*) FROM (SELECT subscriber_id FROM {source} GROUP BY subscriber_id HAVING count(DISTINCT "group") > 1)
-            """);
-        if (inconsistent > 0)
+        if (check.Inconsistent > 0)
         {
-            throw new MosaicInputException(path, null, $"{inconsistent.ToString(CultureInfo.InvariantCulture)} subscribers change group between weeks; a group is fixed per subscriber");
+            throw new MosaicInputException(path, null, $"{check.Inconsistent.ToString(CultureInfo.InvariantCulture)} subscribers change group between weeks; a group is fixed per subscriber");
         }
 
-        var duplicates = session.ScalarLong($"SELECT count(*) - count(DISTINCT (subscriber_id, week)) FROM {source}");
-        if (duplicates > 0)
+        if (check.Duplicates > 0)
         {
-            throw new MosaicInputException(path, null, $"{duplicates.ToString(CultureInfo.InvariantCulture)} duplicate (subscriber_id, week) rows");
+            throw new MosaicInputException(path, null, $"{check.Duplicates.ToString(CultureInfo.InvariantCulture)} duplicate (subscriber_id, week) rows");
         }
 
-        var n = checked((int)session.ScalarLong($"SELECT count(*) FROM {source}"));
+        var n = checked((int)check.Rows);
         var subscribers = new long[n];
         var weeks = new int[n];
         var groups = new byte[n];
@@ -127,28 +222,31 @@ internal sealed class FeatureTable
             values[j] = new double[n];
         }
 
+        // The reader's per-value cost dominates: two connections read disjoint halves of the
+        // columns at once (each sorted the same way), which halves the wall time on two cores.
         var groupCase = $"""CASE "group" WHEN 'local' THEN {Local} WHEN 'settled' THEN {Settled} ELSE {New} END""";
-        var select = string.Join(", ", columns.Select(c => $"CAST({Sql.Identifier(c)} AS DOUBLE)"));
-        using var command = session.Connection.CreateCommand();
-        command.CommandText = $"""
-            SELECT CAST(subscriber_id AS BIGINT), CAST(week AS INTEGER), CAST({groupCase} AS TINYINT),
-                   CAST(home_district AS INTEGER){(columns.Length > 0 ? ", " + select : "")}
-            FROM {source} ORDER BY subscriber_id, week
-            """;
-        using var reader = command.ExecuteReader();
-        var row = 0;
-        while (reader.Read())
+        var keys = $"""CAST(subscriber_id AS BIGINT), CAST(week AS INTEGER), CAST({groupCase} AS TINYINT), CAST(home_district AS INTEGER)""";
+        var half = columns.Length / 2;
+        void ReadColumns(DuckDbSession reading, int from, int to, bool withKeys)
         {
-            subscribers[row] = reader.GetInt64(0);
-            weeks[row] = reader.GetInt32(1);
-            groups[row] = (byte)reader.GetFieldValue<sbyte>(2);
-            homes[row] = reader.IsDBNull(3) ? NoDistrict : reader.GetInt32(3);
-            for (var j = 0; j < columns.Length; j++)
+            var selected = Enumerable.Range(from, to - from).Select(j => $"CAST({Sql.Identifier(columns[j])} AS DOUBLE)").ToList();
+            if (withKeys)
             {
-                values[j][row] = reader.IsDBNull(4 + j) ? double.NaN : reader.GetDouble(4 + j);
+                selected.Insert(0, keys);
             }
 
-            row++;
+            if (selected.Count > 0)
+            {
+                ReadChunks(reading, $"SELECT {string.Join(", ", selected)} FROM {source} ORDER BY subscriber_id, week",
+                    withKeys ? [subscribers, weeks, groups, homes] : [], values[from..to]);
+            }
+        }
+
+        using (var second = new DuckDbSession(new EngineOptions(Threads: 1)))
+        {
+            Parallel.Invoke(
+                () => ReadColumns(session, 0, half, withKeys: true),
+                () => ReadColumns(second, half, columns.Length, withKeys: false));
         }
 
         return new FeatureTable(subscribers, weeks, groups, homes, columns, values, missing);

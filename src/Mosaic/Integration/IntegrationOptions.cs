@@ -34,7 +34,7 @@ public sealed record IntegrationOptions
     /// seeded stratified subsample of this size (the final model always uses the whole training set).
     /// With hundreds of thousands of rows the penalty barely matters and the search would dominate the run time.
     /// </summary>
-    public int CrossValidationMaxRows { get; init; } = 20_000;
+    public int CrossValidationMaxRows { get; init; } = 10_000;
 
     /// <summary>Newton iterations allowed per logistic-regression fit.</summary>
     public int MaxIterations { get; init; } = 100;

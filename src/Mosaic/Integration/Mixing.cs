@@ -24,36 +24,31 @@ internal static class Mixing
     {
         var weekSql = calendar.WeekSql("start_time");
         var weekList = string.Join(", ", weeks);
-        session.Execute($"""
-            CREATE OR REPLACE TEMP TABLE mixing_calls AS
-            WITH g AS (SELECT subscriber_id, any_value("group") AS grp FROM {featuresSource} GROUP BY subscriber_id)
-            SELECT {weekSql} AS week, caller_id, callee_id,
-                   coalesce(gc.grp, 'unknown') AS caller_group, coalesce(ge.grp, 'unknown') AS callee_group
-            FROM calls
-            LEFT JOIN g AS gc ON calls.caller_id = gc.subscriber_id
-            LEFT JOIN g AS ge ON calls.callee_id = ge.subscriber_id
-            WHERE {weekSql} IN ({weekList});
-            """);
+        // One pass aggregates calls to (week, caller, callee) pairs; both weightings and the
+        // distinct caller and callee counts (the same for both) come from the pairs.
+        var rows = session.Query(
+            $"""
+            WITH g AS (SELECT subscriber_id, any_value("group") AS grp FROM {featuresSource} GROUP BY subscriber_id),
+            pairs AS (
+                SELECT week, caller_id, callee_id, count(*) AS n
+                FROM (SELECT {weekSql} AS week, caller_id, callee_id FROM calls)
+                WHERE week IN ({weekList})
+                GROUP BY ALL)
+            SELECT week, coalesce(gc.grp, 'unknown') AS caller_group, coalesce(ge.grp, 'unknown') AS callee_group,
+                   count(*) AS contacts, CAST(sum(n) AS BIGINT) AS calls, count(DISTINCT caller_id), count(DISTINCT callee_id)
+            FROM pairs
+            LEFT JOIN g AS gc ON pairs.caller_id = gc.subscriber_id
+            LEFT JOIN g AS ge ON pairs.callee_id = ge.subscriber_id
+            GROUP BY ALL
+            """,
+            r => (Week: r.GetInt32(0), Caller: r.GetString(1), Callee: r.GetString(2), Contacts: r.GetInt64(3),
+                Calls: r.GetInt64(4), Callers: r.GetInt64(5), Callees: r.GetInt64(6)));
         var cells = new Dictionary<(string Weighting, int Week, string Caller, string Callee), (long Count, long Callers, long Callees)>();
-        foreach (var (weighting, source) in new[]
+        foreach (var row in rows)
         {
-            ("contacts", "(SELECT DISTINCT week, caller_id, callee_id, caller_group, callee_group FROM mixing_calls)"),
-            ("calls", "mixing_calls"),
-        })
-        {
-            var rows = session.Query(
-                $"""
-                SELECT week, caller_group, callee_group, count(*), count(DISTINCT caller_id), count(DISTINCT callee_id)
-                FROM {source} GROUP BY ALL
-                """,
-                r => (Week: r.GetInt32(0), Caller: r.GetString(1), Callee: r.GetString(2), Count: r.GetInt64(3), Callers: r.GetInt64(4), Callees: r.GetInt64(5)));
-            foreach (var row in rows)
-            {
-                cells[(weighting, row.Week, row.Caller, row.Callee)] = (row.Count, row.Callers, row.Callees);
-            }
+            cells[("contacts", row.Week, row.Caller, row.Callee)] = (row.Contacts, row.Callers, row.Callees);
+            cells[("calls", row.Week, row.Caller, row.Callee)] = (row.Calls, row.Callers, row.Callees);
         }
-
-        session.Execute("DROP TABLE mixing_calls");
 
         var csv = new Csv("week", "weighting", "caller_group", "callee_group", "probability", "homophily_ratio", "suppressed");
         foreach (var week in weeks)
