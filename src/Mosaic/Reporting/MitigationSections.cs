@@ -169,7 +169,12 @@ internal static class MitigationSections
         }
 
         section.Figures([.. figures], small: false);
+        var rows = before.Keys.Order().Select(d => (IReadOnlyList<string?>)[
+            d.ToString(CultureInfo.InvariantCulture), context.DistrictName(d), Pct(before[d]), .. afterByNetwork.Select(a => Pct(a.Shares.GetValueOrDefault(d)))]).ToList();
+        section.Table("mitigation_refugee_share", "Refugees as % of refugees + hosts, before and after each plan", ["district_id", "district", "before", .. afterByNetwork.Select(a => $"after {a.Network}")], rows, new HashSet<int>(Enumerable.Range(2, 1 + afterByNetwork.Count)));
     }
+
+    private static string? Pct(double? value) => value is double v ? v.ToString("0.00", CultureInfo.InvariantCulture) : null;
 
     private static void Largest(ReportContext context, ReportDocument.SectionWriter section, CsvTable flows)
     {

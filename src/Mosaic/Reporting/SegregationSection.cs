@@ -167,7 +167,7 @@ internal static class SegregationSection
 
                 break;
             case JsonValueKind.Number:
-                rows.Add([prefix, element.TryGetDouble(out var d) ? d.ToString("0.######", CultureInfo.InvariantCulture) : element.GetRawText()]);
+                rows.Add([prefix, element.TryGetDouble(out var d) ? d.ToString("G6", CultureInfo.InvariantCulture) : element.GetRawText()]);
                 break;
             case JsonValueKind.Null:
                 rows.Add([prefix, null]);
