@@ -5,8 +5,8 @@ namespace Mosaic.Reporting;
 /// <summary>A point of a line series; <see cref="Low"/>/<see cref="High"/> draw a confidence band.</summary>
 internal readonly record struct ChartPoint(double X, double Y, double? Low = null, double? High = null);
 
-/// <summary>A named line series.</summary>
-internal sealed record ChartSeries(string Name, IReadOnlyList<ChartPoint> Points);
+/// <summary>A named line series; <see cref="Colour"/> fixes its colour (else by position).</summary>
+internal sealed record ChartSeries(string Name, IReadOnlyList<ChartPoint> Points, string? Colour = null);
 
 /// <summary>A histogram bin [Low, High) with its count (null when suppressed).</summary>
 internal readonly record struct Bin(double Low, double High, double? Count);
@@ -24,16 +24,16 @@ internal static class Charts
     private const double Left = 58, Right = 14, Top = 30, Bottom = 46;
 
     /// <summary>A line chart (optionally with bands), one colour per series and a legend.</summary>
-    public static string Lines(string id, string title, string xLabel, string yLabel, IReadOnlyList<ChartSeries> series, double width = 520, double height = 300, bool integerX = true)
+    public static string Lines(string id, string title, string xLabel, string yLabel, IReadOnlyList<ChartSeries> series, double width = 520, double height = 300, bool integerX = true, bool legend = true)
     {
         var canvas = new SvgCanvas(id, width, height, title);
         var points = series.SelectMany(s => s.Points).ToList();
         var xs = points.Select(p => p.X).DefaultIfEmpty(0).ToList();
         var ys = points.SelectMany(p => new[] { p.Y, p.Low ?? p.Y, p.High ?? p.Y }).Where(double.IsFinite).DefaultIfEmpty(0).ToList();
-        var frame = Frame(canvas, title, xLabel, yLabel, xs.Min(), xs.Max(), ys.Min(), ys.Max(), integerX, series.Count > 1 ? 110 : 0);
+        var frame = Frame(canvas, title, xLabel, yLabel, xs.Min(), xs.Max(), ys.Min(), ys.Max(), integerX, legend && series.Count > 1 ? 110 : 0);
         for (var i = 0; i < series.Count; i++)
         {
-            var colour = Palette.Series(i);
+            var colour = series[i].Colour ?? Palette.Series(i);
             var ordered = series[i].Points.Where(p => double.IsFinite(p.Y)).OrderBy(p => p.X).ToList();
             var banded = ordered.Where(p => p.Low is not null && p.High is not null).ToList();
             if (banded.Count > 1)
@@ -55,9 +55,9 @@ internal static class Charts
             }
         }
 
-        if (series.Count > 1)
+        if (legend && series.Count > 1)
         {
-            Legend(canvas, width - 116, Top + 4, series.Select(s => s.Name).ToList());
+            Legend(canvas, width - 116, Top + 4, [.. series.Select((s, i) => (s.Name, s.Colour ?? Palette.Series(i)))]);
         }
 
         return canvas.ToString();
@@ -82,6 +82,8 @@ internal static class Charts
             {
                 if (series[s].Values[c] is not double v)
                 {
+                    // Suppressed: a hatched full-height bar, so a gap is never read as zero.
+                    canvas.Rect(x0 + (bar * s), frame.Top, bar - 1, frame.Bottom - frame.Top, canvas.HatchUrl, tooltip: $"{categories[c]} · {series[s].Name}: suppressed");
                     continue;
                 }
 
@@ -93,7 +95,7 @@ internal static class Charts
 
         if (series.Count > 1)
         {
-            Legend(canvas, width - 116, Top + 4, series.Select(s => s.Name).ToList());
+            Legend(canvas, width - 116, Top + 4, [.. series.Select((s, i) => (s.Name, Palette.Series(i)))]);
         }
 
         return canvas.ToString();
@@ -262,12 +264,12 @@ internal static class Charts
         return ticks;
     }
 
-    private static void Legend(SvgCanvas canvas, double x, double y, List<string> names)
+    private static void Legend(SvgCanvas canvas, double x, double y, List<(string Name, string Colour)> entries)
     {
-        for (var i = 0; i < names.Count; i++)
+        for (var i = 0; i < entries.Count; i++)
         {
-            canvas.Rect(x, y + (i * 16), 12, 10, Palette.Series(i));
-            canvas.Text(x + 16, y + (i * 16) + 9, Shorten(names[i], 16), 10);
+            canvas.Rect(x, y + (i * 16), 12, 10, entries[i].Colour);
+            canvas.Text(x + 16, y + (i * 16) + 9, Shorten(entries[i].Name, 16), 10);
         }
     }
 

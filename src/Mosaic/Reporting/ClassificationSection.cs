@@ -55,7 +55,7 @@ internal static class ClassificationSection
 
         var series = IntegrationSections.OrderGroups(table.Rows.Select(r => table.Text(r, "group")))
             .Select(g => new ChartSeries(g, [.. table.Rows.Where(r => table.Text(r, "group") == g && !table.Suppressed(r) && table.Number(r, "week") is not null && table.Number(r, "fraction") is not null)
-                .Select(r => new ChartPoint(table.Number(r, "week")!.Value, table.Number(r, "fraction")!.Value))])).ToList();
+                .Select(r => new ChartPoint(table.Number(r, "week")!.Value, table.Number(r, "fraction")!.Value))], IntegrationSections.GroupColour(g))).ToList();
         section.Figures(new Figure("classification_misclassified_as_local", "Migrants the week-2 model labels local", Charts.Lines("classification_misclassified_as_local", "Share of migrants labelled local", "study week", "fraction labelled local", series), "The paper's integration signal: a rising share means migrants' behaviour looks more local."));
     }
 

@@ -79,7 +79,7 @@ internal static class IntegrationSections
                 var series = callers.Where(callees.Contains).Select(g => new ChartSeries(g, [.. mixing.Rows
                     .Where(r => mixing.Text(r, "weighting") == weighting && mixing.Text(r, "caller_group") == g && mixing.Text(r, "callee_group") == g && !mixing.Suppressed(r))
                     .Where(r => mixing.Number(r, "week") is not null && mixing.Number(r, "homophily_ratio") is not null)
-                    .Select(r => new ChartPoint(mixing.Number(r, "week")!.Value, mixing.Number(r, "homophily_ratio")!.Value))])).ToList();
+                    .Select(r => new ChartPoint(mixing.Number(r, "week")!.Value, mixing.Number(r, "homophily_ratio")!.Value))], GroupColour(g))).ToList();
                 section.Figures(new Figure("mixing_homophily", "Homophily by week", Charts.Lines("mixing_homophily", $"Homophily by week ({weighting})", "study week", "homophily ratio (1 = none)", series), "Ratio of P(same group | caller group) to the group's share of all contacts, per week."));
                 var rows = mixing.Rows
                     .Where(r => mixing.Text(r, "caller_group") == mixing.Text(r, "callee_group"))
@@ -118,18 +118,22 @@ internal static class IntegrationSections
             var features = evolution.Rows.Select(r => evolution.Text(r, "feature")).Distinct().Order(StringComparer.Ordinal).ToList();
             var shown = features.Take(context.Options.MaxFeaturePanels).ToList();
             section.Paragraph($"Weekly mean of each feature per group with its confidence band (ci_low to ci_high), grouped by feature family (the name's prefix before the first underscore). {(shown.Count < features.Count ? $"The first {shown.Count} of {features.Count} features are drawn; all are in the CSV." : "")}");
+            section.RawHtml(GroupLegend(OrderGroups(evolution.Rows.Select(r => evolution.Text(r, "group")))));
             foreach (var family in shown.GroupBy(Family))
             {
                 section.Heading($"Family: {family.Key}");
                 var figures = family.Select(feature =>
                 {
                     var series = OrderGroups(evolution.Rows.Where(r => evolution.Text(r, "feature") == feature).Select(r => evolution.Text(r, "group")))
-                        .Select(g => new ChartSeries(g, [.. evolution.Rows
-                            .Where(r => evolution.Text(r, "feature") == feature && evolution.Text(r, "group") == g && !evolution.Suppressed(r) && evolution.Number(r, "week") is not null && evolution.Number(r, "mean") is not null)
-                            .Select(r => new ChartPoint(evolution.Number(r, "week")!.Value, evolution.Number(r, "mean")!.Value, evolution.Number(r, "ci_low"), evolution.Number(r, "ci_high")))]))
+                        .Select(g => new ChartSeries(
+                            g,
+                            [.. evolution.Rows
+                                .Where(r => evolution.Text(r, "feature") == feature && evolution.Text(r, "group") == g && !evolution.Suppressed(r) && evolution.Number(r, "week") is not null && evolution.Number(r, "mean") is not null)
+                                .Select(r => new ChartPoint(evolution.Number(r, "week")!.Value, evolution.Number(r, "mean")!.Value, evolution.Number(r, "ci_low"), evolution.Number(r, "ci_high")))],
+                            GroupColour(g)))
                         .ToList();
                     var id = $"evolution_{Slug(feature)}";
-                    return new Figure(id, feature, Charts.Lines(id, feature, "week", "mean", series, width: 270, height: 190), "");
+                    return new Figure(id, feature, Charts.Lines(id, feature, "week", "mean", series, width: 250, height: 180, legend: false), "");
                 }).ToList();
                 section.Figures(figures, small: true);
             }
@@ -173,7 +177,16 @@ internal static class IntegrationSections
 
     internal static string Slug(string text) => new([.. text.Select(c => char.IsAsciiLetterOrDigit(c) ? char.ToLowerInvariant(c) : '_')]);
 
-    internal static string Num(double value) => value.ToString("0.####", CultureInfo.InvariantCulture);
+    // Negative zero (and values that round to it) would print "-0".
+    internal static string Num(double value) => value.ToString("0.####", CultureInfo.InvariantCulture) is "-0" ? "0" : value.ToString("0.####", CultureInfo.InvariantCulture);
+
+    /// <summary>A group's fixed colour (Okabe–Ito by the study's group order), so every chart agrees.</summary>
+    internal static string GroupColour(string group) =>
+        Palette.Series(Groups.All.IndexOf(group) is var i && i >= 0 ? i : Groups.All.Count + (group.Length % 3));
+
+    /// <summary>An HTML legend of group colours, for small multiples drawn without their own legends.</summary>
+    internal static string GroupLegend(IEnumerable<string> groups) =>
+        "<p class=\"legend\">" + string.Join(" ", groups.Select(g => $"<span class=\"swatch\" style=\"background:{GroupColour(g)}\"></span>{ReportDocument.Encode(g)}")) + "</p>\n";
 
     internal static string? NumOrNull(CsvTable table, string[] row, string column) =>
         table.Suppressed(row) || table.Number(row, column) is not double v ? null : Num(v);

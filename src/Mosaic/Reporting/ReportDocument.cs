@@ -97,7 +97,8 @@ internal sealed class ReportDocument(string runFolder)
         figure { margin: 0; } figcaption { font-size: 12px; color: #555; max-width: 560px; }
         .multiples { display: flex; flex-wrap: wrap; gap: 4px; }
         table { border-collapse: collapse; font-size: 13px; margin: 8px 0 14px; }
-        caption { text-align: left; font-weight: bold; padding-bottom: 4px; }
+        caption { text-align: left; font-weight: bold; padding-bottom: 4px; white-space: nowrap; }
+        .legend { font-size: 13px; } .swatch { display: inline-block; width: 12px; height: 10px; margin: 0 4px 0 10px; }
         th, td { border: 1px solid #d0d0d0; padding: 3px 7px; } th { background: #f0f4f8; }
         td.num { text-align: right; font-variant-numeric: tabular-nums; }
         td.suppressed { color: #777; font-style: italic; background: repeating-linear-gradient(45deg, #eee, #eee 4px, #ddd 4px, #ddd 8px); }

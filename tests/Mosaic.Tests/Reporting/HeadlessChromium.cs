@@ -123,10 +123,10 @@ internal sealed class HeadlessChromium : IAsyncDisposable
         return reply["result"]!;
     }
 
-    public async Task WaitForEventAsync(string method, TimeSpan timeout)
+    public async Task WaitForEventAsync(string method, string session, TimeSpan timeout)
     {
         var deadline = DateTime.UtcNow + timeout;
-        while (!Events.Any(e => (string?)e["method"] == method))
+        while (!Events.Any(e => (string?)e["method"] == method && (string?)e["sessionId"] == session))
         {
             if (DateTime.UtcNow > deadline)
             {

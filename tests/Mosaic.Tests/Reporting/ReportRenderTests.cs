@@ -4,8 +4,24 @@ using Xunit.Abstractions;
 
 namespace Mosaic.Tests.Reporting;
 
+/// <summary>One Chromium for the class's tests (starting it dominates their time); null when not installed.</summary>
+public sealed class ChromiumFixture : IAsyncLifetime
+{
+    internal HeadlessChromium? Browser { get; private set; }
+
+    public async Task InitializeAsync() => Browser = HeadlessChromium.Available ? await HeadlessChromium.StartAsync() : null;
+
+    public async Task DisposeAsync()
+    {
+        if (Browser is not null)
+        {
+            await Browser.DisposeAsync();
+        }
+    }
+}
+
 /// <summary>The report in a real browser: Debian's headless Chromium (skips when absent).</summary>
-public class ReportRenderTests(ITestOutputHelper output)
+public class ReportRenderTests(ITestOutputHelper output, ChromiumFixture browser) : IClassFixture<ChromiumFixture>
 {
     private sealed record PageCheck(List<string> ConsoleErrors, List<string> Requests, int BrokenImages, int Svgs, int Sections, byte[] Screenshot);
 
@@ -21,10 +37,11 @@ public class ReportRenderTests(ITestOutputHelper output)
         using var dir = new TempFolder();
         var (run, data) = new ReportFixture().Write(dir.Path);
         var result = ReportStage.Run(new ReportOptions(), run, data);
-        var check = await Load(result.ReportPath);
+        var check = await Load(browser.Browser!, result.ReportPath);
         var screenshot = Path.Combine(Path.GetTempPath(), "mosaic-report-screenshot.png");
         await File.WriteAllBytesAsync(screenshot, check.Screenshot);
-        output.WriteLine($"screenshot: {screenshot}");
+        File.Copy(result.ReportPath, Path.ChangeExtension(screenshot, ".html"), overwrite: true);
+        output.WriteLine($"screenshot: {screenshot} (page beside it)");
 
         Assert.Empty(check.ConsoleErrors);
         Assert.Empty(check.Requests);
@@ -46,14 +63,13 @@ public class ReportRenderTests(ITestOutputHelper output)
         // A negative control: the checks above must be able to fail.
         using var dir = new TempFolder();
         var page = dir.Write("bad.html", "<!DOCTYPE html><html><body><img src=\"http://127.0.0.1:9/x.png\"><p>x</p></body></html>");
-        var check = await Load(page);
+        var check = await Load(browser.Browser!, page);
         Assert.Contains(check.Requests, r => r.StartsWith("http://127.0.0.1:9/", StringComparison.Ordinal));
         Assert.Equal(1, check.BrokenImages);
     }
 
-    private static async Task<PageCheck> Load(string path)
+    private static async Task<PageCheck> Load(HeadlessChromium chromium, string path)
     {
-        await using var chromium = await HeadlessChromium.StartAsync();
         var target = await chromium.SendAsync("Target.createTarget", new { url = "about:blank" });
         var attached = await chromium.SendAsync("Target.attachToTarget", new { targetId = (string)target["targetId"]!, flatten = true });
         var session = (string)attached["sessionId"]!;
@@ -64,7 +80,7 @@ public class ReportRenderTests(ITestOutputHelper output)
 
         await chromium.SendAsync("Emulation.setDeviceMetricsOverride", new { width = 1280, height = 2400, deviceScaleFactor = 1, mobile = false }, session);
         await chromium.SendAsync("Page.navigate", new { url = new Uri(Path.GetFullPath(path)).AbsoluteUri }, session);
-        await chromium.WaitForEventAsync("Page.loadEventFired", TimeSpan.FromSeconds(60));
+        await chromium.WaitForEventAsync("Page.loadEventFired", session, TimeSpan.FromSeconds(60));
         await Task.Delay(300); // let late console messages and failed loads arrive
         var probe = await chromium.SendAsync(
             "Runtime.evaluate",
@@ -75,7 +91,7 @@ public class ReportRenderTests(ITestOutputHelper output)
 
         var errors = new List<string>();
         var requests = new List<string>();
-        foreach (var e in chromium.Events)
+        foreach (var e in chromium.Events.Where(e => (string?)e["sessionId"] == session))
         {
             var p = e["params"];
             switch ((string?)e["method"])
@@ -103,6 +119,7 @@ public class ReportRenderTests(ITestOutputHelper output)
             }
         }
 
+        await chromium.SendAsync("Target.closeTarget", new { targetId = (string)target["targetId"]! });
         return new PageCheck(errors, requests, (int)values["broken"]!, (int)values["svgs"]!, (int)values["sections"]!, Convert.FromBase64String((string)shot["data"]!));
     }
 }

@@ -4,7 +4,32 @@ using Mosaic.Reporting;
 
 namespace Mosaic.Tests.Reporting;
 
-public class ReportStageTests
+/// <summary>The full fixture's report, built once for the tests that only read it.</summary>
+public sealed class FullReport : IDisposable
+{
+    private readonly TempFolder folder = new();
+
+    public FullReport()
+    {
+        var (run, data) = new ReportFixture().Write(folder.Path);
+        Run = run;
+        Data = data;
+        Result = ReportStage.Run(new ReportOptions(), run, data);
+        Html = File.ReadAllText(Result.ReportPath);
+    }
+
+    public string Run { get; }
+
+    public string Data { get; }
+
+    public ReportResult Result { get; }
+
+    public string Html { get; }
+
+    public void Dispose() => folder.Dispose();
+}
+
+public class ReportStageTests(FullReport full) : IClassFixture<FullReport>
 {
     private static (ReportResult Result, string Html, string Run) Build(TempFolder dir, ReportFixture? fixture = null, ReportOptions? options = null)
     {
@@ -16,8 +41,7 @@ public class ReportStageTests
     [Fact]
     public void Run_FullFixture_EverySectionCompleteExceptKnownGaps()
     {
-        using var dir = new TempFolder();
-        var (result, html, _) = Build(dir);
+        var (result, html) = (full.Result, full.Html);
         Assert.Equal(["data", "spatial", "mixing", "convergence", "classification", "segregation", "mitigation", "rent", "provenance"], result.Sections.Select(s => s.Key));
         Assert.DoesNotContain(result.Sections, s => s.Status == SectionStatus.NotRun);
 
@@ -30,8 +54,7 @@ public class ReportStageTests
     [Fact]
     public void Run_FullFixture_SelfContainedNoExternalReferences()
     {
-        using var dir = new TempFolder();
-        var (_, html, _) = Build(dir);
+        var html = full.Html;
         var withoutNamespace = html.Replace("xmlns=\"http://www.w3.org/2000/svg\"", "", StringComparison.Ordinal);
         Assert.DoesNotContain("http:", withoutNamespace, StringComparison.OrdinalIgnoreCase);
         Assert.DoesNotContain("https:", withoutNamespace, StringComparison.OrdinalIgnoreCase);
@@ -44,8 +67,7 @@ public class ReportStageTests
     [Fact]
     public void Run_FullFixture_EveryFigureIsWellFormedSvgWithUniqueIds()
     {
-        using var dir = new TempFolder();
-        var (result, html, run) = Build(dir);
+        var (result, html, run) = (full.Result, full.Html, full.Run);
         Assert.True(result.Figures.Count >= 30, $"only {result.Figures.Count} figures");
         var ids = new HashSet<string>(StringComparer.Ordinal);
         foreach (var figure in result.Figures)
@@ -121,8 +143,7 @@ public class ReportStageTests
     [Fact]
     public void Coverage_HourWithFewerThanKCallers_SuppressedAndWeeksCountEveryRecord()
     {
-        using var dir = new TempFolder();
-        var (_, _, run) = Build(dir);
+        var run = full.Run;
         var hours = CsvTable.TryLoad(Path.Combine(run, "tables", "data_coverage_hour.csv"))!;
         var three = hours.Rows.Single(r => hours.Text(r, "hour") == "3");
         Assert.Equal("", hours.Text(three, "records"));
@@ -143,9 +164,7 @@ public class ReportStageTests
     [Fact]
     public void Mitigation_RefugeeShareAfter_MatchesHandComputedFlows()
     {
-        using var dir = new TempFolder();
-        var (_, _, run) = Build(dir);
-        var table = CsvTable.TryLoad(Path.Combine(run, "tables", "mitigation_refugee_share.csv"))!;
+        var table = CsvTable.TryLoad(Path.Combine(full.Run, "tables", "mitigation_refugee_share.csv"))!;
         var one = table.Rows.Single(r => table.Text(r, "district_id") == "1");
 
         // District 1: 100 refugees, 1950 hosts; RT moves 40 in from district 6, RR moves 20.
@@ -159,8 +178,7 @@ public class ReportStageTests
     [Fact]
     public void Spatial_SuppressedDistrict_DrawnHatchedAndTableSaysSuppressed()
     {
-        using var dir = new TempFolder();
-        var (_, html, run) = Build(dir);
+        var (html, run) = (full.Html, full.Run);
         var map = File.ReadAllText(Path.Combine(run, "figures", "spatial_new.svg"));
         Assert.Contains("fill=\"url(#hatch-spatial_new)\" stroke=\"#555555\" stroke-width=\"0.5\" fill-rule=\"evenodd\"><title>District 9 (9): no value (suppressed or missing)</title>", map, StringComparison.Ordinal);
         var table = CsvTable.TryLoad(Path.Combine(run, "tables", "spatial_log_ratio.csv"))!;
@@ -172,9 +190,7 @@ public class ReportStageTests
     [Fact]
     public void Rent_Subsidy_SumsIncreasesOfPeopleMovingIn()
     {
-        using var dir = new TempFolder();
-        var (_, _, run) = Build(dir);
-        var map = File.ReadAllText(Path.Combine(run, "figures", "rent_subsidy_rt.svg"));
+        var map = File.ReadAllText(Path.Combine(full.Run, "figures", "rent_subsidy_rt.svg"));
 
         // Only the flow 9 → 4 raises rent (change −500 + 900 = +400 per person, 160 people): 64,000 per month into district 4.
         Assert.Contains("<title>District 4 (4): 64,000 currency/month</title>", map, StringComparison.Ordinal);
@@ -184,8 +200,7 @@ public class ReportStageTests
     [Fact]
     public void Segregation_DistrictTestsTable_MatchesSnapshot()
     {
-        using var dir = new TempFolder();
-        var (_, html, _) = Build(dir);
+        var html = full.Html;
         Snapshot.Match("segregation_district_tests.html", Extract(html, "table-segregation_district_tests"));
         Snapshot.Match("mitigation_summary.html", Extract(html, "table-mitigation_summary"));
         Snapshot.Match("classification_metrics.html", Extract(html, "table-classification_metrics"));
