@@ -41,7 +41,7 @@ public class ReportRenderTests(ITestOutputHelper output, ChromiumFixture browser
         var screenshot = Path.Combine(Path.GetTempPath(), "mosaic-report-screenshot.png");
         await File.WriteAllBytesAsync(screenshot, check.Screenshot);
         File.Copy(result.ReportPath, Path.ChangeExtension(screenshot, ".html"), overwrite: true);
-        output.WriteLine($"screenshot: {screenshot} (page beside it)");
+        output.WriteLine($"screenshot: {screenshot} (page beside it); report written in {result.Seconds:F2} s, {result.Figures.Count} figures, {result.Tables.Count} tables, {new FileInfo(result.ReportPath).Length:N0} bytes");
 
         Assert.Empty(check.ConsoleErrors);
         Assert.Empty(check.Requests);
