@@ -176,9 +176,13 @@ internal static class Charts
     public static string Scatter(string id, string title, string xLabel, string yLabel, IReadOnlyList<(double X, double Y, string Label)> points, bool connect, double width = 520, double height = 320)
     {
         var canvas = new SvgCanvas(id, width, height, title);
+        // Pad x so that the extreme points are not drawn on the axes.
+        var xLo = points.Select(p => p.X).DefaultIfEmpty(0).Min();
+        var xHi = points.Select(p => p.X).DefaultIfEmpty(1).Max();
+        var xPad = Math.Max((xHi - xLo) * 0.04, 1e-9);
         var frame = Frame(
             canvas, title, xLabel, yLabel,
-            points.Select(p => p.X).DefaultIfEmpty(0).Min(), points.Select(p => p.X).DefaultIfEmpty(1).Max(),
+            xLo - xPad, xHi + xPad,
             points.Select(p => p.Y).DefaultIfEmpty(0).Min(), points.Select(p => p.Y).DefaultIfEmpty(1).Max(),
             integerX: false, 0);
         if (connect && points.Count > 1)
