@@ -17,5 +17,6 @@ internal static class Verbs
         ExportCommand.Create(),
         IndicatorsCommand.Create(),
         MitigateCommand.Create(),
+        ReportCommand.Create(),
     ];
 }

@@ -4,7 +4,7 @@ namespace Mosaic.Tests.Cli;
 
 public class CliAppTests
 {
-    private static (int Code, string Output, string Error) Run(params string[] args)
+    internal static (int Code, string Output, string Error) Run(params string[] args)
     {
         using var output = new StringWriter();
         using var error = new StringWriter();
