@@ -3,6 +3,7 @@ using Mosaic.Data;
 using Mosaic.Features;
 using Mosaic.Integration;
 using Mosaic.Mitigation;
+using Mosaic.Reporting;
 using Mosaic.Segregation;
 using Mosaic.Simulation;
 
@@ -86,6 +87,11 @@ public static class StudyRun
             var result = MitigationStage.Run(new MitigationOptions { DataFolder = data, RunFolder = run, Cap = options.Cap, Alpha = options.Alpha }, progress);
             return string.Join("; ", result.Summaries.Select(s =>
                 string.Create(CultureInfo.InvariantCulture, $"{s.Network}: {s.Relocated:N0} moved, segregated {s.SegregatedBefore}→{s.SegregatedAfter}")));
+        }));
+        stages.Add(new PipelineStage("report", Path.Combine(run, "figures"), Format(options.MinimumCellSize), progress =>
+        {
+            var result = ReportStage.Run(new ReportOptions { PrivacyK = options.MinimumCellSize }, run, data, progress);
+            return $"{result.ReportPath} ({result.Figures.Count} figures)";
         }));
         return stages;
     }
