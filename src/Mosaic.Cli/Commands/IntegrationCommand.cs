@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using Mosaic.Features;
 using Mosaic.Integration;
 
 namespace Mosaic.Cli.Commands;
@@ -22,17 +23,19 @@ internal static class IntegrationCommand
         {
             var dataFolder = parse.GetValue(data)!;
             var runFolder = parse.GetValue(output)!;
-            if (!File.Exists(IntegrationStage.FeaturesPath(runFolder)))
-            {
-                throw new MosaicInputException(IntegrationStage.FeaturesPath(runFolder), null, "features table not found; run `mosaic features` first");
-            }
-
             DateTime? startDate = null;
             if (parse.GetValue(start) is { } text)
             {
                 startDate = DateTime.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var parsed)
                     ? parsed
                     : throw new MosaicInputException($"--start: '{text}' is not a date of the form yyyy-MM-dd");
+            }
+
+            if (!File.Exists(IntegrationStage.FeaturesPath(runFolder)))
+            {
+                // The analysis needs the weekly features: compute them first, with the same calendar.
+                ConsoleProgress.Run(FeatureStage.Name, parse.InvocationConfiguration.Error, progress =>
+                    FeatureStage.Run(new FeatureOptions { Start = startDate }, dataFolder, runFolder, progress));
             }
 
             var options = new IntegrationOptions { MinimumCellSize = parse.GetValue(k), Seed = parse.GetValue(seed), Start = startDate };

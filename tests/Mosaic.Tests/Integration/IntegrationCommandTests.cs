@@ -5,15 +5,26 @@ namespace Mosaic.Tests.Integration;
 public class IntegrationCommandTests
 {
     [Fact]
-    public void Integration_NoFeaturesTable_ExitsTwoAndSaysRunFeaturesFirst()
+    public void Integration_NoFeaturesTableNorData_ExitsTwoNamingTheDataFolder()
     {
         using var folder = new TempFolder();
         var output = new StringWriter();
         var error = new StringWriter();
         var code = CliApp.Run(["integration", "--data", folder.File("data"), "--out", folder.File("run")], output, error);
         Assert.Equal(2, code);
-        Assert.Contains("run `mosaic features` first", error.ToString(), StringComparison.Ordinal);
-        Assert.Contains("features.parquet", error.ToString(), StringComparison.Ordinal);
+        Assert.Contains("missing from the data folder", error.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Integration_NoFeaturesTable_ComputesFeaturesFirst()
+    {
+        using var folder = new TempFolder();
+        Mosaic.Simulation.Simulator.Run(new Mosaic.Simulation.SimulationOptions { Preset = Mosaic.Simulation.SimulationPreset.Tiny, Seed = 3 }, folder.File("data"));
+        var error = new StringWriter();
+        var code = CliApp.Run(["integration", "--data", folder.File("data"), "--out", folder.File("run")], new StringWriter(), error);
+        Assert.True(code == 0, error.ToString());
+        Assert.True(File.Exists(Path.Combine(folder.File("run"), "features", "features.parquet")));
+        Assert.True(File.Exists(Path.Combine(folder.File("run"), "integration", "convergence_by_feature.csv")));
     }
 
     [Fact]
