@@ -135,6 +135,9 @@ internal static class CallStaging
         END
         """;
 
+    /// <summary>The duplicate key (every field but position) as one 64-bit hash; NULL cells hash alike, as in IS NOT DISTINCT FROM.</summary>
+    private const string DuplicateKeyHash = "hash(caller, callee, ts, dur, kind, caller_code, callee_code, own_side)";
+
     /// <summary>
     /// Marks exact duplicates (same caller, callee, time, duration, kind and side) after the first,
     /// and for bandicoot merges the two parties' records of one call into the caller's row, taking
@@ -142,20 +145,29 @@ internal static class CallStaging
     /// </summary>
     public static void ResolveDuplicates(DuckDbSession session, bool mergeCounterparts)
     {
-        // A hash aggregate finds the few duplicate groups; only their members are revisited.
+        // Grouping 10M rows by eight wide keys dominated the ingest. A 64-bit hash of the keys is
+        // grouped instead, which only narrows the search: rows whose hash occurs more than once
+        // (true duplicates plus rare collisions) are then grouped exactly, so the result is the same.
         session.Execute($"""
+            CREATE OR REPLACE TEMP TABLE duplicate_hashes AS
+            SELECT {DuplicateKeyHash} AS h FROM staged WHERE reason IS NULL GROUP BY h HAVING count(*) > 1;
+            CREATE OR REPLACE TEMP TABLE duplicate_candidates AS
+            SELECT file_index, parsed_row, caller, callee, ts, dur, kind, caller_code, callee_code, own_side
+            FROM staged WHERE reason IS NULL AND {DuplicateKeyHash} IN (SELECT h FROM duplicate_hashes);
             CREATE OR REPLACE TEMP TABLE duplicate_rows AS
             SELECT s.file_index, s.parsed_row
-            FROM staged s
+            FROM duplicate_candidates s
             JOIN (SELECT caller, callee, ts, dur, kind, caller_code, callee_code, own_side,
                          min(file_index::BIGINT * {RowKeyStride} + parsed_row) AS keep
-                  FROM staged WHERE reason IS NULL GROUP BY ALL HAVING count(*) > 1) g
+                  FROM duplicate_candidates GROUP BY ALL HAVING count(*) > 1) g
               ON s.caller = g.caller AND s.callee = g.callee AND s.ts = g.ts AND s.dur = g.dur AND s.kind = g.kind
              AND s.caller_code IS NOT DISTINCT FROM g.caller_code AND s.callee_code IS NOT DISTINCT FROM g.callee_code
              AND s.own_side = g.own_side
-            WHERE s.reason IS NULL AND s.file_index::BIGINT * {RowKeyStride} + s.parsed_row <> g.keep;
+            WHERE s.file_index::BIGINT * {RowKeyStride} + s.parsed_row <> g.keep;
             UPDATE staged SET reason = '{RejectReason.Duplicate}'
             FROM duplicate_rows d WHERE staged.file_index = d.file_index AND staged.parsed_row = d.parsed_row;
+            DROP TABLE duplicate_hashes;
+            DROP TABLE duplicate_candidates;
             DROP TABLE duplicate_rows;
             """);
         if (!mergeCounterparts)

@@ -33,6 +33,19 @@ internal static class CsvRecordLocator
         {
             for (var i = 0; i < read; i++)
             {
+                if (inRecord && !wanted)
+                {
+                    // Inside a record nobody asked for only quotes and line ends matter: jump to
+                    // the next one (vectorised) instead of visiting every byte of the file.
+                    var skip = buffer.AsSpan(i, read - i).IndexOfAny((byte)'"', (byte)'\n');
+                    if (skip < 0)
+                    {
+                        break;
+                    }
+
+                    i += skip;
+                }
+
                 var b = buffer[i];
                 if (!inRecord)
                 {
