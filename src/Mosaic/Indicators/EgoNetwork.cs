@@ -8,7 +8,12 @@ namespace Mosaic.Indicators;
 /// <param name="Clustering">Share of the pairs of reciprocated neighbours that are themselves reciprocated.</param>
 /// <param name="WeightedClustering">Same, each closed triplet weighted by the geometric mean of its three edge weights over the largest weight.</param>
 /// <param name="AttributeAssortativity">Per ego attribute (file order): share of reciprocated neighbours with attributes that share the ego's value; NaN when none has attributes.</param>
-internal sealed record NetworkIndicators(double Clustering, double WeightedClustering, IReadOnlyList<KeyValuePair<string, double>> AttributeAssortativity);
+/// <param name="IndicatorAssortativity">Per default-option indicator key: mean squared difference between the ego's value and each reciprocated neighbour's, over the neighbours where both are defined (bandicoot's <c>assortativity_indicators</c>).</param>
+internal sealed record NetworkIndicators(
+    double Clustering,
+    double WeightedClustering,
+    IReadOnlyList<KeyValuePair<string, double>> AttributeAssortativity,
+    IReadOnlyList<KeyValuePair<string, double>> IndicatorAssortativity);
 
 /// <summary>
 /// The ego network of bandicoot's network mode: the user first, then every correspondent of
@@ -28,7 +33,8 @@ internal static class EgoNetwork
     public static NetworkIndicators Compute(
         BandicootUser ego,
         IReadOnlyDictionary<string, BandicootUser?> members,
-        Func<string, IReadOnlyList<KeyValuePair<string, string>>?> attributes)
+        Func<string, IReadOnlyList<KeyValuePair<string, string>>?> attributes,
+        IndicatorCalculator? defaults = null)
     {
         var names = members.Keys.Where(k => k != ego.Name).Order(StringComparer.Ordinal).ToList();
         names.Insert(0, ego.Name);
@@ -164,6 +170,48 @@ internal static class EgoNetwork
             assortativity.Add(new(key, neighbourAttributes.Count > 0 ? (double)same / neighbourAttributes.Count : double.NaN));
         }
 
-        return new NetworkIndicators(clustering, weightedClustering, assortativity);
+        return new NetworkIndicators(clustering, weightedClustering, assortativity, defaults is null ? [] : IndicatorAssortativity(ego, names, members, weighted, defaults));
+    }
+
+    /// <summary>
+    /// bandicoot's <c>assortativity_indicators</c>: every indicator of <c>utils.all</c> with default
+    /// options (weekly, default summary, no splits), compared between the ego and each
+    /// reciprocated neighbour with a file. Keys come in the order they first get a pair of
+    /// defined values, as bandicoot's dict fills.
+    /// </summary>
+    private static List<KeyValuePair<string, double>> IndicatorAssortativity(
+        BandicootUser ego, List<string> names, IReadOnlyDictionary<string, BandicootUser?> members, long?[,] weighted, IndicatorCalculator defaults)
+    {
+        var keys = defaults.Schema.Keys;
+        var egoValues = new double[keys.Length];
+        defaults.Compute(ego, egoValues);
+        var neighbourValues = new double[keys.Length];
+        var sums = new double[keys.Length];
+        var counts = new int[keys.Length];
+        var order = new List<int>();
+        for (var j = 1; j < names.Count; j++)
+        {
+            if (weighted[0, j] is 0 || members[names[j]] is not { } neighbour)
+            {
+                continue;
+            }
+
+            defaults.Compute(neighbour, neighbourValues);
+            for (var k = 0; k < keys.Length; k++)
+            {
+                if (double.IsFinite(egoValues[k]) && double.IsFinite(neighbourValues[k]))
+                {
+                    if (counts[k]++ == 0)
+                    {
+                        order.Add(k);
+                    }
+
+                    var d = egoValues[k] - neighbourValues[k];
+                    sums[k] += d * d;
+                }
+            }
+        }
+
+        return [.. order.Select(k => new KeyValuePair<string, double>(keys[k], sums[k] / counts[k]))];
     }
 }

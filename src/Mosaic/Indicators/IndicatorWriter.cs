@@ -209,6 +209,12 @@ internal sealed class IndicatorWriter : IDisposable
                 w.WritePropertyName("assortativity_attributes__" + key);
                 WriteJsonNumber(w, value);
             }
+
+            foreach (var (key, value) in network.IndicatorAssortativity)
+            {
+                w.WritePropertyName("assortativity_indicators__" + key);
+                WriteJsonNumber(w, value);
+            }
         }
 
         if (row.Attributes is { Count: > 0 })
@@ -263,6 +269,12 @@ internal sealed class IndicatorWriter : IDisposable
             {
                 w.Write(",assortativity_attributes__");
                 w.Write(Quote(key));
+            }
+
+            foreach (var key in NetworkFilter.AssortativityKeys)
+            {
+                w.Write(",assortativity_indicators__");
+                w.Write(key);
             }
         }
 
@@ -324,6 +336,13 @@ internal sealed class IndicatorWriter : IDisposable
                 w.Write(',');
                 var found = network?.AttributeAssortativity.FirstOrDefault(a => a.Key == key);
                 w.Write(found is { Key: not null } a ? Number(a.Value) : "");
+            }
+
+            var values = network?.IndicatorAssortativity.ToDictionary(a => a.Key, a => a.Value, StringComparer.Ordinal);
+            foreach (var key in NetworkFilter.AssortativityKeys)
+            {
+                w.Write(',');
+                w.Write(values is not null && values.TryGetValue(key, out var v) ? Number(v) : "");
             }
         }
 

@@ -18,6 +18,12 @@ internal static class NetworkFilter
 {
     private static readonly long Window = TimeSpan.FromSeconds(30).Ticks;
 
+    /// <summary>bandicoot's assortativity_indicators calls utils.all with default options, whatever the run's options.</summary>
+    private static readonly Lazy<IndicatorSchema> DefaultSchema = new(() => new IndicatorSchema(new IndicatorOptions()));
+
+    /// <summary>The indicator keys compared by the indicator assortativity (CSV columns, in schema order).</summary>
+    public static string[] AssortativityKeys => DefaultSchema.Value.Keys;
+
     /// <summary>Filters <paramref name="user"/>'s records in place; returns the out-of-network report (null when the user has no records).</summary>
     public static NetworkReport? Apply(
         BandicootUser user,
@@ -94,7 +100,8 @@ internal static class NetworkFilter
         var indicators = EgoNetwork.Compute(user, filtered, name =>
             name == user.Name ? userAttributes
             : attributesFolder is null ? null
-            : BandicootReader.ReadAttributes(Path.Combine(attributesFolder, name + ".csv")));
+            : BandicootReader.ReadAttributes(Path.Combine(attributesFolder, name + ".csv")),
+            new IndicatorCalculator(DefaultSchema.Value));
         int calls = 0, texts = 0, oonCalls = 0, oonTexts = 0;
         double durations = 0, oonDurations = 0;
         var contacts = new HashSet<int>();

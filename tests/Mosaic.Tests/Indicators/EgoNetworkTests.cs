@@ -48,7 +48,9 @@ public class EgoNetworkTests
         Assert.Equal(keys.IndexOf("churn_rate__std") + 1, keys.IndexOf("clustering_coefficient_unweighted"));
         Assert.Equal(keys.IndexOf("clustering_coefficient_unweighted") + 1, keys.IndexOf("clustering_coefficient_weighted"));
         Assert.Equal(keys.IndexOf("clustering_coefficient_weighted") + 1, keys.IndexOf("assortativity_attributes__individual_id"));
-        Assert.Equal(keys.IndexOf("assortativity_attributes__age") + 1, keys.IndexOf("attributes__individual_id"));
+        var firstAttribute = keys.IndexOf("attributes__individual_id");
+        Assert.StartsWith("assortativity_indicators__", keys[keys.IndexOf("assortativity_attributes__age") + 1], StringComparison.Ordinal);
+        Assert.StartsWith("assortativity_indicators__", keys[firstAttribute - 1], StringComparison.Ordinal);
     }
 
     [Fact]
@@ -122,6 +124,71 @@ public class EgoNetworkTests
         Assert.Equal(1.0, Column("assortativity_attributes__city"), 12);
         Assert.Equal(0.5, Column("assortativity_attributes__gender"), 12);
         Assert.Equal(1.0 / 3.0, Column("clustering_coefficient_unweighted"), 12);
+    }
+
+    [Fact]
+    public void Run_HandBuiltNetwork_IndicatorAssortativityIsMeanSquaredDifferenceToNeighbours()
+    {
+        using var temp = new TempFolder();
+        var towers = temp.Write("towers.csv", "antenna_id,latitude,longitude\n1,42.0,-71.0\n2,42.1,-71.1\n");
+        const string egoRecords =
+            "call,out,X,2024-01-01 10:00:00,60,1\n" +
+            "call,in,X,2024-01-01 21:00:00,30,2\n" +
+            "text,out,X,2024-01-09 10:00:00,,1\n" +
+            "text,out,Y,2024-01-03 10:00:00,,2\n" +
+            "text,in,Y,2024-01-10 23:10:00,,1\n" +
+            "call,out,W,2024-01-05 10:00:00,5,1\n";
+        const string xRecords =
+            "call,in,ego,2024-01-01 10:00:00,60,2\n" +
+            "call,out,ego,2024-01-01 21:00:00,30,2\n" +
+            "text,in,ego,2024-01-09 10:00:00,,1\n" +
+            "call,out,Q,2024-01-12 10:00:00,90,1\n";
+        const string yRecords =
+            "text,in,ego,2024-01-03 10:00:00,,1\n" +
+            "text,out,ego,2024-01-10 23:10:00,,1\n";
+        const string unmatched = "text,out,ego,2024-01-11 10:00:00,,1\n"; // no match in ego's file
+        temp.Write("net/ego.csv", Header + egoRecords + "text,out,Y,2024-01-20 10:00:00,,1\n");
+        temp.Write("net/X.csv", Header + xRecords + unmatched);
+        temp.Write("net/Y.csv", Header + yRecords);
+
+        // The same users as network mode leaves them, read without network mode.
+        temp.Write("plain/ego.csv", Header + egoRecords);
+        temp.Write("plain/X.csv", Header + xRecords);
+        temp.Write("plain/Y.csv", Header + yRecords);
+
+        IndicatorRun.Run(new IndicatorRequest(temp.File("net"), towers, temp.File("net.json")) { Users = ["ego"], Options = new IndicatorOptions { Network = true } });
+        IndicatorRun.Run(new IndicatorRequest(temp.File("plain"), towers, temp.File("plain.json")));
+        var network = IndicatorRunTests.ReadUser(temp.File("net.json"), "ego");
+        var ego = IndicatorRunTests.ReadUser(temp.File("plain.json"), "ego");
+        var neighbours = new[] { "X", "Y" }.Select(n => IndicatorRunTests.ReadUser(temp.File("plain.json"), n)).ToList();
+
+        var expected = new List<(string Key, double Value)>();
+        foreach (var (key, value) in ego)
+        {
+            if (key == "name" || key.StartsWith("reporting__", StringComparison.Ordinal) || value.ValueKind != JsonValueKind.Number)
+            {
+                continue;
+            }
+
+            var pairs = neighbours.Where(n => n[key].ValueKind == JsonValueKind.Number).Select(n => Math.Pow(value.GetDouble() - n[key].GetDouble(), 2)).ToList();
+            if (pairs.Count > 0)
+            {
+                expected.Add((key, pairs.Average()));
+            }
+        }
+
+        var actual = network.Where(p => p.Key.StartsWith("assortativity_indicators__", StringComparison.Ordinal)).ToList();
+        Assert.True(expected.Count > 20);
+        Assert.Equal(expected.Select(e => "assortativity_indicators__" + e.Key), actual.Select(a => a.Key));
+        foreach (var ((_, value), (_, element)) in expected.Zip(actual))
+        {
+            Assert.Equal(value, element.GetDouble(), 9);
+        }
+
+        // A non-trivial case by hand: number_of_contacts of calls, weekly mean. ego's calls: X in
+        // week 1, W in week 1 → 2 contacts in its single week with calls; X: ego (week 1) and
+        // Q (week 2) → 1 and 1, mean 1; Y has no calls → undefined, left out. (2 − 1)² / 1 = 1.
+        Assert.Equal(1.0, network["assortativity_indicators__number_of_contacts__allweek__allday__call__mean"].GetDouble(), 12);
     }
 
     [Fact]
