@@ -86,7 +86,7 @@ public static class IndicatorRun
                         }
 
                         var network = request.Options.Network
-                            ? NetworkFilter.Apply(user, request.RecordsFolder, antennas, request.Options.Format)
+                            ? NetworkFilter.Apply(user, request.RecordsFolder, antennas, request.Options.Format, attributes[index], request.AttributesFolder)
                             : null;
                         var values = new double[schema.Keys.Length];
                         calculator.Compute(user, values);

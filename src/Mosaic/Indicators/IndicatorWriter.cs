@@ -197,6 +197,26 @@ internal sealed class IndicatorWriter : IDisposable
             }
         }
 
+        if (row.Report.Network?.Indicators is { } network)
+        {
+            // As bandicoot's utils.all(network=True): after the individual and recharge keys, before the attributes.
+            w.WritePropertyName("clustering_coefficient_unweighted");
+            WriteJsonNumber(w, network.Clustering);
+            w.WritePropertyName("clustering_coefficient_weighted");
+            WriteJsonNumber(w, network.WeightedClustering);
+            foreach (var (key, value) in network.AttributeAssortativity)
+            {
+                w.WritePropertyName("assortativity_attributes__" + key);
+                WriteJsonNumber(w, value);
+            }
+
+            foreach (var (key, value) in network.IndicatorAssortativity)
+            {
+                w.WritePropertyName("assortativity_indicators__" + key);
+                WriteJsonNumber(w, value);
+            }
+        }
+
         if (row.Attributes is { Count: > 0 })
         {
             foreach (var (key, value) in row.Attributes)
@@ -242,6 +262,22 @@ internal sealed class IndicatorWriter : IDisposable
             w.Write(key);
         }
 
+        if (context.Request.Options.Network)
+        {
+            w.Write(",clustering_coefficient_unweighted,clustering_coefficient_weighted");
+            foreach (var key in context.AttributeKeys)
+            {
+                w.Write(",assortativity_attributes__");
+                w.Write(Quote(key));
+            }
+
+            foreach (var key in NetworkFilter.AssortativityKeys)
+            {
+                w.Write(",assortativity_indicators__");
+                w.Write(key);
+            }
+        }
+
         foreach (var key in context.AttributeKeys)
         {
             w.Write(",attributes__");
@@ -285,6 +321,28 @@ internal sealed class IndicatorWriter : IDisposable
             if (row.RechargeValues is not null && double.IsFinite(row.RechargeValues[i]))
             {
                 w.Write(Number(row.RechargeValues[i]));
+            }
+        }
+
+        if (context.Request.Options.Network)
+        {
+            var network = row.Report.Network?.Indicators;
+            w.Write(',');
+            w.Write(network is null ? "" : Number(network.Clustering));
+            w.Write(',');
+            w.Write(network is null ? "" : Number(network.WeightedClustering));
+            foreach (var key in context.AttributeKeys)
+            {
+                w.Write(',');
+                var found = network?.AttributeAssortativity.FirstOrDefault(a => a.Key == key);
+                w.Write(found is { Key: not null } a ? Number(a.Value) : "");
+            }
+
+            var values = network?.IndicatorAssortativity.ToDictionary(a => a.Key, a => a.Value, StringComparer.Ordinal);
+            foreach (var key in NetworkFilter.AssortativityKeys)
+            {
+                w.Write(',');
+                w.Write(values is not null && values.TryGetValue(key, out var v) ? Number(v) : "");
             }
         }
 

@@ -1,7 +1,11 @@
 namespace Mosaic.Indicators;
 
 /// <summary>Out-of-network shares of a user's records (bandicoot's <c>percent_outofnetwork_*</c>).</summary>
-internal sealed record NetworkReport(double Calls, double Texts, double Contacts, double CallDurations);
+internal sealed record NetworkReport(double Calls, double Texts, double Contacts, double CallDurations)
+{
+    /// <summary>Clustering coefficients and attribute assortativity of the user's ego network.</summary>
+    public NetworkIndicators? Indicators { get; init; }
+}
 
 /// <summary>
 /// bandicoot's network loading: the correspondents of a user that have their own records file
@@ -14,8 +18,20 @@ internal static class NetworkFilter
 {
     private static readonly long Window = TimeSpan.FromSeconds(30).Ticks;
 
+    /// <summary>bandicoot's assortativity_indicators calls utils.all with default options, whatever the run's options.</summary>
+    private static readonly Lazy<IndicatorSchema> DefaultSchema = new(() => new IndicatorSchema(new IndicatorOptions()));
+
+    /// <summary>The indicator keys compared by the indicator assortativity (CSV columns, in schema order).</summary>
+    public static string[] AssortativityKeys => DefaultSchema.Value.Keys;
+
     /// <summary>Filters <paramref name="user"/>'s records in place; returns the out-of-network report (null when the user has no records).</summary>
-    public static NetworkReport? Apply(BandicootUser user, string folder, IReadOnlyDictionary<string, (double Lat, double Lon)>? antennas, RecordFormat format)
+    public static NetworkReport? Apply(
+        BandicootUser user,
+        string folder,
+        IReadOnlyDictionary<string, (double Lat, double Lon)>? antennas,
+        RecordFormat format,
+        IReadOnlyList<KeyValuePair<string, string>>? userAttributes = null,
+        string? attributesFolder = null)
     {
         var records = user.Records;
         if (records.Length == 0)
@@ -62,7 +78,30 @@ internal static class NetworkFilter
             }
         }
 
+        // bandicoot filters every loaded correspondent the same way, against the ego's network,
+        // before building the ego network's matrices. The match relation is symmetric, so
+        // filtering against unfiltered records gives the same result as its sequential filtering.
+        var members = new Dictionary<string, BandicootUser?>(StringComparer.Ordinal);
+        for (var c = 0; c < user.Contacts.Length; c++)
+        {
+            if (used[c] && user.Contacts[c] != user.Name)
+            {
+                members[user.Contacts[c]] = correspondents[c];
+            }
+        }
+
+        var filtered = new Dictionary<string, BandicootUser?>(StringComparer.Ordinal);
+        foreach (var (name, member) in members)
+        {
+            filtered[name] = member is null ? null : FilterAgainst(member, user, members);
+        }
+
         user.Records = [.. kept];
+        var indicators = EgoNetwork.Compute(user, filtered, name =>
+            name == user.Name ? userAttributes
+            : attributesFolder is null ? null
+            : BandicootReader.ReadAttributes(Path.Combine(attributesFolder, name + ".csv")),
+            new IndicatorCalculator(DefaultSchema.Value));
         int calls = 0, texts = 0, oonCalls = 0, oonTexts = 0;
         double durations = 0, oonDurations = 0;
         var contacts = new HashSet<int>();
@@ -97,7 +136,37 @@ internal static class NetworkFilter
             Share(oonCalls, calls),
             Share(oonTexts, texts),
             Share(oonContacts.Count, contacts.Count),
-            Share(oonDurations, durations));
+            Share(oonDurations, durations))
+        {
+            Indicators = indicators,
+        };
+    }
+
+    /// <summary>A copy of <paramref name="member"/> keeping the records reciprocated within the ego's network.</summary>
+    private static BandicootUser FilterAgainst(BandicootUser member, BandicootUser ego, Dictionary<string, BandicootUser?> members)
+    {
+        var kept = new List<UserRecord>(member.Records.Length);
+        foreach (var r in member.Records)
+        {
+            var name = member.Contacts[r.Contact];
+            var other = name == ego.Name ? ego : members.GetValueOrDefault(name);
+            if (other is null || HasMatch(r, other.Records))
+            {
+                kept.Add(r);
+            }
+        }
+
+        return new BandicootUser
+        {
+            Name = member.Name,
+            Records = [.. kept],
+            Contacts = member.Contacts,
+            PositionKeys = member.PositionKeys,
+            PositionLat = member.PositionLat,
+            PositionLon = member.PositionLon,
+            PositionIsAntenna = member.PositionIsAntenna,
+            Ignored = member.Ignored,
+        };
     }
 
     private static double Share(double part, double whole) => whole != 0 ? part / whole : 0;
