@@ -85,6 +85,22 @@ public sealed record MobilityResult(
 
     /// <summary>Why step 2 (the final one) stopped.</summary>
     public MobilityExitReason ExitReason => Step2.ExitReason;
+
+    /// <summary>Which candidate was returned: step 2's optimum unless step 1's matrix or doing nothing scores lower in step 2's objective.</summary>
+    public MobilitySelection Selected { get; init; } = MobilitySelection.Optimum;
+}
+
+/// <summary>Which feasible candidate the optimiser returned (the lowest step-2 objective wins).</summary>
+public enum MobilitySelection
+{
+    /// <summary>Step 2's optimum.</summary>
+    Optimum,
+
+    /// <summary>Step 1's matrix: step 2 ended above its own start.</summary>
+    Step1,
+
+    /// <summary>The identity (repaired to the cap if needed): no relocation scored better than the optimiser's result.</summary>
+    Identity,
 }
 
 /// <summary>
@@ -114,9 +130,35 @@ public static class MobilityOptimizer
         progress.Step($"{network}: step 1 (share differences)");
         var step1 = MinimizeX(problem, network, MobilityObjectiveKind.ShareDifference, x, options, 1, 0);
         progress.Step($"{network}: step 2 (chi-square sum)");
+        var afterStep1 = (double[])x.Clone();
         var step2 = MinimizeX(problem, network, MobilityObjectiveKind.ChiSquareSum, x, options, 1, 0);
-        var matrix = MobilityMatrix.FromX(x, problem.Count);
-        return new MobilityResult(network, matrix, step1, step2, MobilityMatrix.MaxViolation(problem, matrix), clock.Elapsed.TotalSeconds);
+
+        // Keep the best feasible candidate in step 2's own objective: the objective is non-convex,
+        // and the capacity penalty and final repair can leave step 2 above its own start or above
+        // doing nothing, which must never be the published plan (issue 8: on the medium city RT
+        // ended with more segregated districts than before). Identity is repaired first when it
+        // breaks the cap. Ties keep the earlier candidate, so the choice is deterministic.
+        var chi = new MobilityObjective(problem, network, MobilityObjectiveKind.ChiSquareSum);
+        var identity = MobilityMatrix.IdentityX(problem.Count);
+        MobilityMatrix.RepairCapacityX(identity, [.. problem.Refugees], [.. Enumerable.Range(0, problem.Count).Select(problem.Capacity)], problem.Count);
+        var selected = MobilitySelection.Optimum;
+        var best = x;
+        var bestValue = step2.Objective;
+        foreach (var (candidate, label) in new[] { (afterStep1, MobilitySelection.Step1), (identity, MobilitySelection.Identity) })
+        {
+            var value = chi.Value(candidate);
+            if (value < bestValue)
+            {
+                (best, bestValue, selected) = (candidate, value, label);
+            }
+        }
+
+        step2 = step2 with { Objective = bestValue };
+        var matrix = MobilityMatrix.FromX(best, problem.Count);
+        return new MobilityResult(network, matrix, step1, step2, MobilityMatrix.MaxViolation(problem, matrix), clock.Elapsed.TotalSeconds)
+        {
+            Selected = selected,
+        };
     }
 
     /// <summary>Minimises one objective from <paramref name="start"/> (M[j, i] = m_ji) and returns the matrix and how it ended.</summary>
