@@ -37,6 +37,17 @@ public class MobilityOptimizerTests
     }
 
     [Fact]
+    public void Optimize_ExtraStarts_NoWorseThanSingleStartAndFeasible()
+    {
+        var problem = PlantedCity.Generate(6, seed: 9);
+        var single = MobilityOptimizer.Optimize(problem, MitigationNetwork.RT);
+        var multi = MobilityOptimizer.Optimize(problem, MitigationNetwork.RT, MobilityOptions.Default with { ExtraStarts = 3 });
+        Assert.True(multi.Step2.Objective <= single.Step2.Objective, $"{multi.Step2.Objective} > {single.Step2.Objective}");
+        Assert.True(multi.Iterations > single.Iterations);
+        Assert.True(multi.MaxViolation <= 1e-8);
+    }
+
+    [Fact]
     public void Optimize_IdentityAlreadyOptimal_ReturnsIdentity()
     {
         // Refugees call exactly like hosts: every statistic is 0 at M = I, so nothing beats doing nothing.
