@@ -108,6 +108,12 @@ public sealed record NetworkSummary
 
     /// <summary>Largest constraint violation of the final matrix.</summary>
     public required double MaxViolation { get; init; }
+
+    /// <summary>
+    /// How far along the segment from doing nothing to the optimum the published plan lies (1 = the
+    /// optimum); below 1 when the optimum would leave more districts segregated (see <see cref="SegregationGuard"/>).
+    /// </summary>
+    public required double GuardFraction { get; init; }
 }
 
 /// <summary>Everything the stage computed, for the CLI to render.</summary>
@@ -165,7 +171,14 @@ public static class MitigationStage
         foreach (var network in options.Networks)
         {
             var name = network.ToString();
-            var result = MobilityOptimizer.Optimize(problem, network, options.Optimizer, progress);
+            var optimised = MobilityOptimizer.Optimize(problem, network, options.Optimizer, progress);
+            var (guarded, fraction) = SegregationGuard.Apply(problem, network, optimised.Matrix, options.Alpha);
+            var result = optimised with
+            {
+                Matrix = guarded,
+                Step2 = optimised.Step2 with { Objective = MobilityOptimizer.Objective(problem, network, MobilityObjectiveKind.ChiSquareSum, guarded) },
+                MaxViolation = MobilityMatrix.MaxViolation(problem, guarded),
+            };
             timings[$"optimise_{name}"] = result.Seconds;
             var identity = MobilityMatrix.Identity(problem.Count);
             var before = DistrictTests.After(problem, network, identity);
@@ -190,6 +203,7 @@ public static class MitigationStage
                 ExitReasonStep1 = result.Step1.ExitReason.ToString(),
                 ExitReasonStep2 = result.Step2.ExitReason.ToString(),
                 MaxViolation = result.MaxViolation,
+                GuardFraction = fraction,
             };
             summaries.Add(summary);
             summaryJson[name] = summary;

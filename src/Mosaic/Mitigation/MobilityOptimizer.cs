@@ -21,6 +21,9 @@ public sealed record MobilityOptions
     /// <summary>Length of the nonmonotone line search's memory. Default 10.</summary>
     public int LineSearchMemory { get; init; } = 10;
 
+    /// <summary>Extra fixed starts of step 2 besides step 1's matrix (the objective is non-convex); each costs a full step 2. Default 0.</summary>
+    public int ExtraStarts { get; init; }
+
     /// <summary>Threads for the dense kernels. Default: every core.</summary>
     public int Threads { get; init; } = Environment.ProcessorCount;
 
@@ -44,6 +47,7 @@ public sealed record MobilityOptions
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxOuterIterations, 1, nameof(MaxOuterIterations));
         ArgumentOutOfRangeException.ThrowIfLessThan(LineSearchMemory, 1, nameof(LineSearchMemory));
         ArgumentOutOfRangeException.ThrowIfLessThan(Threads, 1, nameof(Threads));
+        ArgumentOutOfRangeException.ThrowIfNegative(ExtraStarts, nameof(ExtraStarts));
     }
 }
 
@@ -85,6 +89,22 @@ public sealed record MobilityResult(
 
     /// <summary>Why step 2 (the final one) stopped.</summary>
     public MobilityExitReason ExitReason => Step2.ExitReason;
+
+    /// <summary>Which candidate was returned: step 2's optimum unless step 1's matrix or doing nothing scores lower in step 2's objective.</summary>
+    public MobilitySelection Selected { get; init; } = MobilitySelection.Optimum;
+}
+
+/// <summary>Which feasible candidate the optimiser returned (the lowest step-2 objective wins).</summary>
+public enum MobilitySelection
+{
+    /// <summary>Step 2's optimum.</summary>
+    Optimum,
+
+    /// <summary>Step 1's matrix: step 2 ended above its own start.</summary>
+    Step1,
+
+    /// <summary>The identity (repaired to the cap if needed): no relocation scored better than the optimiser's result.</summary>
+    Identity,
 }
 
 /// <summary>
@@ -114,9 +134,94 @@ public static class MobilityOptimizer
         progress.Step($"{network}: step 1 (share differences)");
         var step1 = MinimizeX(problem, network, MobilityObjectiveKind.ShareDifference, x, options, 1, 0);
         progress.Step($"{network}: step 2 (chi-square sum)");
+        var afterStep1 = (double[])x.Clone();
         var step2 = MinimizeX(problem, network, MobilityObjectiveKind.ChiSquareSum, x, options, 1, 0);
-        var matrix = MobilityMatrix.FromX(x, problem.Count);
-        return new MobilityResult(network, matrix, step1, step2, MobilityMatrix.MaxViolation(problem, matrix), clock.Elapsed.TotalSeconds);
+
+        // Step 2 is non-convex: also start it from a few fixed feasible points (capacity-proportional
+        // spread, and seeded random mixtures) and keep the lowest, like the scipy reference does.
+        foreach (var extra in ExtraStarts(problem, options.ExtraStarts))
+        {
+            var run = MinimizeX(problem, network, MobilityObjectiveKind.ChiSquareSum, extra, options, 1, 0);
+            if (run.Objective < step2.Objective)
+            {
+                Array.Copy(extra, x, x.Length);
+                step2 = run with { Iterations = run.Iterations + step2.Iterations };
+            }
+            else
+            {
+                step2 = step2 with { Iterations = run.Iterations + step2.Iterations };
+            }
+        }
+
+        // Keep the best feasible candidate in step 2's own objective: the objective is non-convex,
+        // and the capacity penalty and final repair can leave step 2 above its own start or above
+        // doing nothing, which must never be the published plan (issue 8: on the medium city RT
+        // ended with more segregated districts than before). Identity is repaired first when it
+        // breaks the cap. Ties keep the earlier candidate, so the choice is deterministic.
+        var chi = new MobilityObjective(problem, network, MobilityObjectiveKind.ChiSquareSum);
+        var identity = MobilityMatrix.IdentityX(problem.Count);
+        MobilityMatrix.RepairCapacityX(identity, [.. problem.Refugees], [.. Enumerable.Range(0, problem.Count).Select(problem.Capacity)], problem.Count);
+        var selected = MobilitySelection.Optimum;
+        var best = x;
+        var bestValue = step2.Objective;
+        foreach (var (candidate, label) in new[] { (afterStep1, MobilitySelection.Step1), (identity, MobilitySelection.Identity) })
+        {
+            var value = chi.Value(candidate);
+            if (value < bestValue)
+            {
+                (best, bestValue, selected) = (candidate, value, label);
+            }
+        }
+
+        step2 = step2 with { Objective = bestValue };
+        var matrix = MobilityMatrix.FromX(best, problem.Count);
+        return new MobilityResult(network, matrix, step1, step2, MobilityMatrix.MaxViolation(problem, matrix), clock.Elapsed.TotalSeconds)
+        {
+            Selected = selected,
+        };
+    }
+
+    /// <summary>
+    /// The extra step-2 starts, fixed for determinism: every origin spread in proportion to the
+    /// districts' capacities, then half-identity, half-random mixtures from a seeded generator.
+    /// </summary>
+    private static IEnumerable<double[]> ExtraStarts(MitigationProblem problem, int count)
+    {
+        var n = problem.Count;
+        var capacity = Enumerable.Range(0, n).Select(problem.Capacity).ToArray();
+        var total = capacity.Sum();
+        var random = new Random(20201);
+        for (var s = 0; s < count; s++)
+        {
+            var x = new double[n * n];
+            for (var i = 0; i < n; i++)
+            {
+                var row = x.AsSpan(i * n, n);
+                if (s == 0)
+                {
+                    for (var j = 0; j < n; j++)
+                    {
+                        row[j] = capacity[j] / total;
+                    }
+
+                    continue;
+                }
+
+                double sum = 0;
+                for (var j = 0; j < n; j++)
+                {
+                    row[j] = -Math.Log(1 - random.NextDouble());
+                    sum += row[j];
+                }
+
+                for (var j = 0; j < n; j++)
+                {
+                    row[j] = (0.5 * row[j] / sum) + (i == j ? 0.5 : 0);
+                }
+            }
+
+            yield return x;
+        }
     }
 
     /// <summary>Minimises one objective from <paramref name="start"/> (M[j, i] = m_ji) and returns the matrix and how it ended.</summary>

@@ -19,6 +19,56 @@ public class MobilityOptimizerTests
         Assert.True(result.Step2.Objective <= MobilityOptimizer.Objective(problem, network, MobilityObjectiveKind.ChiSquareSum, result.Matrix) + 1e-9);
     }
 
+    [Theory]
+    [InlineData(MitigationNetwork.RT)]
+    [InlineData(MitigationNetwork.RR)]
+    public void Optimize_OneIterationBudget_NeverWorseThanIdentityOrStep1(MitigationNetwork network)
+    {
+        // With a single iteration step 2 stops far from an optimum after the penalty and repair;
+        // the result must still be no worse than doing nothing, in step 2's own objective.
+        var problem = PlantedCity.Generate(10, seed: 3);
+        var options = MobilityOptions.Default with { MaxIterations = 1, MaxOuterIterations = 1 };
+        var result = MobilityOptimizer.Optimize(problem, network, options);
+        var identity = MobilityOptimizer.Objective(problem, network, MobilityObjectiveKind.ChiSquareSum, MobilityMatrix.Identity(problem.Count));
+        var returned = MobilityOptimizer.Objective(problem, network, MobilityObjectiveKind.ChiSquareSum, result.Matrix);
+        Assert.True(returned <= identity, $"{returned} > identity {identity}");
+        Assert.Equal(returned, result.Step2.Objective, 12);
+        Assert.True(result.MaxViolation <= 1e-8);
+    }
+
+    [Fact]
+    public void Optimize_ExtraStarts_NoWorseThanSingleStartAndFeasible()
+    {
+        var problem = PlantedCity.Generate(6, seed: 9);
+        var single = MobilityOptimizer.Optimize(problem, MitigationNetwork.RT);
+        var multi = MobilityOptimizer.Optimize(problem, MitigationNetwork.RT, MobilityOptions.Default with { ExtraStarts = 3 });
+        Assert.True(multi.Step2.Objective <= single.Step2.Objective, $"{multi.Step2.Objective} > {single.Step2.Objective}");
+        Assert.True(multi.Iterations > single.Iterations);
+        Assert.True(multi.MaxViolation <= 1e-8);
+    }
+
+    [Fact]
+    public void Optimize_IdentityAlreadyOptimal_ReturnsIdentity()
+    {
+        // Refugees call exactly like hosts: every statistic is 0 at M = I, so nothing beats doing nothing.
+        var problem = PlantedCity.Generate(6, seed: 5);
+        var tt = problem.CallsTT;
+        var n = problem.Count;
+        var rt = new double[n, n];
+        for (var i = 0; i < n; i++)
+        {
+            for (var k = 0; k < n; k++)
+            {
+                rt[i, k] = tt[i, k] * 0.25;
+            }
+        }
+
+        var same = new MitigationProblem([.. problem.DistrictIds], rt, problem.RefugeeCalls(MitigationNetwork.RR), tt,
+            [.. problem.Refugees], [.. problem.Hosts], [.. problem.Population], [.. problem.Rent], problem.Cap);
+        var result = MobilityOptimizer.Optimize(same, MitigationNetwork.RT);
+        Assert.Equal(0, MobilityMatrix.Relocated(same, result.Matrix), 9);
+    }
+
     [Fact]
     public void Optimize_CapBelowRefugeeShare_ThrowsInputError()
     {

@@ -47,11 +47,11 @@ public class ScipyReferenceTests(ITestOutputHelper output)
 
     /// <summary>
     /// The issue's target on a larger city. Mosaic's first-order method stops at its iteration
-    /// limit above SLSQP's quasi-Newton optimum here (RT +10.6%, RR ×7.8 at the defaults; see
-    /// docs/mitigation.md, "Known limitation"), so the test is skipped until the optimiser improves;
-    /// remove the Skip to measure.
+    /// limit above SLSQP's quasi-Newton optimum here (RT 794 vs 718 at the defaults, 782 with three
+    /// extra starts, 752 with 20 000 iterations per step; see docs/mitigation.md, "Known
+    /// limitation"), so the test is skipped until the optimiser improves; remove the Skip to measure.
     /// </summary>
-    [Fact(Skip = "Known shortfall on 8 districts: RT +10.6%, RR x7.8 above scipy SLSQP (docs/mitigation.md)")]
+    [Fact(Skip = "Known shortfall on 8 districts: RT step 2 794 vs scipy SLSQP 718 (docs/mitigation.md)")]
     public void Optimize_EightDistricts_NoWorseThanScipyBy1e6Relative() => CompareWithScipy("planted-8-102");
 
     private void CompareWithScipy(string name)
