@@ -39,6 +39,12 @@ public static class IngestStage
         session.Execute($"SET VARIABLE max_duration = {options.MaxDurationSeconds.ToString(CultureInfo.InvariantCulture)}");
         var ledger = new RejectLedger(session);
         var warnings = new List<string>();
+        using var ephemeral = options.Pseudonymizer is null && options.Format != CallFormat.D4r && !options.KeepIdentifiers ? Pseudonymizer.WithRandomKey() : null;
+        var pseudonymizer = options.Pseudonymizer ?? ephemeral;
+        if (ephemeral is not null)
+        {
+            warnings.Add("no pseudonymisation key was given (--key-file or MOSAIC_PSEUDONYM_KEY): a random key was used, so these pseudonyms will not match another ingest");
+        }
 
         progress.Step("districts");
         var polygons = LoadDistricts(session, options, ledger, warnings, out var districtsWithoutPolygon);
@@ -58,7 +64,7 @@ public static class IngestStage
 
         Lap("calls_staging");
         progress.Step("accounting for rejected rows");
-        ledger.Conceal(options.Pseudonymizer);
+        ledger.Conceal(pseudonymizer);
         var callFiles = ledger.Files.Where(f => f.Table is CanonicalTables.Calls or CanonicalTables.SiteTraffic).ToList();
         long callRead = callFiles.Sum(f => f.RowsRead);
         long callRejected = callFiles.Sum(f => f.RowsRejected - f.RejectedByReason.GetValueOrDefault(RejectReason.MergedWithCounterpart));
@@ -68,7 +74,7 @@ public static class IngestStage
         if (rejectRate > options.MaxRejectRate)
         {
             var failed = BuildReport(ledger, new Dictionary<string, long>(), rejectRate, failed: true, [], 0, districtsWithoutPolygon, options, warnings);
-            WriteReportAndRejects(session, options, ledger, failed, options.Pseudonymizer);
+            WriteReportAndRejects(session, options, ledger, failed, pseudonymizer);
             var reasons = string.Join(", ", callFiles.SelectMany(f => f.RejectedByReason)
                 .GroupBy(r => r.Key).Select(g => $"{g.Key} {g.Sum(r => r.Value)}"));
             throw new MosaicInputException(
@@ -79,13 +85,6 @@ public static class IngestStage
         progress.Step("subscribers");
         StageSubscribers(session, options, ledger);
         progress.Step("pseudonymising identifiers");
-        using var ephemeral = options.Pseudonymizer is null && options.Format != CallFormat.D4r && !NoPseudonymize(options) ? Pseudonymizer.WithRandomKey() : null;
-        var pseudonymizer = options.Pseudonymizer ?? ephemeral;
-        if (ephemeral is not null)
-        {
-            warnings.Add("no pseudonymisation key was given (--key-file or MOSAIC_PSEUDONYM_KEY): a random key was used, so these pseudonyms will not match another ingest");
-        }
-
         BuildIdentifierMap(session, pseudonymizer, isSiteTraffic);
         Lap("pseudonymisation");
 
@@ -122,8 +121,6 @@ public static class IngestStage
         WriteManifest(options, report, timings);
         return report;
     }
-
-    private static bool NoPseudonymize(IngestOptions options) => options.Pseudonymizer is null && options.KeepIdentifiers;
 
     private static void StageCalls(DuckDbSession session, IngestOptions options, RejectLedger ledger, bool knownCells, IProgress<StageProgress>? progress)
     {

@@ -96,11 +96,13 @@ internal sealed class RejectLedger(DuckDbSession session)
         }
     }
 
-    private static string DisplayName(Entry entry, Pseudonymizer? pseudonymizer) => entry.UserId is null
+    /// <summary>
+    /// A bandicoot user file is named after the user, so it is shown by its pseudonym; without a
+    /// pseudonymiser (<c>--no-pseudonymize</c>) the names are already pseudonyms and shown as given.
+    /// </summary>
+    private static string DisplayName(Entry entry, Pseudonymizer? pseudonymizer) => entry.UserId is null || pseudonymizer is null
         ? entry.Path
-        : pseudonymizer is null
-            ? Path.Combine(Path.GetDirectoryName(entry.Path) ?? "", $"user-{Math.Abs(entry.Path.GetHashCode(StringComparison.Ordinal) % 1_000_000)}.csv")
-            : Path.Combine(Path.GetDirectoryName(entry.Path) ?? "", $"user-{pseudonymizer.Pseudonymize(entry.UserId):x16}.csv");
+        : Path.Combine(Path.GetDirectoryName(entry.Path) ?? "", $"user-{pseudonymizer.Pseudonymize(entry.UserId):x16}.csv");
 
     /// <summary>Writes <c>rejects.parquet</c>: <c>file, line, reason, raw</c>, in file and line order.</summary>
     public void WriteRejects(string path, Pseudonymizer? pseudonymizer, bool keepRaw)

@@ -1,5 +1,3 @@
-using MathNet.Numerics;
-
 namespace Mosaic.Mitigation;
 
 /// <summary>
@@ -48,9 +46,9 @@ internal static class ChiSquare
         return (statistic / (totalA * totalB), kept - 1);
     }
 
-    /// <summary>P(χ²_dof ≥ statistic); 1 when dof is 0.</summary>
+    /// <summary>P(χ²_dof ≥ statistic); 1 when dof is 0. The segregation stage's tail, so both stages report the same p.</summary>
     public static double PValue(double statistic, int dof) =>
-        dof <= 0 ? 1.0 : SpecialFunctions.GammaUpperRegularized(dof / 2.0, statistic / 2.0);
+        dof <= 0 ? 1.0 : Segregation.ChiSquareTest.UpperTail(statistic, dof);
 
     /// <summary>
     /// The smoothed statistic Σ_k (a_k B − b_k A)² / (A (B + ε) (a_k + b_k)) and its gradient with

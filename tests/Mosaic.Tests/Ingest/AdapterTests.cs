@@ -77,6 +77,33 @@ public class AdapterTests
     }
 
     [Fact]
+    public void Bandicoot_WithoutKey_ReportAndRejectsNameUserFilesAlikeAndNeverByUser()
+    {
+        var folder = SharedData.Path("bandicoot/bandicoot/tests/samples/network");
+        if (folder is null || !Directory.Exists(folder))
+        {
+            return;
+        }
+
+        using var dir = new TempFolder();
+        var report = IngestStage.Run(new IngestOptions
+        {
+            CallFiles = [folder],
+            Format = CallFormat.Bandicoot,
+            OutputFolder = dir.File("data"),
+            MaxRejectRate = 0.05,
+        });
+        Assert.True(report.EphemeralKey);
+        var reported = report.Files.Select(f => f.File).ToHashSet();
+        Assert.DoesNotContain(reported, f => Path.GetFileName(f) is "ego.csv" or "A.csv");
+        using var session = new DuckDbSession();
+        var rejectFiles = session.Query(
+            $"SELECT DISTINCT file FROM read_parquet({Sql.Literal(Path.Combine(dir.File("data"), IngestStage.RejectsFile))})", r => r.GetString(0));
+        Assert.NotEmpty(rejectFiles);
+        Assert.All(rejectFiles, f => Assert.Contains(f, reported));
+    }
+
+    [Fact]
     public void Istanbul_CellsGetDistrictsByPolygon_OutsideReported()
     {
         var geojson = SharedData.Path("istanbul/istanbul-districts.json");
