@@ -59,8 +59,11 @@ public sealed record IndicatorOptions
     /// <summary>Record file layout; default <see cref="RecordFormat.Bandicoot"/>.</summary>
     public RecordFormat Format { get; init; } = RecordFormat.Bandicoot;
 
-    /// <summary>Users computed in parallel per batch (bounds memory); must be positive.</summary>
-    public int BatchSize { get; init; } = 4096;
+    /// <summary>
+    /// Users computed in parallel per batch (bounds memory: a batch's rendered output is held until
+    /// it is written, while the next batch is computed); must be positive.
+    /// </summary>
+    public int BatchSize { get; init; } = 512;
 
     /// <summary>Degree of parallelism; null uses every core.</summary>
     public int? Threads { get; init; }

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 using Mosaic.Runs;
@@ -58,67 +59,59 @@ public static class IndicatorRun
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = request.Options.Threads ?? Environment.ProcessorCount };
         using (var writer = new IndicatorWriter(request.OutPath, json, context))
         {
-            for (var first = 0; first < users.Count; first += batch)
+            // Batch k is appended to the file while batch k+1 is computed.
+            Task? appending = null;
+            var buffers = new BufferPool();
+            try
             {
-                var count = Math.Min(batch, users.Count - first);
-                var rows = new UserRow[count];
-                var clock = Stopwatch.StartNew();
-                try
+                for (var first = 0; first < users.Count; first += batch)
                 {
-                    Parallel.For(
-                    0,
-                    count,
-                    parallel,
-                    () => new IndicatorCalculator(schema),
-                    (i, _, calculator) =>
+                    var count = Math.Min(batch, users.Count - first);
+                    var rendered = new RenderedRow[count];
+                    var clock = Stopwatch.StartNew();
+                    try
                     {
-                        var index = first + i;
-                        var (name, path) = users[index];
-                        BandicootUser user;
-                        try
+                        Parallel.For(
+                        0,
+                        count,
+                        parallel,
+                        () => new Worker(schema),
+                        (i, _, worker) =>
                         {
-                            user = BandicootReader.ReadUser(path, name, antennas, request.Options.Format);
-                        }
-                        catch (MosaicInputException e)
-                        {
-                            // Say which file by its position in the folder: the file name is a user identifier.
-                            throw new MosaicInputException($"{request.RecordsFolder} (records file {index + 1} of {users.Count}{LineOf(e)}): {Reason(e)}");
-                        }
+                            var index = first + i;
+                            var row = ComputeUser(request, users, index, antennas, attributes, schema, rechargeKeys, worker.Calculator);
+                            var bytes = writer.Render(row, worker.Renderer);
+                            var copy = buffers.Rent(bytes.Length);
+                            bytes.CopyTo(copy);
+                            rendered[i] = new RenderedRow(copy, bytes.Length, row.RecordsRead, row.Report.Ignored.All);
+                            return worker;
+                        },
+                        worker => worker.Renderer.Dispose());
+                    }
+                    catch (AggregateException e) when (e.Flatten().InnerExceptions.OfType<MosaicInputException>().Any())
+                    {
+                        // Report the input error itself (the first by message, so the choice does not depend on scheduling).
+                        throw e.Flatten().InnerExceptions.OfType<MosaicInputException>().OrderBy(x => x.Message, StringComparer.Ordinal).First();
+                    }
 
-                        var network = request.Options.Network
-                            ? NetworkFilter.Apply(user, request.RecordsFolder, antennas, request.Options.Format, attributes[index], request.AttributesFolder)
-                            : null;
-                        var values = new double[schema.Keys.Length];
-                        calculator.Compute(user, values);
-                        var report = UserReport.Of(user, calculator.Home >= 0, request.Options.GroupBy, network);
-                        var recharges = request.RechargesFolder is null ? null : BandicootReader.ReadRecharges(Path.Combine(request.RechargesFolder, name + ".csv"));
-                        double[]? rechargeValues = null;
-                        if (recharges is { Count: > 0 })
-                        {
-                            rechargeValues = new double[rechargeKeys.Length];
-                            RechargeIndicators.Compute(schema, recharges, rechargeValues);
-                        }
+                    computeSeconds += clock.Elapsed.TotalSeconds;
+                    foreach (var row in rendered)
+                    {
+                        read += row.RecordsRead;
+                        ignored += row.Ignored;
+                    }
 
-                        rows[i] = new UserRow(name, values, report with { NumberOfRecharges = recharges?.Count ?? 0 }, user.RecordsRead, attributes[index], rechargeValues);
-                        return calculator;
-                    },
-                    _ => { });
-                }
-                catch (AggregateException e) when (e.Flatten().InnerExceptions.OfType<MosaicInputException>().Any())
-                {
-                    // Report the input error itself (the first by message, so the choice does not depend on scheduling).
-                    throw e.Flatten().InnerExceptions.OfType<MosaicInputException>().OrderBy(x => x.Message, StringComparer.Ordinal).First();
+                    appending?.GetAwaiter().GetResult();
+                    appending = Task.Run(() => Append(writer, rendered, buffers));
+                    progress.Step("computing indicators", (double)(first + count) / users.Count);
                 }
 
-                computeSeconds += clock.Elapsed.TotalSeconds;
-                foreach (var row in rows)
-                {
-                    writer.Write(row);
-                    read += row.RecordsRead;
-                    ignored += row.Report.Ignored.All;
-                }
-
-                progress.Step("computing indicators", (double)(first + count) / users.Count);
+                appending?.GetAwaiter().GetResult();
+            }
+            finally
+            {
+                // On failure, let a running append finish before the writer is disposed (its own error is moot then).
+                ((IAsyncResult?)appending)?.AsyncWaitHandle.WaitOne();
             }
 
             writer.Commit();
@@ -128,6 +121,90 @@ public static class IndicatorRun
         WriteManifest(request, result);
         return result;
     }
+
+    private static UserRow ComputeUser(
+        IndicatorRequest request,
+        List<(string Name, string Path)> users,
+        int index,
+        Dictionary<string, (double Lat, double Lon)> antennas,
+        List<KeyValuePair<string, string>>?[] attributes,
+        IndicatorSchema schema,
+        string[] rechargeKeys,
+        IndicatorCalculator calculator)
+    {
+        var (name, path) = users[index];
+        BandicootUser user;
+        try
+        {
+            user = BandicootReader.ReadUser(path, name, antennas, request.Options.Format);
+        }
+        catch (MosaicInputException e)
+        {
+            // Say which file by its position in the folder: the file name is a user identifier.
+            throw new MosaicInputException($"{request.RecordsFolder} (records file {index + 1} of {users.Count}{LineOf(e)}): {Reason(e)}");
+        }
+
+        var network = request.Options.Network
+            ? NetworkFilter.Apply(user, request.RecordsFolder, antennas, request.Options.Format, attributes[index], request.AttributesFolder)
+            : null;
+        var values = new double[schema.Keys.Length];
+        calculator.Compute(user, values);
+        var report = UserReport.Of(user, calculator.Home >= 0, request.Options.GroupBy, network);
+        var recharges = request.RechargesFolder is null ? null : BandicootReader.ReadRecharges(Path.Combine(request.RechargesFolder, name + ".csv"));
+        double[]? rechargeValues = null;
+        if (recharges is { Count: > 0 })
+        {
+            rechargeValues = new double[rechargeKeys.Length];
+            RechargeIndicators.Compute(schema, recharges, rechargeValues);
+        }
+
+        return new UserRow(name, values, report with { NumberOfRecharges = recharges?.Count ?? 0 }, user.RecordsRead, attributes[index], rechargeValues);
+    }
+
+    private static void Append(IndicatorWriter writer, RenderedRow[] rows, BufferPool buffers)
+    {
+        foreach (var row in rows)
+        {
+            writer.Append(row.Bytes.AsSpan(0, row.Length));
+            buffers.Return(row.Bytes);
+        }
+    }
+
+    /// <summary>
+    /// Recycles the rendered rows' arrays between batches: rows of one run have similar sizes, so
+    /// after the first two batches rendering allocates nothing (large rows would otherwise churn
+    /// the large-object heap).
+    /// </summary>
+    private sealed class BufferPool
+    {
+        private readonly ConcurrentQueue<byte[]> free = new();
+
+        public byte[] Rent(int length)
+        {
+            if (free.TryDequeue(out var array))
+            {
+                if (array.Length >= length)
+                {
+                    return array;
+                }
+            }
+
+            return GC.AllocateUninitializedArray<byte>(Math.Max(length, (int)Math.Min(Array.MaxLength, length + (length / 4L))));
+        }
+
+        public void Return(byte[] array) => free.Enqueue(array);
+    }
+
+    /// <summary>One worker thread's reusable state.</summary>
+    private sealed class Worker(IndicatorSchema schema)
+    {
+        public IndicatorCalculator Calculator { get; } = new(schema);
+
+        public RowRenderer Renderer { get; } = new();
+    }
+
+    /// <summary>A user's rendered output (in a pooled array) and the counts the run totals.</summary>
+    private readonly record struct RenderedRow(byte[] Bytes, int Length, long RecordsRead, long Ignored);
 
     private static string LineOf(MosaicInputException e) => e.Line is null ? "" : $", line {e.Line}";
 

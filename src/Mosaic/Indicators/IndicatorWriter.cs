@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
@@ -14,8 +15,11 @@ internal sealed record OutputContext(IndicatorRequest Request, IndicatorSchema S
 /// <summary>
 /// Streams users to a JSON object keyed by user name (bandicoot's <c>to_json</c> of flattened
 /// results) or a CSV with one row per user (bandicoot's <c>to_csv</c>, but floats keep full
-/// precision instead of 5 decimals). Written under a temporary name and renamed on
-/// <see cref="Commit"/>, so a failed run leaves no partial output.
+/// precision instead of 5 decimals). Rows are rendered to bytes by the worker threads
+/// (<see cref="Render"/>, one <see cref="RowRenderer"/> per thread) and appended in user order
+/// (<see cref="Append"/>), so formatting runs in parallel and the output does not depend on the
+/// thread count. Written under a temporary name and renamed on <see cref="Commit"/>, so a failed
+/// run leaves no partial output.
 /// </summary>
 internal sealed class IndicatorWriter : IDisposable
 {
@@ -26,9 +30,8 @@ internal sealed class IndicatorWriter : IDisposable
     private readonly bool json;
     private readonly OutputContext context;
     private readonly FileStream stream;
-    private readonly Utf8JsonWriter? jsonWriter;
-    private readonly StreamWriter? csvWriter;
     private readonly JsonEncodedText[] encodedKeys;
+    private long rowsWritten;
     private bool committed;
 
     public IndicatorWriter(string path, bool json, OutputContext context)
@@ -43,40 +46,67 @@ internal sealed class IndicatorWriter : IDisposable
         stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16);
         if (json)
         {
-            jsonWriter = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true, SkipValidation = true });
-            jsonWriter.WriteStartObject();
+            stream.WriteByte((byte)'{');
         }
         else
         {
-            csvWriter = new StreamWriter(stream, new UTF8Encoding(false), 1 << 16) { NewLine = "\n" };
-            WriteCsvHeader();
+            var header = new StringWriter(CultureInfo.InvariantCulture) { NewLine = "\n" };
+            WriteCsvHeader(header);
+            stream.Write(Encoding.UTF8.GetBytes(header.ToString()));
         }
     }
 
-    public void Write(UserRow row)
+    /// <summary>
+    /// Renders one user's output. JSON: the user's member of the top-level object as the
+    /// indented writer lays it out after the opening brace, without the separating comma.
+    /// The bytes live in the renderer until its next call.
+    /// </summary>
+    public ReadOnlySpan<byte> Render(UserRow row, RowRenderer renderer)
     {
-        if (jsonWriter is not null)
+        var buffer = renderer.Buffer;
+        buffer.ResetWrittenCount();
+        if (json)
         {
-            WriteJson(jsonWriter, row);
+            var w = renderer.Json;
+            w.Reset(buffer);
+            // Open the top-level object so that the user lands at the same depth and indentation as in one document; the brace is dropped.
+            w.WriteStartObject();
+            WriteJson(w, row);
+            w.Flush();
+            return buffer.WrittenSpan[1..];
         }
-        else
+
+        var text = renderer.Text;
+        text.GetStringBuilder().Clear();
+        WriteCsv(text, row);
+        var chars = text.GetStringBuilder();
+        foreach (var chunk in chars.GetChunks())
         {
-            WriteCsv(csvWriter!, row);
+            var span = buffer.GetSpan(Encoding.UTF8.GetMaxByteCount(chunk.Length));
+            buffer.Advance(Encoding.UTF8.GetBytes(chunk.Span, span));
         }
+
+        return buffer.WrittenSpan;
+    }
+
+    /// <summary>Appends one rendered row (rows in user order).</summary>
+    public void Append(ReadOnlySpan<byte> rendered)
+    {
+        if (json && rowsWritten > 0)
+        {
+            stream.WriteByte((byte)',');
+        }
+
+        stream.Write(rendered);
+        rowsWritten++;
     }
 
     public void Commit()
     {
-        if (jsonWriter is not null)
+        if (json)
         {
-            jsonWriter.WriteEndObject();
-            jsonWriter.Flush();
-            jsonWriter.Dispose();
-            stream.WriteByte((byte)'\n');
-        }
-        else
-        {
-            csvWriter!.Flush();
+            // Utf8JsonWriter's layout: "{}" when empty, else the closing brace on its own line.
+            stream.Write(rowsWritten == 0 ? "}\n"u8 : "\n}\n"u8);
         }
 
         stream.Flush();
@@ -89,8 +119,6 @@ internal sealed class IndicatorWriter : IDisposable
     {
         if (!committed)
         {
-            jsonWriter?.Dispose();
-            csvWriter?.Dispose();
             stream.Dispose();
             if (File.Exists(temp))
             {
@@ -240,9 +268,8 @@ internal sealed class IndicatorWriter : IDisposable
         }
     }
 
-    private void WriteCsvHeader()
+    private void WriteCsvHeader(TextWriter w)
     {
-        var w = csvWriter!;
         w.Write("name");
         foreach (var (key, _) in Reporting(new UserRow("", [], new UserReport { Ignored = new IgnoredCounts() }, 0, null)))
         {
@@ -287,7 +314,7 @@ internal sealed class IndicatorWriter : IDisposable
         w.Write('\n');
     }
 
-    private void WriteCsv(StreamWriter w, UserRow row)
+    private void WriteCsv(TextWriter w, UserRow row)
     {
         w.Write(Quote(row.Name));
         foreach (var (_, value) in Reporting(row))
@@ -363,4 +390,23 @@ internal sealed class IndicatorWriter : IDisposable
 
     private static string Quote(string s) =>
         s.AsSpan().IndexOfAny(",\"\n\r") >= 0 ? "\"" + s.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : s;
+}
+
+/// <summary>One worker thread's reusable output buffers for <see cref="IndicatorWriter.Render"/>.</summary>
+internal sealed class RowRenderer : IDisposable
+{
+    /// <summary>The rendered bytes of the last row.</summary>
+    public ArrayBufferWriter<byte> Buffer { get; } = new(1 << 16);
+
+    /// <summary>The JSON writer, re-targeted at <see cref="Buffer"/> for each row.</summary>
+    public Utf8JsonWriter Json { get; } = new(Stream.Null, new JsonWriterOptions { Indented = true, SkipValidation = true });
+
+    /// <summary>The CSV row text before encoding.</summary>
+    public StringWriter Text { get; } = new(CultureInfo.InvariantCulture) { NewLine = "\n" };
+
+    public void Dispose()
+    {
+        Json.Dispose();
+        Text.Dispose();
+    }
 }
