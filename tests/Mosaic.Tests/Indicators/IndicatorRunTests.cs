@@ -224,7 +224,7 @@ public class IndicatorRunTests
     }
 
     /// <summary>Equal to 6 significant digits for numbers (absolute 1e-9 near zero), exactly otherwise.</summary>
-    private static void AssertSame(string key, JsonElement expected, Dictionary<string, JsonElement> actual)
+    internal static void AssertSame(string key, JsonElement expected, Dictionary<string, JsonElement> actual)
     {
         Assert.True(actual.TryGetValue(key, out var value), $"missing key {key}");
         switch (expected.ValueKind)
