@@ -50,14 +50,30 @@ internal sealed class IgnoredCounts
 /// <summary>A user's accepted records, sorted by time (stable), with interned contacts and positions.</summary>
 internal sealed class BandicootUser
 {
+    private string[]? contacts;
+
     public required string Name { get; init; }
 
     public required UserRecord[] Records { get; set; }
 
-    public required string[] Contacts { get; init; }
+    /// <summary>
+    /// Contact names by index. Only network mode needs them, so a reader may supply
+    /// <see cref="ContactNames"/> instead and the strings are made on first use.
+    /// </summary>
+    public string[] Contacts
+    {
+        get => contacts ??= ContactNames!();
+        init => contacts = value;
+    }
 
-    /// <summary>Position keys (antenna id, or a location, or the empty position).</summary>
-    public required string[] PositionKeys { get; init; }
+    /// <summary>Makes <see cref="Contacts"/> on demand when it was not given.</summary>
+    public Func<string[]>? ContactNames { get; init; }
+
+    /// <summary>Number of distinct contacts (the length of <see cref="Contacts"/>).</summary>
+    public required int ContactCount { get; init; }
+
+    /// <summary>Number of distinct positions (antenna id, or a location, or the empty position).</summary>
+    public int PositionCount => PositionLat.Length;
 
     /// <summary>Latitude of each position; NaN when it has no location.</summary>
     public required double[] PositionLat { get; init; }

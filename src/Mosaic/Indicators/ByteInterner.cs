@@ -27,23 +27,11 @@ internal sealed class ByteInterner
     public int Intern(ReadOnlySpan<byte> key, out bool added)
     {
         var hash = Hash(key);
-        var mask = table.Length - 1;
-        var slot = (int)(hash & (uint)mask);
-        while (true)
+        var found = Probe(key, hash, out var slot);
+        if (found >= 0)
         {
-            var index = table[slot];
-            if (index < 0)
-            {
-                break;
-            }
-
-            if (hashes[index] == hash && arena.AsSpan(starts[index], lengths[index]).SequenceEqual(key))
-            {
-                added = false;
-                return index;
-            }
-
-            slot = (slot + 1) & mask;
+            added = false;
+            return found;
         }
 
         added = true;
@@ -73,6 +61,31 @@ internal sealed class ByteInterner
         }
 
         return id;
+    }
+
+    /// <summary>The index of <paramref name="key"/>, or -1 when absent (no change: safe for concurrent readers).</summary>
+    public int Find(ReadOnlySpan<byte> key) => Probe(key, Hash(key), out _);
+
+    /// <summary>Linear probing: the entry of <paramref name="key"/>, or -1 and the free slot where it would go.</summary>
+    private int Probe(ReadOnlySpan<byte> key, uint hash, out int slot)
+    {
+        var mask = table.Length - 1;
+        slot = (int)(hash & (uint)mask);
+        while (true)
+        {
+            var index = table[slot];
+            if (index < 0)
+            {
+                return -1;
+            }
+
+            if (hashes[index] == hash && arena.AsSpan(starts[index], lengths[index]).SequenceEqual(key))
+            {
+                return index;
+            }
+
+            slot = (slot + 1) & mask;
+        }
     }
 
     /// <summary>The string of entry <paramref name="index"/> (UTF-8 decoded).</summary>

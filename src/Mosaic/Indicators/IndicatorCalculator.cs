@@ -133,7 +133,7 @@ internal sealed class IndicatorCalculator(IndicatorSchema schema)
             byContact = new int[size];
         }
 
-        var contacts = user.Contacts.Length;
+        var contacts = user.ContactCount;
         if (contactCount.Length < contacts + 1)
         {
             var size = Math.Max(contacts + 1, contactCount.Length * 2);
@@ -143,7 +143,7 @@ internal sealed class IndicatorCalculator(IndicatorSchema schema)
             contactStart = new int[size + 1];
         }
 
-        var positions = user.PositionKeys.Length;
+        var positions = user.PositionCount;
         if (positionCount.Length < positions)
         {
             var size = Math.Max(positions, positionCount.Length * 2);

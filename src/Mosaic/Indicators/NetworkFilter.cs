@@ -40,8 +40,8 @@ internal static class NetworkFilter
         }
 
         // Correspondents, each read once; null when it has no file.
-        var correspondents = new BandicootUser?[user.Contacts.Length];
-        var used = new bool[user.Contacts.Length];
+        var correspondents = new BandicootUser?[user.ContactCount];
+        var used = new bool[user.ContactCount];
         foreach (var r in records)
         {
             used[r.Contact] = true;
@@ -161,7 +161,7 @@ internal static class NetworkFilter
             Name = member.Name,
             Records = [.. kept],
             Contacts = member.Contacts,
-            PositionKeys = member.PositionKeys,
+            ContactCount = member.ContactCount,
             PositionLat = member.PositionLat,
             PositionLon = member.PositionLon,
             PositionIsAntenna = member.PositionIsAntenna,

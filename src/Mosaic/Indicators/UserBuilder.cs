@@ -12,9 +12,9 @@ internal sealed class UserBuilder
 {
     private readonly string name;
     private readonly IReadOnlyDictionary<string, (double Lat, double Lon)>? antennas;
+    private readonly AntennaIndex? antennaIndex;
     private readonly ByteInterner contacts = new();
     private readonly ByteInterner positions = new();
-    private readonly List<string> positionKeys = [];
     private readonly List<double> lats = [];
     private readonly List<double> lons = [];
     private readonly List<bool> isAntenna = [];
@@ -27,6 +27,7 @@ internal sealed class UserBuilder
     {
         this.name = name;
         this.antennas = antennas;
+        antennaIndex = antennas is null ? null : AntennaIndex.Of(antennas);
         records = new UserRecord[Math.Max(16, expectedRecords)];
     }
 
@@ -156,12 +157,13 @@ internal sealed class UserBuilder
     {
         var result = records.AsSpan(0, count).ToArray();
         SortStable(result);
+        var names = contacts;
         return new BandicootUser
         {
             Name = name,
             Records = result,
-            Contacts = [.. Enumerable.Range(0, contacts.Count).Select(contacts.GetString)],
-            PositionKeys = [.. positionKeys],
+            ContactNames = () => [.. Enumerable.Range(0, names.Count).Select(names.GetString)],
+            ContactCount = contacts.Count,
             PositionLat = [.. lats],
             PositionLon = [.. lons],
             PositionIsAntenna = [.. isAntenna],
@@ -230,9 +232,8 @@ internal sealed class UserBuilder
         var index = positions.Intern(bytes, out var added);
         if (added)
         {
-            var key = positions.GetString(index);
-            var (lat, lon) = antennas is not null && antennas.TryGetValue(key, out var at) ? at : (double.NaN, double.NaN);
-            AddPosition(key, lat, lon, true);
+            var (lat, lon) = antennaIndex is not null && antennaIndex.TryFind(bytes, out var at) ? at : (double.NaN, double.NaN);
+            AddPosition(lat, lon, true);
         }
 
         return index;
@@ -246,7 +247,7 @@ internal sealed class UserBuilder
         if (added)
         {
             // With an antennas file, bandicoot re-derives every location from antennas: a record without an antenna loses its own.
-            AddPosition(key, antennas is null ? lat : double.NaN, antennas is null ? lon : double.NaN, false);
+            AddPosition(antennas is null ? lat : double.NaN, antennas is null ? lon : double.NaN, false);
         }
 
         return index;
@@ -259,7 +260,7 @@ internal sealed class UserBuilder
         var index = positions.Intern(Encoding.UTF8.GetBytes(key), out var added);
         if (added)
         {
-            AddPosition(key, lat, lon, true);
+            AddPosition(lat, lon, true);
         }
 
         return index;
@@ -270,15 +271,14 @@ internal sealed class UserBuilder
         var index = positions.Intern([0], out var added);
         if (added)
         {
-            AddPosition("", double.NaN, double.NaN, false);
+            AddPosition(double.NaN, double.NaN, false);
         }
 
         return index;
     }
 
-    private void AddPosition(string key, double lat, double lon, bool antenna)
+    private void AddPosition(double lat, double lon, bool antenna)
     {
-        positionKeys.Add(key);
         lats.Add(lat);
         lons.Add(lon);
         isAntenna.Add(antenna);
