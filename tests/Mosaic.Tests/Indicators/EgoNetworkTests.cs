@@ -36,6 +36,7 @@ public class EgoNetworkTests
         // C = 2·1/(3·2) = 1/3; weighted: (2·4·4)^(1/3) / max weight 4, times 2/(3·2).
         Assert.Equal(1.0 / 3.0, actual["clustering_coefficient_unweighted"].GetDouble(), 12);
         Assert.Equal(Math.Cbrt(32) / 4 / 3, actual["clustering_coefficient_weighted"].GetDouble(), 12);
+        AssertNetworkx("sample_ego", actual);
 
         // No correspondent has an attributes file: bandicoot's None for every ego attribute.
         foreach (var key in new[] { "individual_id", "gender", "is_subscriber", "age" })
@@ -107,6 +108,7 @@ public class EgoNetworkTests
         // one way, W has no file. Degree 3 (X, Y, Z), closed triplet (ego, X, Y) only.
         Assert.Equal(1.0 / 3.0, actual["clustering_coefficient_unweighted"].GetDouble(), 12);
         Assert.Equal(Math.Cbrt(2.0 * 3 * 2) / 3 * 2 / 6, actual["clustering_coefficient_weighted"].GetDouble(), 12);
+        AssertNetworkx("hand_built", actual);
 
         // Reciprocated neighbours with attributes: X (F, A) and Y (M, A); Z has none.
         Assert.Equal(0.5, actual["assortativity_attributes__gender"].GetDouble(), 12);
@@ -201,5 +203,19 @@ public class EgoNetworkTests
         IndicatorRun.Run(new IndicatorRequest(temp.File("records"), towers, temp.File("n.json")) { Users = ["ego"] });
         var actual = IndicatorRunTests.ReadUser(temp.File("n.json"), "ego");
         Assert.DoesNotContain(actual.Keys, k => k.StartsWith("clustering", StringComparison.Ordinal) || k.StartsWith("assortativity", StringComparison.Ordinal));
+    }
+
+    /// <summary>
+    /// Both clustering coefficients against networkx's (TestData/Indicators/network/clustering_networkx.py,
+    /// the reference bandicoot's own test_network.py uses) on the same weighted graph, to 6 significant digits.
+    /// </summary>
+    private static void AssertNetworkx(string graph, Dictionary<string, JsonElement> actual)
+    {
+        using var document = JsonDocument.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "TestData", "Indicators", "network", "clustering_networkx.json")));
+        var expected = document.RootElement.GetProperty(graph);
+        foreach (var key in new[] { "clustering_coefficient_unweighted", "clustering_coefficient_weighted" })
+        {
+            IndicatorRunTests.AssertSame(key, expected.GetProperty(key), actual);
+        }
     }
 }
