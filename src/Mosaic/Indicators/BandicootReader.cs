@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Text;
 
 namespace Mosaic.Indicators;
@@ -163,6 +164,7 @@ internal static class BandicootReader
         return builder.Build();
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void ParseCsv(string path, ReadOnlySpan<byte> bytes, UserBuilder builder)
     {
         var lines = new LineReader(bytes);
@@ -241,6 +243,7 @@ internal static class BandicootReader
     }
 
     /// <summary>Splits on a separator; returns the field count (capped at the array length, extra fields ignored).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static int Split(ReadOnlySpan<byte> line, byte separator, Span<Range> fields)
     {
         var count = 0;
@@ -396,6 +399,7 @@ internal static class BandicootReader
         double.TryParse(Trim(s), NumberStyles.Float, CultureInfo.InvariantCulture, out value);
 
     /// <summary>Python's int(): optional surrounding whitespace and sign, then decimal digits.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static bool TryInt(ReadOnlySpan<byte> s, out int value)
     {
         value = 0;
@@ -432,6 +436,7 @@ internal static class BandicootReader
         return true;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static ReadOnlySpan<byte> Trim(ReadOnlySpan<byte> s)
     {
         var a = 0;
@@ -463,6 +468,7 @@ internal static class BandicootReader
     /// As <see cref="TryDateTime(ReadOnlySpan{byte}, out long)"/>, also returning bandicoot's
     /// 30-minute bin key (year, day of month, hour, half hour: the month is not part of it).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static bool TryDateTime(ReadOnlySpan<byte> s, out long ticks, out int bin)
     {
         ticks = 0;
@@ -506,6 +512,7 @@ internal static class BandicootReader
         return Compose(year, month, day, hour, minute, second, out ticks, out bin);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static bool Compose(int year, int month, int day, int hour, int minute, int second, out long ticks, out int bin)
     {
         ticks = 0;
@@ -575,6 +582,7 @@ internal static class BandicootReader
         private readonly ReadOnlySpan<byte> bytes = bytes;
         private int position;
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public bool Next(out ReadOnlySpan<byte> line)
         {
             if (position >= bytes.Length)

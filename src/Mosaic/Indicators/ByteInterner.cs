@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text;
 
 namespace Mosaic.Indicators;
@@ -24,6 +25,7 @@ internal sealed class ByteInterner
     public int Count => count;
 
     /// <summary>The index of <paramref name="key"/>, adding it when new (<paramref name="added"/> true).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public int Intern(ReadOnlySpan<byte> key, out bool added)
     {
         var hash = Hash(key);
@@ -67,6 +69,7 @@ internal sealed class ByteInterner
     public int Find(ReadOnlySpan<byte> key) => Probe(key, Hash(key), out _);
 
     /// <summary>Linear probing: the entry of <paramref name="key"/>, or -1 and the free slot where it would go.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private int Probe(ReadOnlySpan<byte> key, uint hash, out int slot)
     {
         var mask = table.Length - 1;
@@ -109,6 +112,7 @@ internal sealed class ByteInterner
     }
 
     /// <summary>FNV-1a, then a multiplicative mix so that the low bits spread.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static uint Hash(ReadOnlySpan<byte> key)
     {
         var h = 2166136261u;

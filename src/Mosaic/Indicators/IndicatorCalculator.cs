@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Mosaic.Indicators;
 
 /// <summary>
@@ -44,6 +46,7 @@ internal sealed class IndicatorCalculator(IndicatorSchema schema)
     public int Home { get; private set; } = -1;
 
     /// <summary>Computes every indicator of <paramref name="user"/> into <paramref name="output"/> (length <c>Schema.Keys.Length</c>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Compute(BandicootUser user, Span<double> output)
     {
         foreach (var a in accumulators)
@@ -117,6 +120,7 @@ internal sealed class IndicatorCalculator(IndicatorSchema schema)
         Churn(user, output);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Prepare(BandicootUser user)
     {
         var n = user.Records.Length;
@@ -154,6 +158,7 @@ internal sealed class IndicatorCalculator(IndicatorSchema schema)
     }
 
     /// <summary>Contiguous (start, length) groups of a time-sorted index list: ISO weeks, or one group.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private List<(int Start, int Length)> Groups(ReadOnlySpan<int> part)
     {
         var groups = new List<(int, int)>();
@@ -192,6 +197,7 @@ internal sealed class IndicatorCalculator(IndicatorSchema schema)
     }
 
     /// <summary>Adds the summary statistics of <paramref name="data"/> (sorted in place).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void AddSummary(Indicator indicator, int c, InteractionFilter filter, Span<double> data)
     {
         var index = schema.Find(indicator, c, filter);
@@ -209,6 +215,7 @@ internal sealed class IndicatorCalculator(IndicatorSchema schema)
     }
 
     /// <summary>Indicators of a call-only or text-only week.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Interactions(BandicootUser user, int c, InteractionFilter filter, ReadOnlySpan<int> group)
     {
         var records = user.Records;
@@ -303,6 +310,7 @@ internal sealed class IndicatorCalculator(IndicatorSchema schema)
     /// per contact: texts less than one hour apart form a conversation, a call or a gap of an hour
     /// or more ends it.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Conversations(BandicootUser user, int c, ReadOnlySpan<int> group)
     {
         var records = user.Records;
@@ -430,6 +438,7 @@ internal sealed class IndicatorCalculator(IndicatorSchema schema)
     /// consecutive records share a bin) and keeps each bin's most frequent position, the first
     /// one in time order on a tie.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Bin(BandicootUser user, ReadOnlySpan<int> group, List<int> output)
     {
         var records = user.Records;
@@ -478,6 +487,7 @@ internal sealed class IndicatorCalculator(IndicatorSchema schema)
     }
 
     /// <summary>Home: the most frequent binned position at night over all records (first seen wins a tie); −1 when no night record.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private int ComputeHome(BandicootUser user)
     {
         var n = user.Records.Length;
@@ -524,6 +534,7 @@ internal sealed class IndicatorCalculator(IndicatorSchema schema)
         return best;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Spatial(BandicootUser user, int c, ReadOnlySpan<int> cell)
     {
         foreach (var (start, length) in Groups(cell))
@@ -592,6 +603,7 @@ internal sealed class IndicatorCalculator(IndicatorSchema schema)
     /// churn_rate: cosine distance between the position frequencies of consecutive weeks with
     /// records (always weekly, all records), reduced to mean and std.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Churn(BandicootUser user, Span<double> output)
     {
         var n = user.Records.Length;
@@ -676,6 +688,7 @@ internal sealed class IndicatorCalculator(IndicatorSchema schema)
     }
 
     /// <summary>Reduces each instance's per-group values: mean and std over groups (NaN dropped), or the single group's value.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Reduce(Span<double> output)
     {
         var weekly = schema.Options.GroupBy == IndicatorGrouping.Week;

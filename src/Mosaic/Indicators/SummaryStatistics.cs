@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Mosaic.Indicators;
 
 /// <summary>
@@ -12,6 +14,7 @@ internal static class SummaryStatistics
     public const int Count = 7;
 
     /// <summary>Fills <paramref name="stats"/> (length 7) from <paramref name="data"/>, which is sorted in place.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Compute(Span<double> data, Span<double> stats)
     {
         if (data.IsEmpty)
@@ -56,6 +59,7 @@ internal static class SummaryStatistics
     }
 
     /// <summary>Mean and population std of the non-NaN values; both NaN when there are none.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static (double Mean, double Std) MeanStd(ReadOnlySpan<double> values)
     {
         var n = 0;
@@ -114,6 +118,7 @@ internal static class SummaryStatistics
     /// How many of the largest weights it takes to reach ⌈total·0.8⌉ (bandicoot's pareto rule):
     /// weights are taken largest first until the target is met.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static int ParetoCount(Span<double> weights, double total)
     {
         var target = Math.Ceiling(total * 0.8);

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Text;
 
 namespace Mosaic.Indicators;
@@ -32,6 +33,7 @@ internal sealed class UserBuilder
     }
 
     /// <summary>Adds one CSV row (fields as ranges into <paramref name="line"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void AddCsv(ReadOnlySpan<byte> line, ReadOnlySpan<Range> fields, int fieldCount, int[] col, bool hasLatLon)
     {
         read++;
@@ -175,6 +177,7 @@ internal sealed class UserBuilder
     }
 
     /// <summary>bandicoot sorts records by time with Python's stable sort: equal times keep file order.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void SortStable(UserRecord[] result)
     {
         for (var i = 1; i < result.Length; i++)
@@ -193,6 +196,7 @@ internal sealed class UserBuilder
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Accept(bool interaction, bool direction, bool correspondent, bool datetime, bool duration, bool location, UserRecord record)
     {
         if (interaction && direction && correspondent && datetime && duration && location)
