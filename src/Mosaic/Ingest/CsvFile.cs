@@ -84,6 +84,12 @@ internal sealed class CsvFile
             throw new MosaicInputException(path, 1, $"the header has one column; the file looks {name}-separated (expected '{delimiter}'; set --delimiter)");
         }
 
+        var empty = header.IndexOf("");
+        if (empty >= 0 && header.Count > 1)
+        {
+            throw new MosaicInputException(path, 1, $"column {empty + 1} of the header has no name");
+        }
+
         var duplicate = header.GroupBy(h => h, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1);
         if (duplicate is not null)
         {
