@@ -60,7 +60,7 @@ public sealed partial class IngestedCityRun : IDisposable
     }
 
     /// <summary>Canonical tables back to the operator layout, with phone-number-shaped ids and cell codes.</summary>
-    private static void ExportAsOperatorCsv(string data, string folder)
+    internal static void ExportAsOperatorCsv(string data, string folder)
     {
         Directory.CreateDirectory(folder);
         using var session = new DuckDbSession();
