@@ -65,6 +65,11 @@ public static class GeoJson
             var index = 0;
             foreach (var feature in features.EnumerateArray())
             {
+                if (feature.ValueKind != JsonValueKind.Object)
+                {
+                    throw new MosaicInputException(path, null, $"feature {index} is a JSON {feature.ValueKind.ToString().ToLowerInvariant()}, not a Feature object");
+                }
+
                 result.Add(ReadFeature(path, index++, feature));
             }
 
@@ -99,7 +104,7 @@ public static class GeoJson
             throw new MosaicInputException(path, null, $"{label} has no geometry");
         }
 
-        var type = geometry.TryGetProperty("type", out var t) ? t.GetString() : null;
+        var type = geometry.TryGetProperty("type", out var t) && t.ValueKind == JsonValueKind.String ? t.GetString() : null;
         if (!geometry.TryGetProperty("coordinates", out var coordinates) || coordinates.ValueKind != JsonValueKind.Array)
         {
             throw new MosaicInputException(path, null, $"{label} has no coordinates");
@@ -108,7 +113,7 @@ public static class GeoJson
         Geometry shape = type switch
         {
             "Polygon" => ReadPolygon(path, label, coordinates),
-            "MultiPolygon" => Factory.CreateMultiPolygon(coordinates.EnumerateArray().Select(p => ReadPolygon(path, label, p)).ToArray()),
+            "MultiPolygon" => Factory.CreateMultiPolygon(Elements(path, label, coordinates, "a MultiPolygon's coordinates").Select(p => ReadPolygon(path, label, p)).ToArray()),
             _ => throw new MosaicInputException(path, null, $"{label} is a {type ?? "geometry without type"}; districts must be Polygon or MultiPolygon"),
         };
         if (!shape.IsValid)
@@ -127,16 +132,23 @@ public static class GeoJson
             throw new MosaicInputException(path, null, $"{label} has a polygon without rings");
         }
 
-        var linear = rings.EnumerateArray().Select(r => ReadRing(path, label, r)).ToArray();
+        var linear = rings.EnumerateArray().Select(r => ReadRing(path, label, Elements(path, label, r, "a ring"))).ToArray();
         return Factory.CreatePolygon(linear[0], linear[1..]);
     }
 
-    private static LinearRing ReadRing(string path, string label, JsonElement ring)
+    /// <summary>The items of a JSON array that the GeoJSON grammar requires; anything else is bad input, not a crash.</summary>
+    private static JsonElement.ArrayEnumerator Elements(string path, string label, JsonElement element, string what) =>
+        element.ValueKind == JsonValueKind.Array
+            ? element.EnumerateArray()
+            : throw new MosaicInputException(path, null, $"{label}: {what} is a JSON {element.ValueKind.ToString().ToLowerInvariant()}, not an array");
+
+    private static LinearRing ReadRing(string path, string label, JsonElement.ArrayEnumerator ring)
     {
         var points = new List<Coordinate>();
-        foreach (var position in ring.EnumerateArray())
+        foreach (var position in ring)
         {
             if (position.ValueKind != JsonValueKind.Array || position.GetArrayLength() < 2
+                || position[0].ValueKind != JsonValueKind.Number || position[1].ValueKind != JsonValueKind.Number
                 || !position[0].TryGetDouble(out var x) || !position[1].TryGetDouble(out var y)
                 || !double.IsFinite(x) || !double.IsFinite(y))
             {

@@ -52,7 +52,7 @@ internal static class CallStaging
             ? "(caller_code IS NOT NULL AND caller_code NOT IN (SELECT code FROM known_cells)) OR (callee_code IS NOT NULL AND callee_code NOT IN (SELECT code FROM known_cells))"
             : "false";
 
-        session.Execute($"""
+        csv.Load(session, $"""
             INSERT INTO staged
             WITH raw AS (
                 SELECT row_number() OVER () AS parsed_row,
@@ -100,7 +100,7 @@ internal static class CallStaging
             : "false";
         var unknownCell = knownCells ? "(own_code IS NOT NULL AND own_code NOT IN (SELECT code FROM known_cells))" : "false";
         var userLiteral = Sql.Literal(user);
-        session.Execute($"""
+        csv.Load(session, $"""
             INSERT INTO staged
             WITH raw AS (
                 SELECT row_number() OVER () AS parsed_row, lower(trim(interaction)) AS kind, lower(trim(direction)) AS direction,
@@ -122,9 +122,15 @@ internal static class CallStaging
             """);
     }
 
+    /// <summary>Call records before this are not call records (year 1, epoch zero typos); rejected as bad timestamps.</summary>
+    private const string EarliestTimestamp = "1980-01-01";
+
+    /// <summary>Call records from this on are typos too; they would also stretch the study calendar absurdly.</summary>
+    private const string LatestTimestamp = "2100-01-01";
+
     private static string ReasonSql(string coordinatesBad, string unknownCell) => $"""
         CASE WHEN caller IS NULL OR callee IS NULL THEN '{RejectReason.EmptyId}'
-             WHEN ts IS NULL THEN '{RejectReason.BadTimestamp}'
+             WHEN ts IS NULL OR ts < TIMESTAMP '{EarliestTimestamp}' OR ts >= TIMESTAMP '{LatestTimestamp}' THEN '{RejectReason.BadTimestamp}'
              WHEN dur IS NULL OR NOT isfinite(dur) OR dur <> floor(dur) THEN '{RejectReason.BadDuration}'
              WHEN dur < 0 THEN '{RejectReason.NegativeDuration}'
              WHEN dur > getvariable('max_duration') THEN '{RejectReason.AbsurdDuration}'

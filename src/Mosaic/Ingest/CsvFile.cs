@@ -77,9 +77,17 @@ internal sealed class CsvFile
         }
 
         var header = SplitFields(text, delimiter).Select(h => h.Trim()).ToList();
-        if (header.Count == 1 && delimiter != ';' && text.Contains(';', StringComparison.Ordinal))
+        var other = header.Count == 1 ? ";\t|".FirstOrDefault(c => c != delimiter && text.Contains(c, StringComparison.Ordinal)) : '\0';
+        if (other != '\0')
         {
-            throw new MosaicInputException(path, 1, $"the header has one column; the file looks ';'-separated (expected '{delimiter}')");
+            var name = other == '\t' ? "tab" : $"'{other}'";
+            throw new MosaicInputException(path, 1, $"the header has one column; the file looks {name}-separated (expected '{delimiter}'; set --delimiter)");
+        }
+
+        var empty = header.IndexOf("");
+        if (empty >= 0 && header.Count > 1)
+        {
+            throw new MosaicInputException(path, 1, $"column {empty + 1} of the header has no name");
         }
 
         var duplicate = header.GroupBy(h => h, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1);
@@ -161,6 +169,25 @@ internal sealed class CsvFile
         "quote = '\"', escape = '\"', strict_mode = true, null_padding = false, " +
         $"store_rejects = true, rejects_table = {Sql.Literal(rejectsTable)}, rejects_scan = {Sql.Literal(scansTable)}, " +
         "max_line_size = 1048576)";
+
+    /// <summary>
+    /// Runs a statement that reads this file through <see cref="ReadCsvSql"/>. Bytes that DuckDB's
+    /// CSV reader cannot parse at all (it gives up on the whole file rather than rejecting a row)
+    /// are bad input naming the file, not an engine failure.
+    /// </summary>
+    public void Load(DuckDbSession session, string sql)
+    {
+        ArgumentNullException.ThrowIfNull(session);
+        try
+        {
+            session.Execute(sql);
+        }
+        catch (DuckDB.NET.Data.DuckDBException e) when (e.Message.StartsWith("Invalid Input Error", StringComparison.Ordinal))
+        {
+            throw new MosaicInputException(
+                $"{Path}: the CSV reader could not parse the file ({e.Message.Split('\n')[0].Trim()}); is it a text CSV file?", e);
+        }
+    }
 
     /// <summary>
     /// Structural rejects reported by DuckDB: data record number (1-based, header excluded) and

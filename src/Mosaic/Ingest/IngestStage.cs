@@ -325,7 +325,10 @@ public static class IngestStage
         var source = isSiteTraffic
             ? "SELECT raw_id FROM ref_subscribers WHERE reason IS NULL"
             : "SELECT caller FROM staged WHERE reason IS NULL UNION SELECT callee FROM staged WHERE reason IS NULL UNION SELECT raw_id FROM ref_subscribers WHERE reason IS NULL";
-        var ids = session.Query($"SELECT DISTINCT * FROM ({source}) ORDER BY 1", r => r.GetString(0));
+        // Ids go out to .NET and pseudonyms come back keyed by position, not by the id text: a
+        // round trip of the text through the appender would cut it at a NUL byte and lose the row.
+        session.Execute($"CREATE OR REPLACE TEMP TABLE raw_ids AS SELECT row_number() OVER (ORDER BY raw_id) - 1 AS ordinal, raw_id FROM (SELECT DISTINCT * FROM ({source}) AS t(raw_id))");
+        var ids = session.Query("SELECT raw_id FROM raw_ids ORDER BY ordinal", r => r.GetString(0));
         var pseudonyms = new long[ids.Count];
         if (pseudonymizer is null)
         {
@@ -350,13 +353,20 @@ public static class IngestStage
             });
         }
 
-        using (var appender = session.Connection.CreateAppender("idmap"))
+        session.Execute("CREATE OR REPLACE TEMP TABLE pseudonyms (ordinal BIGINT, subscriber_id BIGINT)");
+        using (var appender = session.Connection.CreateAppender("pseudonyms"))
         {
             for (var i = 0; i < ids.Count; i++)
             {
-                appender.CreateRow().AppendValue(ids[i]).AppendValue(pseudonyms[i]).EndRow();
+                appender.CreateRow().AppendValue((long)i).AppendValue(pseudonyms[i]).EndRow();
             }
         }
+
+        session.Execute("""
+            INSERT INTO idmap SELECT r.raw_id, p.subscriber_id FROM raw_ids r JOIN pseudonyms p USING (ordinal);
+            DROP TABLE raw_ids;
+            DROP TABLE pseudonyms;
+            """);
 
         if (session.ScalarLong("SELECT count(DISTINCT subscriber_id) FROM idmap") != ids.Count)
         {

@@ -29,7 +29,7 @@ internal static class ReferenceStaging
         var lat = Column(csv, "lat", "latitude");
         var lon = Column(csv, "lon", "longitude", "lng");
         var district = Column(csv, "district_id");
-        session.Execute($"""
+        csv.Load(session, $"""
             CREATE OR REPLACE TEMP TABLE ref_cells AS
             WITH raw AS (
                 SELECT row_number() OVER () AS parsed_row, {Text(code)} AS code,
@@ -60,7 +60,7 @@ internal static class ReferenceStaging
         var population = RequireColumn(csv, "population");
         var rent = RequireColumn(csv, "monthly_rent", "rent");
         var refugees = Column(csv, "refugee_population", "refugees");
-        session.Execute($"""
+        csv.Load(session, $"""
             CREATE OR REPLACE TEMP TABLE ref_districts AS
             WITH raw AS (
                 SELECT row_number() OVER () AS parsed_row, {Text(id)} AS id_raw, {Text(name)} AS name,
@@ -93,7 +93,7 @@ internal static class ReferenceStaging
         var refugee = Column(csv, "is_refugee");
         var age = Column(csv, "age");
         var gender = Column(csv, "gender", "sex");
-        session.Execute($"""
+        csv.Load(session, $"""
             CREATE OR REPLACE TEMP TABLE ref_subscribers AS
             WITH raw AS (
                 SELECT row_number() OVER () AS parsed_row, {Text(id)} AS raw_id, {Text(birthplace)} AS birthplace,

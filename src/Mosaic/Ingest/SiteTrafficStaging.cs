@@ -27,7 +27,7 @@ internal static class SiteTrafficStaging
             csv.Require(["timestamp", "outgoing_site_id", "incoming_site_id", "number_of_calls", "number_of_refugee_calls"]);
             var index = ledger.IndexOf(file);
             var duration = csv.Has("total_call_duration") ? "nullif(trim(total_call_duration), '')" : "NULL::VARCHAR";
-            session.Execute($"""
+            csv.Load(session, $"""
                 CREATE OR REPLACE TEMP TABLE traffic_raw AS
                 SELECT row_number() OVER () AS parsed_row,
                        try_strptime(split_part(trim("timestamp"), ' ', 1), '%Y-%m-%d') AS day,

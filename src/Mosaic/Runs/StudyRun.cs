@@ -76,9 +76,10 @@ public static class StudyRun
             var towards = result.Directions.Count(d => d.Value == "towards");
             return $"{result.Subscribers.Sum():N0} subjects; {towards} of {result.Directions.Count} feature gaps closing";
         }));
-        stages.Add(new PipelineStage(SegregationStage.Name, Path.Combine(run, SegregationStage.Name), Format(options.Alpha), progress =>
+        stages.Add(new PipelineStage(SegregationStage.Name, Path.Combine(run, SegregationStage.Name), $"{Format(options.Alpha)} {Format(options.MinimumCellSize)}", progress =>
         {
-            var result = SegregationStage.Run(new SegregationOptions { Alpha = options.Alpha, Engine = options.Engine }, data, run, progress);
+            var result = SegregationStage.Run(
+                new SegregationOptions { Alpha = options.Alpha, MinSubscribers = options.MinimumCellSize, Engine = options.Engine }, data, run, progress);
             var tested = result.Tests.Where(t => t.Comparison == "RT_vs_TT" && t.Segregated is not null).ToList();
             return $"{tested.Count(t => t.Segregated == true)} of {tested.Count} districts segregated (RT vs TT, alpha {options.Alpha})";
         }));
