@@ -1,4 +1,5 @@
 using Mosaic.Definitions;
+using Mosaic.Privacy;
 
 namespace Mosaic.Integration;
 
@@ -34,7 +35,8 @@ internal static class Spatial
     /// <c>district_id,group,share,log_ratio,suppressed</c>: P_g(d), the share of group g's
     /// subscribers (with a home) whose home is d, and ln P_g(d) − ln P_all(d) with "all" the three
     /// subject groups together. Every district of <paramref name="districts"/> and every district
-    /// seen as a home appears; a cell with fewer than k subscribers is suppressed (share and ratio empty).
+    /// seen as a home appears; a cell with fewer than k subscribers is suppressed (share and ratio empty),
+    /// and so are the complementary cells that would let it be recovered by subtraction.
     /// </summary>
     public static Csv HomeShares(FeatureTable table, IEnumerable<int> districts, int k)
     {
@@ -57,21 +59,37 @@ internal static class Spatial
             totals[group]++;
         }
 
+        // Shares add up to 1 down each group, and a district's total follows from any shown
+        // log-ratio, so both lines get complementary suppression (Privacy/SmallCells).
+        var districtIds = counts.Keys.ToArray();
+        var subscribers = new double[districtIds.Length, 3];
+        var hidden = new bool[districtIds.Length, 3];
+        for (var i = 0; i < districtIds.Length; i++)
+        {
+            for (var g = 0; g < 3; g++)
+            {
+                subscribers[i, g] = counts[districtIds[i]][g];
+                hidden[i, g] = counts[districtIds[i]][g] < k;
+            }
+        }
+
+        SmallCells.Complement(subscribers, hidden, k, rows: true, columns: true);
         var all = totals.Sum();
         var csv = new Csv("district_id", "group", "share", "log_ratio", "suppressed");
-        foreach (var (district, row) in counts)
+        for (var i = 0; i < districtIds.Length; i++)
         {
+            var row = counts[districtIds[i]];
             var shareAll = (double)row.Sum() / all;
             for (var g = 0; g < 3; g++)
             {
-                if (row[g] < k)
+                if (hidden[i, g])
                 {
-                    csv.Add(district, Groups.Subjects[g], null, null, true);
+                    csv.Add(districtIds[i], Groups.Subjects[g], null, null, true);
                     continue;
                 }
 
                 var share = (double)row[g] / totals[g];
-                csv.Add(district, Groups.Subjects[g], share, Math.Log(share) - Math.Log(shareAll), false);
+                csv.Add(districtIds[i], Groups.Subjects[g], share, Math.Log(share) - Math.Log(shareAll), false);
             }
         }
 

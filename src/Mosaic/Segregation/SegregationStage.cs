@@ -5,6 +5,7 @@ using System.Text.Json;
 using DuckDB.NET.Data;
 using Mosaic.Data;
 using Mosaic.Definitions;
+using Mosaic.Privacy;
 using Mosaic.Runs;
 
 namespace Mosaic.Segregation;
@@ -458,13 +459,25 @@ public static class SegregationStage
             }
         }
 
+        // Group totals (and so each column's sum) can be derived from other outputs, e.g.
+        // mitigation's relocated / relocated_share: complementary suppression (Privacy/SmallCells).
+        var subscribers = new double[n, 2];
+        var hidden = new bool[n, 2];
+        for (var i = 0; i < n; i++)
+        {
+            subscribers[i, 0] = Fewest(refugees[i], matrices.OutgoingCallers["R"][i]);
+            subscribers[i, 1] = Fewest(hosts[i], matrices.OutgoingCallers["T"][i]);
+            hidden[i, 0] = refugeesHidden[i] || Hidden(matrices.OutgoingCallers["R"][i], k);
+            hidden[i, 1] = hostsHidden[i] || Hidden(matrices.OutgoingCallers["T"][i], k);
+        }
+
+        SmallCells.Complement(subscribers, hidden, k, rows: true, columns: true);
         var result = new List<DistrictPopulation>(n);
         for (var i = 0; i < n; i++)
         {
             result.Add(new DistrictPopulation(
                 districts[i].Id, refugees[i], hosts[i], matrices.OutgoingCalls["R"][i], matrices.OutgoingCalls["T"][i],
-                refugeesHidden[i] || Hidden(matrices.OutgoingCallers["R"][i], k),
-                hostsHidden[i] || Hidden(matrices.OutgoingCallers["T"][i], k)));
+                hidden[i, 0], hidden[i, 1]));
         }
 
         return (result, source);
@@ -474,7 +487,11 @@ public static class SegregationStage
     public const string InternalFolder = "internal";
 
     /// <summary>A count of 1 … k − 1 subscribers is suppressed; 0 describes nobody and is published.</summary>
-    private static bool Hidden(double subscribers, int k) => subscribers > 0 && subscribers < k;
+    private static bool Hidden(double subscribers, int k) => SmallCells.IsSmall(subscribers, k);
+
+    /// <summary>The fewest subscribers a published cell describes: the smaller known, positive count.</summary>
+    private static double Fewest(double population, double callers) =>
+        double.IsNaN(population) || population <= 0 ? callers : callers <= 0 ? population : Math.Min(population, callers);
 
     private static List<DistrictTest> Tests(CallMatrices matrices, List<DistrictPopulation> populations, SegregationOptions options)
     {
@@ -629,17 +646,30 @@ public static class SegregationStage
         foreach (var network in matrices.Networks)
         {
             var calls = matrices.Calls[network];
-            var callers = matrices.Callers[network];
-            for (var i = 0; i < matrices.Districts.Count; i++)
+            var n = matrices.Districts.Count;
+            var callers = new double[n, n];
+            var hiddenCells = new bool[n, n];
+            for (var i = 0; i < n; i++)
             {
-                for (var j = 0; j < matrices.Districts.Count; j++)
+                for (var j = 0; j < n; j++)
+                {
+                    callers[i, j] = matrices.Callers[network][i, j];
+                    hiddenCells[i, j] = Hidden(callers[i, j], k);
+                }
+            }
+
+            // Row sums are published as call volumes per district (populations.csv): complement.
+            SmallCells.Complement(callers, hiddenCells, k, rows: true, columns: true);
+            for (var i = 0; i < n; i++)
+            {
+                for (var j = 0; j < n; j++)
                 {
                     if (calls[i, j] == 0)
                     {
                         continue;
                     }
 
-                    var hidden = Hidden(callers[i, j], k);
+                    var hidden = hiddenCells[i, j];
                     text.Append(CultureInfo.InvariantCulture, $"{network},{matrices.Districts[i]},{matrices.Districts[j]},{(hidden ? "" : calls[i, j].ToString(CultureInfo.InvariantCulture))},{Flag(hidden)}\n");
                 }
             }
