@@ -268,7 +268,7 @@ public static class FeaturePartitions
         var inStudy = session.ScalarLong($"SELECT count(*) FROM calls WHERE {spec.Owns("caller_id")} AND {sql.InStudy("start_time")}");
         var owned = session.ScalarLong($"SELECT count(*) FROM calls WHERE {spec.Owns("caller_id")}");
         var edges = ByWeek(session, $"SELECT week, count(*) FROM px_adj WHERE s < n GROUP BY ALL", weeks);
-        var corners = ByWeek(session, "SELECT week, sum(corners) FROM px_triangles GROUP BY ALL", weeks);
+        var corners = ByWeek(session, "SELECT week, CAST(sum(corners) AS BIGINT) FROM px_triangles GROUP BY ALL", weeks);
         var centre = FeatureStage.Centre(session);
         return new PartialCounts(
             session.ScalarLong($"SELECT count(*) FROM fx_people WHERE is_machine AND {spec.Owns("subscriber_id")}"),
