@@ -120,4 +120,18 @@ public class PartitionedFeaturesTests(TinyCityRun city) : IClassFixture<TinyCity
 
         Assert.Equal(new PartitionSpec(2, 5), PartitionSpec.Parse("2/5"));
     }
+
+    [Fact]
+    public void Cli_MisusedScaleOutOptions_ExitTwoWithTheReason()
+    {
+        using var temp = new TempFolder();
+        var error = new StringWriter();
+
+        Assert.Equal(2, CliApp.Run(["features", "--data", city.Data, "--out", temp.Path, "--exchange"], TextWriter.Null, error));
+        Assert.Contains("--exchange needs --partition", error.ToString(), StringComparison.Ordinal);
+        Assert.Equal(2, CliApp.Run(["cluster", "status", temp.Path], TextWriter.Null, error));
+        Assert.Contains("no cluster submission", error.ToString(), StringComparison.Ordinal);
+        Assert.Equal(2, CliApp.Run(["features", "--data", temp.Path, "--out", temp.Path, "--partition", "0/2"], TextWriter.Null, error));
+        Assert.Contains("not a partitioned data folder", error.ToString(), StringComparison.Ordinal);
+    }
 }
