@@ -72,6 +72,8 @@ public sealed record PartitionLayout
 /// </summary>
 public static class Partitioner
 {
+    private const string CallOrder = "start_time, caller_id, callee_id, duration_s, kind, caller_cell NULLS FIRST, callee_cell NULLS FIRST";
+
     /// <summary>Writes <paramref name="count"/> partitions of <paramref name="dataFolder"/> into <paramref name="outputFolder"/>.</summary>
     /// <exception cref="MosaicInputException">A table is missing, or the count is out of range.</exception>
     public static PartitionLayout Run(string dataFolder, string outputFolder, int count, EngineOptions? engine = null, IProgress<StageProgress>? progress = null)
@@ -93,16 +95,35 @@ public static class Partitioner
         var owned = new List<long>();
         var subscribers = new List<long>();
         var clock = Stopwatch.StartNew();
+        // One pass over the calls: each call goes to its caller's partition and, when different,
+        // its callee's. DuckDB writes every partition's rows at once (hive folders part=K/).
+        var staging = Path.Combine(outputFolder, ".staging");
+        if (Directory.Exists(staging))
+        {
+            Directory.Delete(staging, recursive: true);
+        }
+
+        var caller = PartitionSpec.OwnerSql("caller_id", count);
+        var callee = PartitionSpec.OwnerSql("callee_id", count);
+        progress.Step("splitting calls");
+        session.Execute($"""
+            COPY (SELECT *, {caller} AS part FROM calls
+                  UNION ALL
+                  SELECT *, {callee} AS part FROM calls WHERE {callee} <> {caller})
+            TO {Sql.Literal(staging)} (FORMAT parquet, COMPRESSION zstd, PARTITION_BY (part))
+            """);
         for (var k = 0; k < count; k++)
         {
             progress.Step($"partition {k + 1} of {count}", (double)k / count);
             var spec = new PartitionSpec(k, count);
             var part = PartitionLayout.PartFolder(outputFolder, k);
             Directory.CreateDirectory(part);
-            // No sort: insertion order is preserved, so a partition keeps the source's (sorted) order.
-            session.CopyToParquet(
-                $"SELECT * FROM calls WHERE {spec.Owns("caller_id")} OR {spec.Owns("callee_id")}",
-                DataFolder.TablePath(part, CanonicalTables.Calls));
+            var split = Path.Combine(staging, "part=" + k.ToString(CultureInfo.InvariantCulture));
+            // Sorted as DataFolder sorts calls, so the same data always gives the same partition files.
+            var source = Directory.Exists(split)
+                ? $"read_parquet({Sql.Literal(Path.Combine(split, "*.parquet"))}, hive_partitioning = false)"
+                : "(SELECT * FROM calls LIMIT 0)";
+            session.CopyToParquet($"SELECT * FROM {source} ORDER BY {CallOrder}", DataFolder.TablePath(part, CanonicalTables.Calls));
             session.CopyToParquet($"SELECT * FROM subscribers WHERE {spec.Owns("subscriber_id")} ORDER BY subscriber_id",
                 DataFolder.TablePath(part, CanonicalTables.Subscribers));
             foreach (var table in new[] { CanonicalTables.Cells, CanonicalTables.Districts })
@@ -120,6 +141,11 @@ public static class Partitioner
             stored.Add(session.ScalarLong($"SELECT count(*) FROM {file}"));
             owned.Add(session.ScalarLong($"SELECT count(*) FROM {file} WHERE {spec.Owns("caller_id")}"));
             subscribers.Add(session.ScalarLong($"SELECT count(*) FROM read_parquet({Sql.Literal(DataFolder.TablePath(part, CanonicalTables.Subscribers))})"));
+        }
+
+        if (Directory.Exists(staging))
+        {
+            Directory.Delete(staging, recursive: true);
         }
 
         var layout = new PartitionLayout
