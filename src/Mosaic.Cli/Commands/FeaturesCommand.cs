@@ -27,10 +27,15 @@ internal static class FeaturesCommand
         var threads = new Option<int?>("--threads") { Description = "Worker threads; default: every core." };
         var memory = new Option<string?>("--memory-limit") { Description = "DuckDB memory limit, e.g. 16GB; default: 80% of RAM." };
         var force = new Option<bool>("--force") { Description = "Recompute even if the run folder holds features for the same inputs." };
+        var partition = new Option<string?>("--partition")
+        {
+            Description = "K/N: work on partition K (0-based) of a folder written by `mosaic partition`; `mosaic merge` combines the N partial results.",
+        };
+        var exchange = new Option<bool>("--exchange") { Description = "With --partition: the exchange step (groups and edges other partitions need), run for every K before the features." };
 
         var command = new Command("features", "Weekly features per subscriber (call behaviour, ego network, demographics of friends, geography).")
         {
-            data, output, machine, start, weeks, city, threads, memory, force,
+            data, output, machine, start, weeks, city, threads, memory, force, partition, exchange,
         };
         command.SetBody(parse =>
         {
@@ -64,6 +69,16 @@ internal static class FeaturesCommand
             }
 
             var error = parse.InvocationConfiguration.Error;
+            if (parse.GetValue(partition) is { } partitionText)
+            {
+                return RunPartition(parse, options, ScaleOut.PartitionSpec.Parse(partitionText), parse.GetValue(exchange), parse.GetValue(data)!, parse.GetValue(output)!);
+            }
+
+            if (parse.GetValue(exchange))
+            {
+                throw new MosaicInputException("--exchange", null, "--exchange needs --partition K/N");
+            }
+
             var result = ConsoleProgress.Run("features", error,
                 progress => FeatureStage.Run(options, parse.GetValue(data)!, parse.GetValue(output)!, progress));
             var report = result.Report;
@@ -78,5 +93,25 @@ internal static class FeaturesCommand
             return CliApp.Success;
         });
         return command;
+    }
+
+    private static int RunPartition(ParseResult parse, FeatureOptions options, ScaleOut.PartitionSpec spec, bool exchange, string data, string run)
+    {
+        var error = parse.InvocationConfiguration.Error;
+        var outText = parse.InvocationConfiguration.Output;
+        if (exchange)
+        {
+            var study = ConsoleProgress.Run("features exchange", error, progress => FeaturePartitions.Exchange(options, data, run, spec, progress));
+            outText.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"features exchange {spec}: wrote {FeaturePartitions.Folder(run, spec.Index)} ({study.Weeks} weeks from {study.Start:yyyy-MM-dd})"));
+        }
+        else
+        {
+            var counts = ConsoleProgress.Run("features", error, progress => FeaturePartitions.Compute(options.Engine, data, run, spec, progress));
+            outText.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"features {spec}: wrote {FeaturePartitions.Folder(run, spec.Index)} ({counts.CallsInStudy} owned calls in the study, {counts.Seconds:F1} s)"));
+        }
+
+        return CliApp.Success;
     }
 }

@@ -9,8 +9,14 @@ namespace Mosaic.Features;
 /// Every double that is a sum over rows goes through <see cref="ExactSum"/>, so results do not
 /// depend on how DuckDB's threads split the rows (floating-point addition is not associative).
 /// </summary>
-internal sealed class FeatureSql(StudyCalendar calendar, int weeks, string cityCode, int machineThreshold)
+internal sealed class FeatureSql(StudyCalendar calendar, int weeks, string cityCode, int machineThreshold, ScaleOut.PartitionSpec? partition = null)
 {
+    /// <summary>Name of the step that builds <c>fx_people</c> (groups and machines).</summary>
+    public const string PeopleStep = "groups and machines";
+
+    /// <summary>Name of the step that builds the contact graph of the whole data.</summary>
+    public const string GraphStep = "graph nodes and edges";
+
     /// <summary>Earth radius of every great-circle distance (bandicoot's).</summary>
     public const double EarthRadiusKm = 6371.0;
 
@@ -29,6 +35,12 @@ internal sealed class FeatureSql(StudyCalendar calendar, int weeks, string cityC
     private static string HaversineOf(string a) =>
         $"({EarthRadiusKm.ToString("R", CultureInfo.InvariantCulture)} * 2 * asin(sqrt(CASE WHEN ({a}) > 1 THEN 1.0 ELSE ({a}) END)))";
 
+    /// <summary>SQL predicate: the call is inside the study weeks.</summary>
+    public string InStudy(string column) => $"{column} >= {Start} AND {column} < {End}";
+
+    /// <summary>SQL of the study week of a timestamp column.</summary>
+    public string Week(string column) => calendar.WeekSql(column);
+
     private string Start => $"TIMESTAMP '{calendar.Start:yyyy-MM-dd HH:mm:ss}'";
 
     private string End => $"TIMESTAMP '{calendar.Start.AddDays(7.0 * weeks):yyyy-MM-dd HH:mm:ss}'";
@@ -44,11 +56,11 @@ internal sealed class FeatureSql(StudyCalendar calendar, int weeks, string cityC
             SELECT e.subscriber_id, e.counterpart_id, e.direction = 'out' AS is_out, e.kind = 'call' AS is_call,
                    e.start_time, e.duration_s, e.cell_id, {week} AS week
             FROM {Events.View} e SEMI JOIN {CanonicalTables.Subscribers} s ON e.subscriber_id = s.subscriber_id
-            WHERE e.start_time >= {Start} AND e.start_time < {End}
+            WHERE e.start_time >= {Start} AND e.start_time < {End}{(partition is null ? "" : " AND " + partition.Owns("e.subscriber_id"))}
             """);
 
         // Group is Groups.Classify in SQL: local by birthplace, else settled when active in week 1.
-        yield return ("groups and machines", $"""
+        yield return (PeopleStep, $"""
             CREATE OR REPLACE TABLE fx_people AS
             WITH weekly AS (SELECT subscriber_id, week, count(*) AS n FROM fx_ev GROUP BY ALL),
                  activity AS (SELECT subscriber_id, min(week) AS first_week, max(n) AS max_week_interactions
@@ -241,11 +253,10 @@ internal sealed class FeatureSql(StudyCalendar calendar, int weeks, string cityC
             FROM ({HomeWork.HomeCellsSql("fx_sev")}) h
             LEFT JOIN {CanonicalTables.Cells} c ON c.cell_id = h.cell_id;
             CREATE OR REPLACE TABLE fx_residents AS
-            SELECT week, home_district, count(*) FILTER (WHERE "group" = {Group(Groups.Local)}) / count(*) AS local_share
-            FROM fx_home WHERE home_district IS NOT NULL GROUP BY ALL
+            {Residents("fx_home")}
             """);
 
-        yield return ("graph nodes and edges", $"""
+        yield return (GraphStep, $"""
             CREATE OR REPLACE TABLE fx_nodes AS
             SELECT id, CAST(row_number() OVER (ORDER BY id) - 1 AS INTEGER) AS idx
             FROM (SELECT caller_id AS id FROM {CanonicalTables.Calls} WHERE start_time >= {Start} AND start_time < {End}
@@ -262,6 +273,16 @@ internal sealed class FeatureSql(StudyCalendar calendar, int weeks, string cityC
             CREATE OR REPLACE TABLE fx_cluster (subscriber_id BIGINT, week INTEGER, clustering_coefficient DOUBLE)
             """);
     }
+
+    /// <summary>
+    /// Share of locals among the subjects whose home of the week is in a district, per week and
+    /// district, over any table with <c>week</c>, <c>home_district</c> and <c>group</c> (the
+    /// homes here, the merged partial features in a scale-out merge: the same counts).
+    /// </summary>
+    public static string Residents(string source) => $"""
+        SELECT week, home_district, count(*) FILTER (WHERE "group" = {Group(Groups.Local)}) / count(*) AS local_share
+        FROM {source} WHERE home_district IS NOT NULL GROUP BY ALL
+        """;
 
     /// <summary>The final table, one row per active subject-week, sorted.</summary>
     public static string Final()

@@ -93,11 +93,19 @@ public static class FeatureStage
             session.CopyToParquet(FeatureSql.Final(), featuresPath);
             Lap(timings, "writing features", clock);
 
-            report = BuildReport(session, featuresPath, calendar, weeks, options, edges, triangles, timings);
+            report = BuildReport(session, featuresPath, calendar, weeks, options, WholeCounts(session, calendar, weeks, edges, triangles), timings);
         }
 
         TryDelete(engine.TempDirectory!);
-        AtomicFile.WriteAllText(reportPath, JsonSerializer.Serialize(report, Manifest.JsonOptions) + "\n");
+        WriteReport(output, report, parameters, inputs);
+        progress.Step("done", 1.0);
+        return new FeatureResult(output, featuresPath, report);
+    }
+
+    /// <summary>Writes <c>report.json</c> and <c>manifest.json</c> of a finished features output.</summary>
+    internal static void WriteReport(string output, FeatureReport report, Dictionary<string, string> parameters, IReadOnlyList<InputFile> inputs)
+    {
+        AtomicFile.WriteAllText(Path.Combine(output, ReportFile), JsonSerializer.Serialize(report, Manifest.JsonOptions) + "\n");
         new Manifest
         {
             Stage = Name,
@@ -113,11 +121,9 @@ public static class FeatureStage
             TimingsSeconds = report.TimingsSeconds,
             FinishedUtc = DateTime.UtcNow.ToString("o", CultureInfo.InvariantCulture),
         }.WriteTo(output);
-        progress.Step("done", 1.0);
-        return new FeatureResult(output, featuresPath, report);
     }
 
-    private static void CheckUnique(DuckDbSession session, string dataFolder, string table, string key)
+    internal static void CheckUnique(DuckDbSession session, string dataFolder, string table, string key)
     {
         var duplicates = session.ScalarLong($"SELECT count(*) - count(DISTINCT {key}) FROM {table}");
         if (duplicates > 0)
@@ -136,6 +142,12 @@ public static class FeatureStage
             throw new MosaicInputException(DataFolder.TablePath(dataFolder, CanonicalTables.Calls), null, "no calls: nothing to compute");
         }
 
+        return StudyWeeks(options, first, last);
+    }
+
+    /// <summary>The study calendar and number of weeks for calls from <paramref name="first"/> to <paramref name="last"/>.</summary>
+    internal static (StudyCalendar Calendar, int Weeks) StudyWeeks(FeatureOptions options, DateTime first, DateTime last)
+    {
         var calendar = new StudyCalendar(options.Start ?? first.Date);
         var weeks = options.Weeks ?? Math.Max(1, calendar.WeekOf(last));
         return (calendar, weeks);
@@ -187,8 +199,35 @@ public static class FeatureStage
         return (edgesByWeek, trianglesByWeek);
     }
 
-    private static FeatureReport BuildReport(DuckDbSession session, string featuresPath, StudyCalendar calendar, int weeks,
-        FeatureOptions options, Dictionary<string, long> edges, Dictionary<string, long> triangles, Dictionary<string, double> timings)
+    /// <summary>The report's counts that do not come from the features file: calls, people, graph, centre.</summary>
+    internal sealed record Counts(
+        long MachinesExcluded, long AttributedWithoutActivity, long CallsInStudy, long CallsOutsideStudy, long GraphNodes,
+        IReadOnlyDictionary<string, long> EdgesByWeek, IReadOnlyDictionary<string, long> TrianglesByWeek,
+        double? CentreLat, double? CentreLon, bool CentrePopulationWeighted);
+
+    private static Counts WholeCounts(DuckDbSession session, StudyCalendar calendar, int weeks,
+        Dictionary<string, long> edges, Dictionary<string, long> triangles)
+    {
+        var sql = new FeatureSql(calendar, weeks, CanonicalTables.DefaultCityCode, FeatureOptions.DefaultMachineThreshold);
+        var inStudy = session.ScalarLong($"SELECT count(*) FROM calls WHERE {sql.InStudy("start_time")}");
+        var centre = Centre(session);
+        return new Counts(
+            session.ScalarLong("SELECT count(*) FROM fx_people WHERE is_machine"),
+            session.ScalarLong("SELECT count(*) FROM subscribers s ANTI JOIN fx_people p USING (subscriber_id)"),
+            inStudy,
+            session.ScalarLong("SELECT count(*) FROM calls") - inStudy,
+            session.ScalarLong("SELECT count(*) FROM fx_nodes"),
+            edges, triangles, centre.Lat, centre.Lon, centre.Weighted);
+    }
+
+    /// <summary>The city centre the distances used (<c>fx_centre</c>).</summary>
+    internal static (double? Lat, double? Lon, bool Weighted) Centre(DuckDbSession session) =>
+        session.Query("SELECT lat, lon, population_weighted FROM fx_centre",
+            r => (r.IsDBNull(0) ? (double?)null : r.GetDouble(0), r.IsDBNull(1) ? (double?)null : r.GetDouble(1), r.GetBoolean(2))).Single();
+
+    /// <summary>The report of a features file, with the counts computed elsewhere (one machine or merged partitions).</summary>
+    internal static FeatureReport BuildReport(DuckDbSession session, string featuresPath, StudyCalendar calendar, int weeks,
+        FeatureOptions options, Counts counts, Dictionary<string, double> timings)
     {
         var file = $"read_parquet({Sql.Literal(featuresPath)})";
         var nullSql = string.Join(", ", FeatureCatalogue.Names.Select(n => $"count(*) - count({Sql.Identifier(n)})"));
@@ -213,11 +252,6 @@ public static class FeatureStage
             r => (r.GetInt32(0).ToString(CultureInfo.InvariantCulture), r.GetInt64(1))).ToDictionary(x => x.Item1, x => x.Item2);
         var byGroupWeek = session.Query($"SELECT \"group\" || '/' || week, count(*) FROM {file} GROUP BY \"group\", week ORDER BY \"group\", week",
             r => (r.GetString(0), r.GetInt64(1))).ToDictionary(x => x.Item1, x => x.Item2);
-        var centre = session.Query("SELECT lat, lon, population_weighted FROM fx_centre",
-            r => (Lat: r.IsDBNull(0) ? (double?)null : r.GetDouble(0), Lon: r.IsDBNull(1) ? (double?)null : r.GetDouble(1), Weighted: r.GetBoolean(2))).Single();
-        var end = calendar.Start.AddDays(7.0 * weeks).ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture);
-        var start = calendar.Start.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture);
-        var inStudy = session.ScalarLong($"SELECT count(*) FROM calls WHERE start_time >= TIMESTAMP '{start}' AND start_time < TIMESTAMP '{end}'");
         return new FeatureReport
         {
             ExitReason = FeatureExitReason.Computed,
@@ -228,29 +262,29 @@ public static class FeatureStage
             SubjectsByGroup = byGroup,
             RowsByWeek = byWeek,
             RowsByGroupWeek = byGroupWeek,
-            MachinesExcluded = session.ScalarLong("SELECT count(*) FROM fx_people WHERE is_machine"),
+            MachinesExcluded = counts.MachinesExcluded,
             MachineRule = $"at least {options.MachineThreshold.ToString(CultureInfo.InvariantCulture)} interactions (calls and texts, both directions) in one study week",
-            AttributedWithoutActivity = session.ScalarLong("SELECT count(*) FROM subscribers s ANTI JOIN fx_people p USING (subscriber_id)"),
-            CallsInStudy = inStudy,
-            CallsOutsideStudy = session.ScalarLong("SELECT count(*) FROM calls") - inStudy,
+            AttributedWithoutActivity = counts.AttributedWithoutActivity,
+            CallsInStudy = counts.CallsInStudy,
+            CallsOutsideStudy = counts.CallsOutsideStudy,
             NullsByColumn = nulls,
-            GraphNodes = session.ScalarLong("SELECT count(*) FROM fx_nodes"),
-            GraphEdgesByWeek = edges,
-            TrianglesByWeek = triangles,
-            CentreLat = centre.Lat,
-            CentreLon = centre.Lon,
-            CentrePopulationWeighted = centre.Weighted,
+            GraphNodes = counts.GraphNodes,
+            GraphEdgesByWeek = counts.EdgesByWeek,
+            TrianglesByWeek = counts.TrianglesByWeek,
+            CentreLat = counts.CentreLat,
+            CentreLon = counts.CentreLon,
+            CentrePopulationWeighted = counts.CentrePopulationWeighted,
             TimingsSeconds = timings,
         };
     }
 
-    private static void Lap(Dictionary<string, double> timings, string step, Stopwatch clock)
+    internal static void Lap(Dictionary<string, double> timings, string step, Stopwatch clock)
     {
         timings[step] = Math.Round(clock.Elapsed.TotalSeconds, 3);
         clock.Restart();
     }
 
-    private static void TryDelete(string folder)
+    internal static void TryDelete(string folder)
     {
         try
         {

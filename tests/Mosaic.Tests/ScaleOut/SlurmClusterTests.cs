@@ -1,0 +1,103 @@
+using Mosaic.Cli;
+using Mosaic.Features;
+using Mosaic.ScaleOut;
+using Xunit.Abstractions;
+
+namespace Mosaic.Tests.ScaleOut;
+
+/// <summary>
+/// The tiny city through a real (local) Slurm with 4 partitions. Skipped, with the reason in the
+/// test output, when slurm-wlm is not installed; .ci/run installs it.
+/// </summary>
+public class SlurmClusterTests(TinyCityRun city, ITestOutputHelper output) : IClassFixture<TinyCityRun>
+{
+    private static readonly TimeSpan Budget = TimeSpan.FromMinutes(3);
+
+    private static string Mosaic => Path.Combine(AppContext.BaseDirectory, "Mosaic.Cli");
+
+    private string Submit(string run, string mosaic)
+    {
+        var stdout = new StringWriter();
+        var error = new StringWriter();
+        var code = CliApp.Run(
+            ["cluster", "submit", "--data", city.Data, "--out", run, "--partitions", "4", "--mosaic", mosaic,
+             "--threads", "1", "--memory-limit", "1GB", "--max-attempts", "3"], stdout, error);
+        Assert.True(code == 0, error.ToString());
+        return stdout.ToString();
+    }
+
+    private static string Status(string run)
+    {
+        var stdout = new StringWriter();
+        Assert.Equal(0, CliApp.Run(["cluster", "status", run], stdout, TextWriter.Null));
+        return stdout.ToString();
+    }
+
+    private void AssertSameAsOneMachine(string run)
+    {
+        var merged = Path.Combine(run, FeatureStage.Name);
+        Assert.Equal(File.ReadAllBytes(city.OneMachine.FeaturesPath), File.ReadAllBytes(Path.Combine(merged, FeatureStage.FeaturesFile)));
+        Assert.Equal(TinyCityRun.ReportWithoutTimings(city.OneMachine.OutputFolder), TinyCityRun.ReportWithoutTimings(merged));
+    }
+
+    private static string Logs(string run) =>
+        string.Join("\n", Directory.EnumerateFiles(Path.Combine(SlurmCluster.Folder(run), "logs")).Select(f => $"== {f}\n{File.ReadAllText(f)}"));
+
+    [Fact]
+    public void Submit_FourPartitions_MergedFeaturesEqualOneMachine()
+    {
+        using var slurm = LocalSlurm.TryStart(out var reason);
+        if (slurm is null)
+        {
+            output.WriteLine(reason);
+            return;
+        }
+
+        using var temp = new TempFolder();
+        var run = temp.File("run");
+
+        output.WriteLine(Submit(run, SlurmCluster.Quote(Mosaic)));
+
+        Assert.True(LocalSlurm.WaitForEmptyQueue(Budget), "jobs still queued after the time budget:\n" + Status(run));
+        var status = Status(run);
+        output.WriteLine(status);
+        Assert.True(status.Contains("cluster: complete", StringComparison.Ordinal), status + Logs(run));
+        Assert.All(SlurmCluster.Status(run), s => Assert.Equal((s.Tasks, 0, 0), (s.Done, s.Failed, s.Retried)));
+        Assert.Contains("#SBATCH --array=0-3", File.ReadAllText(Path.Combine(SlurmCluster.Folder(run), "2-exchange.sbatch")), StringComparison.Ordinal);
+        AssertSameAsOneMachine(run);
+    }
+
+    [Fact]
+    public void Submit_TaskKilledOnce_IsRetriedAndTheRunCompletes()
+    {
+        using var slurm = LocalSlurm.TryStart(out var reason);
+        if (slurm is null)
+        {
+            output.WriteLine(reason);
+            return;
+        }
+
+        using var temp = new TempFolder();
+        var run = temp.File("run");
+        var flag = temp.File("killed-once");
+        // Stands in for the OOM killer: the first attempt of features task 2 dies by SIGKILL.
+        var shim = temp.Write("mosaic-shim.sh", $"""
+            #!/bin/bash
+            if [[ " $* " == *" --partition 2/4 "* && " $* " != *" --exchange "* && ! -e {SlurmCluster.Quote(flag)} ]]; then
+              touch {SlurmCluster.Quote(flag)}
+              kill -9 $$
+            fi
+            exec {SlurmCluster.Quote(Mosaic)} "$@"
+
+            """);
+        output.WriteLine(Submit(run, "/bin/bash " + SlurmCluster.Quote(shim)));
+
+        Assert.True(LocalSlurm.WaitForEmptyQueue(Budget), "jobs still queued after the time budget:\n" + Status(run));
+        Assert.True(File.Exists(flag), "the shim never killed a task");
+        var features = SlurmCluster.Status(run).Single(s => s.Step == "features");
+        Assert.Equal((4, 0, 1), (features.Done, features.Failed, features.Retried));
+        Assert.Equal("2", File.ReadAllText(Path.Combine(SlurmCluster.Folder(run), "markers", "features-2.attempts")).Trim());
+        Assert.Contains("attempt 1 of 3 failed with exit code 137", File.ReadAllText(Path.Combine(SlurmCluster.Folder(run), "logs", "features-2.out")), StringComparison.Ordinal);
+        AssertSameAsOneMachine(run);
+    }
+}

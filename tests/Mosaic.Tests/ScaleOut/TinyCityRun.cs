@@ -1,0 +1,32 @@
+using Mosaic.Features;
+using Mosaic.Simulation;
+
+namespace Mosaic.Tests.ScaleOut;
+
+/// <summary>The tiny simulated city and its single-machine features: the reference every scale-out test compares with.</summary>
+public sealed class TinyCityRun : IDisposable
+{
+    private readonly TempFolder temp = new();
+
+    public TinyCityRun()
+    {
+        Simulator.Run(new SimulationOptions { Preset = SimulationPreset.Tiny, Seed = 7, Threads = 2 }, Data);
+        OneMachine = FeatureStage.Run(new FeatureOptions { Engine = new Mosaic.Data.EngineOptions(Threads: 2) }, Data, temp.File("single"));
+    }
+
+    public string Data => temp.File("city");
+
+    public FeatureResult OneMachine { get; }
+
+    public TempFolder Temp => temp;
+
+    /// <summary>report.json without its timings (the only part that legitimately differs between runs).</summary>
+    public static string ReportWithoutTimings(string featuresFolder)
+    {
+        var node = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(featuresFolder, FeatureStage.ReportFile)))!.AsObject();
+        node.Remove("timings_seconds");
+        return node.ToJsonString();
+    }
+
+    public void Dispose() => temp.Dispose();
+}
