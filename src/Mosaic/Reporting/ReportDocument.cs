@@ -113,6 +113,8 @@ internal sealed class ReportDocument(string runFolder, bool png)
         .badge { font-size: 11px; border-radius: 3px; padding: 1px 5px; }
         .badge.notrun { background: #ddd; border: none; } .badge.partial { background: #fde9c4; }
         .privacy { background: #e8f1f8; border-left: 4px solid #0072B2; padding: 6px 10px; font-size: 14px; }
+        @page { margin: 12mm; }
+        @media print { body { max-width: none; padding: 0; } figure, tr { break-inside: avoid; } h2, h3 { break-after: avoid; } }
 
         """;
 
