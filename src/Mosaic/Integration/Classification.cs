@@ -42,12 +42,6 @@ internal static class Classification
 
     private sealed record JobResult(Job Job, Standardizer? Scaler, ModelResult[] Models, List<object?[]> Rows, long[][,]? Confusions, List<object?[]> RocRows);
 
-    /// <summary>
-    /// A ROC curve step adds at least k and at least 1/<see cref="RocResolution"/> of a class (or
-    /// none of it): enough resolution to draw, few enough points to publish for every task, feature set and test set.
-    /// </summary>
-    internal const int RocResolution = 100;
-
     public static ClassificationTables Run(FeatureTable table, IntegrationOptions options, IProgress<double>? progress = null)
     {
         var k = options.MinimumCellSize;
@@ -285,17 +279,13 @@ internal static class Classification
     }
 
     /// <summary>
-    /// Rows of <c>roc.csv</c> for one curve: thinned so each step holds none or at least
-    /// max(k, count/<see cref="RocResolution"/>) of each class. Only called for unsuppressed test
-    /// sets, where both classes have at least k subscribers, so the thinning always succeeds.
+    /// Rows of <c>roc.csv</c> for one curve: thinned so each step holds none or at least k of each
+    /// class, collinear points dropped. Only called for unsuppressed test sets, where both classes
+    /// have at least k subscribers, so the thinning always succeeds.
     /// </summary>
     private static void AddRoc(List<object?[]> rows, ClassificationTask task, string featureSet, string testSet, int positive, double[] scores, bool[] labels, int k)
     {
-        var positives = labels.Count(l => l);
-        var negatives = labels.Length - positives;
-        var minimumPositives = Math.Max(k, (positives + RocResolution - 1) / RocResolution);
-        var minimumNegatives = Math.Max(k, (negatives + RocResolution - 1) / RocResolution);
-        foreach (var point in ClassificationMetrics.RocCurve(scores, labels, minimumPositives, minimumNegatives))
+        foreach (var point in ClassificationMetrics.RocCurve(scores, labels, k, k, dropCollinear: true))
         {
             rows.Add([task.Name, featureSet, testSet, Groups.Subjects[positive], double.IsPositiveInfinity(point.Threshold) ? "inf" : point.Threshold, point.Fpr, point.Tpr]);
         }

@@ -78,9 +78,11 @@ internal static class ClassificationMetrics
     /// subscribers than that. With both minimums 1 the curve is sklearn's, and its trapezoid area
     /// is <see cref="RocAuc"/>; thinning replaces each merged stretch of the staircase by its
     /// chord, which moves the area by at most Σ ΔFPR·ΔTPR / 2 over the merged steps.
-    /// Empty when either class is absent.
+    /// <paramref name="dropCollinear"/> then also drops points that lie on the straight line
+    /// between their neighbours (runs of vertical, horizontal or equally sloped steps), which
+    /// changes neither the drawn curve nor its area. Empty when either class is absent.
     /// </summary>
-    public static IReadOnlyList<RocPoint> RocCurve(ReadOnlySpan<double> scores, ReadOnlySpan<bool> positive, int minimumPositives = 1, int minimumNegatives = 1)
+    public static IReadOnlyList<RocPoint> RocCurve(ReadOnlySpan<double> scores, ReadOnlySpan<bool> positive, int minimumPositives = 1, int minimumNegatives = 1, bool dropCollinear = false)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(minimumPositives, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(minimumNegatives, 1);
@@ -137,6 +139,26 @@ internal static class ClassificationMetrics
             }
 
             kept.Add((lowest, positives, negatives));
+        }
+
+        if (dropCollinear)
+        {
+            var straight = new List<(double Threshold, long Tp, long Fp)> { kept[0] };
+            for (var i = 1; i < kept.Count; i++)
+            {
+                // Integer cross product of the step into the last kept point and the step out of it.
+                if (straight.Count >= 2 && i < kept.Count &&
+                    ((straight[^1].Tp - straight[^2].Tp) * (kept[i].Fp - straight[^1].Fp)) == ((kept[i].Tp - straight[^1].Tp) * (straight[^1].Fp - straight[^2].Fp)))
+                {
+                    straight[^1] = kept[i];
+                }
+                else
+                {
+                    straight.Add(kept[i]);
+                }
+            }
+
+            kept = straight;
         }
 
         return [.. kept.Select(p => new RocPoint(p.Threshold, (double)p.Fp / negatives, (double)p.Tp / positives))];

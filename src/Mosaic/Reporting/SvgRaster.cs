@@ -19,33 +19,23 @@ internal static class SvgRaster
 
     private static readonly XNamespace Svg = "http://www.w3.org/2000/svg";
 
-    // Font files tried when the font manager finds no family by name (the NoDependencies native
-    // build has no fontconfig); the first existing one wins, else Skia's default typeface.
-    private static readonly string[] FontFamilies = ["DejaVu Sans", "Lato", "Liberation Sans", "Arial", "Helvetica"];
-
-    private static readonly string[] RegularFontFiles =
+    // Liberation Sans has Arial's metrics, so labels take the width a browser's sans-serif gives
+    // them; DejaVu Sans covers the most symbols and is the fallback for text Liberation lacks.
+    // Families are matched by name first; the NoDependencies native build has no fontconfig, so
+    // the usual font files are tried next, and Skia's default typeface last.
+    private static readonly (string Family, string Regular, string Bold)[] Fonts =
     [
-        "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
-        "/usr/share/fonts/truetype/lato/Lato-Regular.ttf",
-        "/usr/share/fonts/truetype/liberation/LiberationSans-Regular.ttf",
-        "/System/Library/Fonts/Supplemental/Arial.ttf",
-        "C:\\Windows\\Fonts\\arial.ttf",
+        ("Liberation Sans", "/usr/share/fonts/truetype/liberation/LiberationSans-Regular.ttf", "/usr/share/fonts/truetype/liberation/LiberationSans-Bold.ttf"),
+        ("Arial", "/System/Library/Fonts/Supplemental/Arial.ttf", "/System/Library/Fonts/Supplemental/Arial Bold.ttf"),
+        ("DejaVu Sans", "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"),
+        ("Lato", "/usr/share/fonts/truetype/lato/Lato-Regular.ttf", "/usr/share/fonts/truetype/lato/Lato-Bold.ttf"),
     ];
 
-    private static readonly string[] BoldFontFiles =
-    [
-        "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf",
-        "/usr/share/fonts/truetype/lato/Lato-Bold.ttf",
-        "/usr/share/fonts/truetype/liberation/LiberationSans-Bold.ttf",
-        "/System/Library/Fonts/Supplemental/Arial Bold.ttf",
-        "C:\\Windows\\Fonts\\arialbd.ttf",
-    ];
-
-    private static readonly Lazy<SKTypeface> Regular = new(() => ResolveTypeface(SKFontStyle.Normal, RegularFontFiles));
-    private static readonly Lazy<SKTypeface> Bold = new(() => ResolveTypeface(SKFontStyle.Bold, BoldFontFiles));
+    private static readonly Lazy<SKTypeface[]> Regular = new(() => ResolveTypefaces(bold: false));
+    private static readonly Lazy<SKTypeface[]> Bold = new(() => ResolveTypefaces(bold: true));
 
     /// <summary>The typeface text is drawn with (for the report's notes and the tests).</summary>
-    public static string FontFamily => Regular.Value.FamilyName;
+    public static string FontFamily => Regular.Value[0].FamilyName;
 
     /// <summary>Renders <paramref name="svg"/> and returns the PNG bytes.</summary>
     /// <exception cref="InvalidOperationException">The SVG uses something outside the supported subset.</exception>
@@ -92,27 +82,29 @@ internal static class SvgRaster
     private static InvalidOperationException Unsupported(XElement element, string what) =>
         new($"SvgRaster: <{element.Name.LocalName}> {what} is outside the SVG subset SvgCanvas emits");
 
-    private static SKTypeface ResolveTypeface(SKFontStyle style, string[] files)
+    /// <summary>Every available typeface of <see cref="Fonts"/>, in order; Skia's default when none is.</summary>
+    private static SKTypeface[] ResolveTypefaces(bool bold)
     {
-        foreach (var family in FontFamilies)
+        var found = new List<SKTypeface>();
+        foreach (var (family, regular, boldFile) in Fonts)
         {
-            var typeface = SKFontManager.Default.MatchFamily(family, style);
+            var typeface = SKFontManager.Default.MatchFamily(family, bold ? SKFontStyle.Bold : SKFontStyle.Normal);
+            var file = bold ? boldFile : regular;
+            typeface ??= File.Exists(file) ? SKTypeface.FromFile(file) : null;
             if (typeface is not null)
             {
-                return typeface;
+                found.Add(typeface);
             }
         }
 
-        foreach (var file in files.Where(File.Exists))
-        {
-            var typeface = SKTypeface.FromFile(file);
-            if (typeface is not null)
-            {
-                return typeface;
-            }
-        }
+        return found.Count > 0 ? [.. found] : [SKTypeface.Default];
+    }
 
-        return SKTypeface.Default;
+    /// <summary>The first typeface that has every glyph of <paramref name="text"/>, else the first.</summary>
+    private static SKTypeface Typeface(string text, bool bold)
+    {
+        var typefaces = bold ? Bold.Value : Regular.Value;
+        return typefaces.FirstOrDefault(t => t.ContainsGlyphs(text)) ?? typefaces[0];
     }
 
     /// <summary>Walks the element tree; owns the hatch shaders built from &lt;pattern&gt;.</summary>
@@ -359,7 +351,7 @@ internal static class SvgRaster
                 var other => throw Unsupported(element, $"text-anchor {other}"),
             };
             var bold = (string?)element.Attribute("font-weight") == "bold";
-            using var font = new SKFont(bold ? Bold.Value : Regular.Value, Number(element, "font-size", 16)) { Subpixel = true };
+            using var font = new SKFont(Typeface(element.Value, bold), Number(element, "font-size", 16)) { Subpixel = true };
             using var paint = Paint(element, (string?)element.Attribute("fill") ?? "#000000", null);
             canvas.Save();
             var transform = (string?)element.Attribute("transform");

@@ -75,6 +75,24 @@ public class RocCurveTests
         Assert.InRange(ClassificationMetrics.TrapezoidArea(curve), auc - bound - 1e-12, auc + bound + 1e-12);
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(15)]
+    public void RocCurve_DropCollinear_SameAreaFewerPointsNoThreeInLine(int k)
+    {
+        var (scores, labels, _) = Case("thinning");
+        var full = ClassificationMetrics.RocCurve(scores, labels, k, k);
+        var straight = ClassificationMetrics.RocCurve(scores, labels, k, k, dropCollinear: true);
+        Assert.True(k == 1 ? straight.Count < full.Count : straight.Count <= full.Count, $"{straight.Count} of {full.Count}"); // ties make runs at k = 1
+        Assert.Equal(ClassificationMetrics.TrapezoidArea(full), ClassificationMetrics.TrapezoidArea(straight), 12);
+        Assert.All(straight, p => Assert.Contains(p, full));
+        for (var i = 2; i < straight.Count; i++)
+        {
+            var cross = ((straight[i - 1].Fpr - straight[i - 2].Fpr) * (straight[i].Tpr - straight[i - 1].Tpr)) - ((straight[i - 1].Tpr - straight[i - 2].Tpr) * (straight[i].Fpr - straight[i - 1].Fpr));
+            Assert.True(Math.Abs(cross) > 1e-15, $"point {i - 1} lies on the line of its neighbours");
+        }
+    }
+
     [Fact]
     public void RocCurve_FewerThanKPositivesAtTheTop_NoPointRevealsThem()
     {
@@ -88,7 +106,7 @@ public class RocCurveTests
     [Fact]
     public void Run_RocCsv_AreaMatchesClassificationAuc()
     {
-        // k = 1 and fewer than RocResolution subscribers per class: no thinning, so the areas are exact.
+        // k = 1: no thinning and only collinear points dropped, so the areas are exact.
         var study = new SyntheticStudy(locals: 90, settled: 70, newcomers: 40, gap: 0.8, seed: 11);
         var tables = Classification.Run(study.Table, Fast with { MinimumCellSize = 1 });
         var roc = Parse(tables.Roc.ToString());
