@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Mosaic.Reporting;
 using Mosaic.Runs;
 using Mosaic.Simulation;
 using Spectre.Console;
@@ -17,9 +18,10 @@ internal static class RunCommand
         var seed = new Option<long>("--seed") { Description = "Seed of the built-in city.", DefaultValueFactory = _ => 42 };
         var alpha = new Option<double>("--alpha") { Description = "Significance level of the segregation tests.", DefaultValueFactory = _ => 0.01 };
         var k = new Option<int>("--min-cell") { Description = "Privacy threshold k: published cells describing fewer subscribers are suppressed.", DefaultValueFactory = _ => 15 };
+        var pdf = new Option<bool>("--pdf") { Description = $"Also print the report to RUN/{PdfExport.PdfFile} with headless Chromium (skipped, with a message, when none is installed)." };
         var command = new Command("run", "Run every stage (simulating the built-in city when no data is given) and write the report.")
         {
-            output, data, preset, seed, alpha, k,
+            output, data, preset, seed, alpha, k, pdf,
         };
         var engine = CommonOptions.AddEngine(command);
         command.SetBody(parse =>
@@ -37,6 +39,11 @@ internal static class RunCommand
             };
             var reports = StudyRun.Run(options, (stage, work) => ConsoleProgress.Run(stage, error, work));
             Render(reports, options.RunFolder, parse.InvocationConfiguration.Output);
+            if (parse.GetValue(pdf))
+            {
+                parse.InvocationConfiguration.Output.WriteLine(PdfExport.Write(Path.Combine(options.RunFolder, ReportStage.ReportFile), ReportCommand.PdfTimeout).Message);
+            }
+
             return CliApp.Success;
         });
         return command;

@@ -21,7 +21,7 @@ internal sealed record ClassificationTask(string Name, int[] Groups, int[] Posit
 }
 
 /// <summary>The published tables of the classification analysis.</summary>
-internal sealed record ClassificationTables(Csv Classification, Csv Coefficients, Csv Models, Csv Confusion, Csv MisclassifiedAsLocal, int Fits);
+internal sealed record ClassificationTables(Csv Classification, Csv Coefficients, Csv Models, Csv Confusion, Csv MisclassifiedAsLocal, Csv Roc, int Fits);
 
 /// <summary>
 /// The paper's protocol: train on a seeded random share of the training week's subscribers, test
@@ -40,7 +40,7 @@ internal static class Classification
 
     private sealed record ModelResult(int Positive, LambdaChoice? Choice, LogisticFit? Fit, int TrainRows);
 
-    private sealed record JobResult(Job Job, Standardizer? Scaler, ModelResult[] Models, List<object?[]> Rows, long[][,]? Confusions);
+    private sealed record JobResult(Job Job, Standardizer? Scaler, ModelResult[] Models, List<object?[]> Rows, long[][,]? Confusions, List<object?[]> RocRows);
 
     public static ClassificationTables Run(FeatureTable table, IntegrationOptions options, IProgress<double>? progress = null)
     {
@@ -97,12 +97,18 @@ internal static class Classification
         var classification = new Csv("task", "feature_set", "test_set", "n", "accuracy", "precision", "recall", "f1", "roc_auc", "pr_auc", "lambda", "suppressed");
         var coefficients = new Csv("task", "feature_set", "model", "feature", "coefficient", "suppressed");
         var models = new Csv("task", "feature_set", "model", "lambda", "train_rows", "cv_rows", "cv_loss", "iterations", "exit", "gradient_norm");
+        var roc = new Csv("task", "feature_set", "test_set", "class", "threshold", "fpr", "tpr");
         var fits = fitted.Count(m => m.Fit is not null);
         foreach (var result in results)
         {
             foreach (var row in result.Rows)
             {
                 classification.Add(row);
+            }
+
+            foreach (var row in result.RocRows)
+            {
+                roc.Add(row);
             }
 
             foreach (var model in result.Models)
@@ -143,7 +149,7 @@ internal static class Classification
 
         var settled = results.Single(r => r.Job.Task.Name == "settled_vs_local" && r.Job.FeatureSet == "all");
         var misclassified = MisclassifiedAsLocal(table, settled, training, k);
-        return new ClassificationTables(classification, coefficients, models, confusion, misclassified, fits);
+        return new ClassificationTables(classification, coefficients, models, confusion, misclassified, roc, fits);
     }
 
     /// <summary>
@@ -220,7 +226,7 @@ internal static class Classification
                 rows.Add([task.Name, job.FeatureSet, test.Name, null, null, null, null, null, null, null, null, true]);
             }
 
-            return new JobResult(job, null, models, rows, null);
+            return new JobResult(job, null, models, rows, null, []);
         }
 
         var scaler = design.Scaler;
@@ -232,6 +238,7 @@ internal static class Classification
 
         var lambdaText = string.Join(';', models.Select(m => Csv.Format(m.Fit!.Lambda)));
         var confusions = new long[tests.Count][,];
+        var rocRows = new List<object?[]>();
         for (var t = 0; t < tests.Count; t++)
         {
             var testRows = tests[t].Rows.Where(i => inTask[table.Groups[i]]).ToArray();
@@ -244,6 +251,15 @@ internal static class Classification
                 confusions[t] = confusion;
                 var suppressed = present.Any(c => c < k);
                 rows.Add([task.Name, job.FeatureSet, tests[t].Name, .. suppressed ? Empty(7) : row, lambdaText, suppressed]);
+                if (!suppressed)
+                {
+                    var normalised = Normalise(probabilities);
+                    for (var c = 0; c < task.Positives.Length; c++)
+                    {
+                        var positive = task.Positives[c];
+                        AddRoc(rocRows, task, job.FeatureSet, tests[t].Name, positive, normalised[c], [.. truth.Select(v => v == positive)], k);
+                    }
+                }
             }
             else
             {
@@ -252,10 +268,55 @@ internal static class Classification
                 var suppressed = present.Any(c => c < k);
                 var metrics = BinaryMetrics(labels, probabilities[0]);
                 rows.Add([task.Name, job.FeatureSet, tests[t].Name, .. suppressed ? Empty(7) : metrics, lambdaText, suppressed]);
+                if (!suppressed)
+                {
+                    AddRoc(rocRows, task, job.FeatureSet, tests[t].Name, positive, probabilities[0], labels, k);
+                }
             }
         }
 
-        return new JobResult(job, scaler, models, rows, task.IsMulticlass ? confusions : null);
+        return new JobResult(job, scaler, models, rows, task.IsMulticlass ? confusions : null, rocRows);
+    }
+
+    /// <summary>
+    /// Rows of <c>roc.csv</c> for one curve: thinned so each step holds none or at least k of each
+    /// class, collinear points dropped. Only called for unsuppressed test sets, where both classes
+    /// have at least k subscribers, so the thinning always succeeds.
+    /// </summary>
+    private static void AddRoc(List<object?[]> rows, ClassificationTask task, string featureSet, string testSet, int positive, double[] scores, bool[] labels, int k)
+    {
+        foreach (var point in ClassificationMetrics.RocCurve(scores, labels, k, k, dropCollinear: true))
+        {
+            rows.Add([task.Name, featureSet, testSet, Groups.Subjects[positive], double.IsPositiveInfinity(point.Threshold) ? "inf" : point.Threshold, point.Fpr, point.Tpr]);
+        }
+    }
+
+    /// <summary>One-vs-rest class probabilities: each class's sigmoid over their sum (scikit-learn's OneVsRestClassifier).</summary>
+    internal static double[][] Normalise(double[][] sigmoids)
+    {
+        var classes = sigmoids.Length;
+        var n = sigmoids[0].Length;
+        var normalised = new double[classes][];
+        for (var c = 0; c < classes; c++)
+        {
+            normalised[c] = new double[n];
+        }
+
+        for (var i = 0; i < n; i++)
+        {
+            var total = 0.0;
+            for (var c = 0; c < classes; c++)
+            {
+                total += sigmoids[c][i];
+            }
+
+            for (var c = 0; c < classes; c++)
+            {
+                normalised[c][i] = sigmoids[c][i] / total;
+            }
+        }
+
+        return normalised;
     }
 
     private static object?[] Empty(int count) => new object?[count];
@@ -297,25 +358,13 @@ internal static class Classification
     internal static (object?[] Row, long[,] Confusion) ThreeWayMetrics(int n, int[] truth, double[][] sigmoids)
     {
         var classes = sigmoids.Length;
-        var normalised = new double[classes][];
-        for (var c = 0; c < classes; c++)
-        {
-            normalised[c] = new double[n];
-        }
-
+        var normalised = Normalise(sigmoids);
         var predicted = new int[n];
         for (var i = 0; i < n; i++)
         {
-            var total = 0.0;
-            for (var c = 0; c < classes; c++)
-            {
-                total += sigmoids[c][i];
-            }
-
             var best = 0;
-            for (var c = 0; c < classes; c++)
+            for (var c = 1; c < classes; c++)
             {
-                normalised[c][i] = sigmoids[c][i] / total;
                 if (normalised[c][i] > normalised[best][i])
                 {
                     best = c;

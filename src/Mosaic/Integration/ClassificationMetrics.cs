@@ -69,6 +69,114 @@ internal static class ClassificationMetrics
         return (auc, ap);
     }
 
+    /// <summary>
+    /// The ROC curve as scikit-learn's <c>roc_curve(drop_intermediate=False)</c> draws it (one
+    /// point per distinct score, from (0, 0) at threshold +∞ to (1, 1)), thinned so that every
+    /// step between consecutive points adds either no positive or at least
+    /// <paramref name="minimumPositives"/> of them, and either no negative or at least
+    /// <paramref name="minimumNegatives"/>: a published point then never tells apart fewer
+    /// subscribers than that. With both minimums 1 the curve is sklearn's, and its trapezoid area
+    /// is <see cref="RocAuc"/>; thinning replaces each merged stretch of the staircase by its
+    /// chord, which moves the area by at most Σ ΔFPR·ΔTPR / 2 over the merged steps.
+    /// <paramref name="dropCollinear"/> then also drops points that lie on the straight line
+    /// between their neighbours (runs of vertical, horizontal or equally sloped steps), which
+    /// changes neither the drawn curve nor its area. Empty when either class is absent.
+    /// </summary>
+    public static IReadOnlyList<RocPoint> RocCurve(ReadOnlySpan<double> scores, ReadOnlySpan<bool> positive, int minimumPositives = 1, int minimumNegatives = 1, bool dropCollinear = false)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(minimumPositives, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(minimumNegatives, 1);
+        var n = scores.Length;
+        var keys = new double[n];
+        var labels = new bool[n];
+        long positives = 0;
+        for (var i = 0; i < n; i++)
+        {
+            keys[i] = -scores[i];
+            labels[i] = positive[i];
+            positives += positive[i] ? 1 : 0;
+        }
+
+        var negatives = n - positives;
+        if (positives == 0 || negatives == 0)
+        {
+            return [];
+        }
+
+        Array.Sort(keys, labels);
+        bool Admissible(long dTp, long dFp) => (dTp == 0 || dTp >= minimumPositives) && (dFp == 0 || dFp >= minimumNegatives);
+
+        var kept = new List<(double Threshold, long Tp, long Fp)> { (double.PositiveInfinity, 0, 0) };
+        long tp = 0, fp = 0;
+        var start = 0;
+        while (start < n)
+        {
+            var end = start;
+            while (end < n && keys[end] == keys[start])
+            {
+                tp += labels[end] ? 1 : 0;
+                fp += labels[end] ? 0 : 1;
+                end++;
+            }
+
+            var last = kept[^1];
+            if (Admissible(tp - last.Tp, fp - last.Fp))
+            {
+                kept.Add((-keys[start], tp, fp));
+            }
+
+            start = end;
+        }
+
+        // The curve must end at (1, 1): merge an inadmissible remainder into the steps before it.
+        var lowest = -keys[n - 1];
+        while (kept[^1].Tp != positives || kept[^1].Fp != negatives)
+        {
+            if (kept.Count > 1 && !Admissible(positives - kept[^1].Tp, negatives - kept[^1].Fp))
+            {
+                kept.RemoveAt(kept.Count - 1);
+                continue;
+            }
+
+            kept.Add((lowest, positives, negatives));
+        }
+
+        if (dropCollinear)
+        {
+            var straight = new List<(double Threshold, long Tp, long Fp)> { kept[0] };
+            for (var i = 1; i < kept.Count; i++)
+            {
+                // Integer cross product of the step into the last kept point and the step out of it.
+                if (straight.Count >= 2 && i < kept.Count &&
+                    ((straight[^1].Tp - straight[^2].Tp) * (kept[i].Fp - straight[^1].Fp)) == ((kept[i].Tp - straight[^1].Tp) * (straight[^1].Fp - straight[^2].Fp)))
+                {
+                    straight[^1] = kept[i];
+                }
+                else
+                {
+                    straight.Add(kept[i]);
+                }
+            }
+
+            kept = straight;
+        }
+
+        return [.. kept.Select(p => new RocPoint(p.Threshold, (double)p.Fp / negatives, (double)p.Tp / positives))];
+    }
+
+    /// <summary>The trapezoid area under a curve of points sorted by rising FPR.</summary>
+    public static double TrapezoidArea(IReadOnlyList<RocPoint> curve)
+    {
+        ArgumentNullException.ThrowIfNull(curve);
+        var area = 0.0;
+        for (var i = 1; i < curve.Count; i++)
+        {
+            area += (curve[i].Fpr - curve[i - 1].Fpr) * (curve[i].Tpr + curve[i - 1].Tpr) / 2;
+        }
+
+        return curve.Count == 0 ? double.NaN : area;
+    }
+
     /// <summary>Confusion counts [true class, predicted class] for labels in 0..classes−1.</summary>
     public static long[,] Confusion(ReadOnlySpan<int> truth, ReadOnlySpan<int> predicted, int classes)
     {
@@ -114,3 +222,9 @@ internal static class ClassificationMetrics
         return total == 0 ? double.NaN : (double)correct / total;
     }
 }
+
+/// <summary>One point of a ROC curve: scores at or above <paramref name="Threshold"/> are called positive.</summary>
+/// <param name="Threshold">The score threshold (+∞ for the first point, as scikit-learn).</param>
+/// <param name="Fpr">False positive rate.</param>
+/// <param name="Tpr">True positive rate.</param>
+internal readonly record struct RocPoint(double Threshold, double Fpr, double Tpr);

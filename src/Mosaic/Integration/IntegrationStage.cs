@@ -108,6 +108,7 @@ public static class IntegrationStage
         files["models.csv"] = classification.Models;
         files["confusion_three_way.csv"] = classification.Confusion;
         files["misclassified_as_local.csv"] = classification.MisclassifiedAsLocal;
+        files["roc.csv"] = classification.Roc;
         Lap("classification");
 
         progress.Step("writing");

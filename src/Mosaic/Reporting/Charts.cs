@@ -63,6 +63,41 @@ internal static class Charts
         return canvas.ToString();
     }
 
+    /// <summary>
+    /// ROC curves: false against true positive rate on [0, 1] × [0, 1], one line per series
+    /// through the published points (chords, whose area is the curve's trapezoid AUC), with the
+    /// chance diagonal dashed. <paramref name="notes"/> (e.g. each series' AUC) are written under
+    /// the legend entries.
+    /// </summary>
+    public static string Roc(string id, string title, IReadOnlyList<ChartSeries> series, IReadOnlyList<string>? notes = null, double width = 330, double height = 300, bool legend = true)
+    {
+        var canvas = new SvgCanvas(id, width, height, title);
+        var withLegend = legend && series.Count > 1;
+        var frame = Frame(canvas, title, "false positive rate", "true positive rate", 0, 1, 0, 1, integerX: false, withLegend ? 110 : 0);
+        canvas.Line(frame.X(0), frame.Y(0), frame.X(1), frame.Y(1), "#999999", 1, "4 3");
+        for (var i = 0; i < series.Count; i++)
+        {
+            var ordered = series[i].Points.Where(p => double.IsFinite(p.X) && double.IsFinite(p.Y)).OrderBy(p => p.X).ThenBy(p => p.Y).ToList();
+            if (ordered.Count > 1)
+            {
+                canvas.Polyline(ordered.Select(p => (frame.X(p.X), frame.Y(p.Y))), series[i].Colour ?? Palette.Series(i), 2);
+            }
+        }
+
+        for (var i = 0; withLegend && i < series.Count; i++)
+        {
+            var y = Top + 4 + (i * 28);
+            canvas.Rect(width - 116, y, 12, 10, series[i].Colour ?? Palette.Series(i));
+            canvas.Text(width - 100, y + 9, Shorten(series[i].Name, 16), 10);
+            if (notes is not null && i < notes.Count && notes[i].Length > 0)
+            {
+                canvas.Text(width - 100, y + 21, Shorten(notes[i], 18), 9, fill: "#555555");
+            }
+        }
+
+        return canvas.ToString();
+    }
+
     /// <summary>Grouped vertical bars: one group per category, one bar per series; null values are left out.</summary>
     public static string Bars(string id, string title, string yLabel, IReadOnlyList<string> categories, IReadOnlyList<(string Name, IReadOnlyList<double?> Values)> series, double width = 520, double height = 300, double? yMin = null, double? yMax = null)
     {

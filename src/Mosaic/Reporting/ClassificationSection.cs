@@ -33,7 +33,7 @@ internal static class ClassificationSection
         }
 
         section.Figures([.. figures], small: false);
-        section.Missing("ROC curves are not drawn: classification.csv carries ROC-AUC per test set but not the curve's points; the AUC bars stand in for them.");
+        RocCurves(context, section, metrics);
         var rows = metrics.Rows.Select(r => (IReadOnlyList<string?>)[
             metrics.Text(r, "task"), metrics.Text(r, "feature_set"), metrics.Text(r, "test_set"), metrics.Suppressed(r) ? null : metrics.Text(r, "n"),
             .. Metrics.Select(m => IntegrationSections.NumOrNull(metrics, r, m) is { } v ? Round(v) : null)]).ToList();
@@ -44,6 +44,64 @@ internal static class ClassificationSection
         Coefficients(context, section);
         section.End();
     }
+
+    /// <summary>
+    /// ROC curves of the models on all features: one panel per binary task and per three_way
+    /// class (one-vs-rest), one line per test set, each labelled with the AUC of classification.csv.
+    /// </summary>
+    private static void RocCurves(ReportContext context, ReportDocument.SectionWriter section, CsvTable metrics)
+    {
+        if (!File.Exists(Path.Combine(context.StageFolder("integration"), "roc.csv")))
+        {
+            section.Missing("integration/roc.csv not found (written by integration stages since issue 9): ROC curves are not drawn; the AUC bars stand in for them.");
+            return;
+        }
+
+        var roc = context.Load(section, "integration", "roc.csv", "task", "test_set", "fpr", "tpr");
+        if (roc is null || !roc.Has("task") || !roc.Has("test_set") || !roc.Has("fpr") || !roc.Has("tpr"))
+        {
+            return;
+        }
+
+        var rows = roc.Rows.Where(r => !roc.Has("feature_set") || roc.Text(r, "feature_set") == "all").ToList();
+        var testSets = rows.Select(r => roc.Text(r, "test_set")).Distinct().Order(StringComparer.Ordinal).ToList();
+        var figures = new List<Figure>();
+        foreach (var curve in rows.GroupBy(r => (Task: roc.Text(r, "task"), Class: roc.Has("class") ? roc.Text(r, "class") : "")).OrderBy(g => g.Key.Task, StringComparer.Ordinal).ThenBy(g => ClassOrder(g.Key.Class)))
+        {
+            var multiclass = rows.Where(r => roc.Text(r, "task") == curve.Key.Task).Select(r => roc.Has("class") ? roc.Text(r, "class") : "").Distinct().Count() > 1;
+            var series = new List<ChartSeries>();
+            var notes = new List<string>();
+            for (var i = 0; i < testSets.Count; i++)
+            {
+                var points = curve.Where(r => roc.Text(r, "test_set") == testSets[i] && roc.Number(r, "fpr") is not null && roc.Number(r, "tpr") is not null)
+                    .Select(r => new ChartPoint(roc.Number(r, "fpr")!.Value, roc.Number(r, "tpr")!.Value)).ToList();
+                if (points.Count < 2)
+                {
+                    continue;
+                }
+
+                var auc = metrics.Rows.FirstOrDefault(r => metrics.Text(r, "task") == curve.Key.Task && metrics.Text(r, "test_set") == testSets[i] && (!metrics.Has("feature_set") || metrics.Text(r, "feature_set") == "all"));
+                series.Add(new ChartSeries(testSets[i], points, Palette.Series(i)));
+                notes.Add(auc is not null && !multiclass && IntegrationSections.NumOrNull(metrics, auc, "roc_auc") is { } value ? $"AUC {Round(value)}" : "");
+            }
+
+            var name = multiclass ? $"{curve.Key.Task}, {curve.Key.Class} vs rest" : curve.Key.Task;
+            var id = $"classification_roc_curve_{IntegrationSections.Slug(multiclass ? curve.Key.Task + "_" + curve.Key.Class : curve.Key.Task)}";
+            figures.Add(new Figure(id, $"ROC {name}", Charts.Roc(id, $"ROC, {name}", series, notes, width: 400), ""));
+        }
+
+        if (figures.Count == 0)
+        {
+            return;
+        }
+
+        section.Heading("ROC curves (all features)");
+        section.Paragraph("One line per test set; the legend gives ROC-AUC from classification.csv for the binary tasks (three_way: one curve per class, one-vs-rest on the normalised probabilities; its AUC in the table is the mean of the three curves' areas). "
+            + "Points are published only where each step adds none or at least k subscribers of a class (integration/roc.csv), so curves are drawn as chords between those points; the dashed diagonal is chance.");
+        section.Figures(figures, small: true);
+    }
+
+    private static int ClassOrder(string group) => Array.IndexOf<string>(["local", "settled", "new"], group) is var i and >= 0 ? i : 3;
 
     private static void Misclassified(ReportContext context, ReportDocument.SectionWriter section)
     {

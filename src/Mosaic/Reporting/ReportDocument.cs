@@ -10,13 +10,19 @@ namespace Mosaic.Reporting;
 /// <c>figures/&lt;id&gt;.svg</c> and each table to <c>tables/&lt;id&gt;.csv</c>. The page has
 /// inline CSS and inline SVG only: no scripts, fonts, images or links that leave the file.
 /// </summary>
-internal sealed class ReportDocument(string runFolder)
+internal sealed class ReportDocument(string runFolder, bool png)
 {
     private readonly List<(ReportSection Section, string Html)> sections = [];
     private readonly SortedSet<string> figures = new(StringComparer.Ordinal);
     private readonly SortedSet<string> tables = new(StringComparer.Ordinal);
 
     public string FiguresFolder { get; } = Path.Combine(runFolder, "figures");
+
+    /// <summary>Whether each figure is also written as <c>figures/&lt;id&gt;.png</c>.</summary>
+    public bool Png { get; } = png;
+
+    /// <summary>How many PNG copies were written.</summary>
+    public int PngCount { get; private set; }
 
     public string TablesFolder { get; } = Path.Combine(runFolder, "tables");
 
@@ -107,6 +113,8 @@ internal sealed class ReportDocument(string runFolder)
         .badge { font-size: 11px; border-radius: 3px; padding: 1px 5px; }
         .badge.notrun { background: #ddd; border: none; } .badge.partial { background: #fde9c4; }
         .privacy { background: #e8f1f8; border-left: 4px solid #0072B2; padding: 6px 10px; font-size: 14px; }
+        @page { margin: 12mm; }
+        @media print { body { max-width: none; padding: 0; } figure, tr { break-inside: avoid; } h2, h3 { break-after: avoid; } }
 
         """;
 
@@ -157,6 +165,12 @@ internal sealed class ReportDocument(string runFolder)
                 Directory.CreateDirectory(document.FiguresFolder);
                 AtomicFile.WriteAllText(Path.Combine(document.FiguresFolder, figure.Id + ".svg"), figure.Svg + "\n");
                 document.figures.Add($"figures/{figure.Id}.svg");
+                if (document.Png)
+                {
+                    var png = SvgRaster.ToPng(figure.Svg);
+                    AtomicFile.Write(Path.Combine(document.FiguresFolder, figure.Id + ".png"), temp => File.WriteAllBytes(temp, png));
+                    document.PngCount++;
+                }
                 html.Append(CultureInfo.InvariantCulture, $"<figure id=\"fig-{figure.Id}\">{figure.Svg}");
                 if (figure.Caption.Length > 0)
                 {

@@ -21,6 +21,12 @@ public sealed record ReportOptions
     /// <summary>Upper limit on the small-multiple panels of the convergence section (one per feature).</summary>
     public int MaxFeaturePanels { get; init; } = 48;
 
+    /// <summary>
+    /// Whether every figure is also written as <c>figures/&lt;id&gt;.png</c> (drawn with SkiaSharp
+    /// from the figure's SVG, at twice its size); off saves the raster time when only the HTML is wanted.
+    /// </summary>
+    public bool Png { get; init; } = true;
+
     /// <summary>Title at the top of the report.</summary>
     public string Title { get; init; } = "Mosaic report";
 
@@ -61,7 +67,7 @@ public sealed record ReportSection(string Key, string Title, SectionStatus Statu
 /// <param name="Figures">Every figure written (SVG), relative to the run folder, sorted.</param>
 /// <param name="Tables">Every table written (CSV), relative to the run folder, sorted.</param>
 /// <param name="Sections">Sections in report order with their status.</param>
-/// <param name="PngWritten">False: figures are SVG only (no raster renderer is bundled; see docs/reporting.md).</param>
+/// <param name="PngWritten">True when every figure was also written as <c>figures/&lt;id&gt;.png</c> (<see cref="ReportOptions.Png"/>).</param>
 /// <param name="Seconds">Wall-clock time of the stage.</param>
 public sealed record ReportResult(
     string ReportPath,

@@ -34,7 +34,7 @@ public static class ReportStage
 
         var clock = Stopwatch.StartNew();
         var data = ResolveDataFolder(runFolder, dataFolder);
-        var document = new ReportDocument(runFolder);
+        var document = new ReportDocument(runFolder, options.Png);
         var context = new ReportContext(options, runFolder, data, document);
         var steps = new (string Name, Action<ReportContext> Write)[]
         {
@@ -55,7 +55,7 @@ public static class ReportStage
         }
 
         var preface = $"<p>Run folder <code>{WebUtility.HtmlEncode(Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(runFolder))))}</code>; Mosaic {WebUtility.HtmlEncode(Manifest.ToolVersion)}. "
-            + "Every figure is also in <code>figures/</code> (SVG) and every table in <code>tables/</code> (CSV).</p>\n"
+            + "Every figure is also in <code>figures/</code> (SVG" + (options.Png ? " and PNG" : "") + ") and every table in <code>tables/</code> (CSV).</p>\n"
             + $"<p class=\"privacy\">Privacy: every published aggregate describing fewer than k subscribers is suppressed (each stage records the k it used; the report's own aggregates use k = {options.PrivacyK}). "
             + "Suppressed table cells read \"suppressed\"; suppressed or missing map districts and heatmap cells are hatched grey. No subscriber identifier appears in this report.</p>\n";
         var reportPath = Path.Combine(runFolder, ReportFile);
@@ -73,11 +73,13 @@ public static class ReportStage
                 ["top_flows"] = Manifest.Format(options.TopFlows),
                 ["top_coefficients"] = Manifest.Format(options.TopCoefficients),
                 ["max_feature_panels"] = Manifest.Format(options.MaxFeaturePanels),
+                ["png"] = options.Png ? "true" : "false",
             },
             Inputs = [],
             Counts = new Dictionary<string, long>
             {
                 ["figures"] = document.Figures.Count,
+                ["figures_png"] = document.PngCount,
                 ["tables"] = document.Tables.Count,
                 ["sections_complete"] = document.Sections.Count(s => s.Status == SectionStatus.Complete),
                 ["sections_partial"] = document.Sections.Count(s => s.Status == SectionStatus.Partial),
@@ -90,7 +92,7 @@ public static class ReportStage
             manifest.WriteTo(folder);
         }
 
-        return new ReportResult(reportPath, document.Figures, document.Tables, document.Sections, PngWritten: false, clock.Elapsed.TotalSeconds);
+        return new ReportResult(reportPath, document.Figures, document.Tables, document.Sections, PngWritten: options.Png && document.PngCount == document.Figures.Count, clock.Elapsed.TotalSeconds);
     }
 
     private static string? ResolveDataFolder(string runFolder, string? dataFolder)

@@ -20,6 +20,9 @@ internal sealed class ReportFixture
 
     public bool WithCalls { get; init; } = true;
 
+    /// <summary>Whether integration/roc.csv is written (runs from before issue 9 lack it).</summary>
+    public bool WithRoc { get; init; } = true;
+
     public (string Run, string Data) Write(string root)
     {
         var data = Path.Combine(root, "data");
@@ -175,6 +178,30 @@ internal sealed class ReportFixture
         }
 
         Csv(folder, "classification.csv", "task,feature_set,test_set,n,accuracy,precision,recall,f1,roc_auc,pr_auc", classification);
+        if (WithRoc)
+        {
+            // Four points per curve: (0,0), two inner points that sag with the test week, (1,1).
+            var roc = new List<string>();
+            foreach (var (task, classes) in new[] { ("settled_vs_local", new[] { "settled" }), ("new_vs_rest", new[] { "new" }), ("three_way", groups) })
+            {
+                foreach (var set in new[] { "all", "activity" })
+                {
+                    foreach (var cls in classes)
+                    {
+                        foreach (var (test, i) in new[] { ("week2_holdout", 0), ("week3", 1), ("week4", 2) })
+                        {
+                            roc.Add($"{task},{set},{test},{cls},inf,0,0");
+                            roc.Add($"{task},{set},{test},{cls},0.8,0.1,{I(0.6 - (0.1 * i))}");
+                            roc.Add($"{task},{set},{test},{cls},0.4,0.3,{I(0.85 - (0.05 * i))}");
+                            roc.Add($"{task},{set},{test},{cls},0.01,1,1");
+                        }
+                    }
+                }
+            }
+
+            Csv(folder, "roc.csv", "task,feature_set,test_set,class,threshold,fpr,tpr", roc);
+        }
+
         Csv(folder, "misclassified_as_local.csv", "week,group,fraction", Enumerable.Range(2, 3).SelectMany(w => new[] { $"{w},settled,{I(0.2 + (0.05 * w))}", $"{w},new,{I(0.1 + (0.08 * w))}" }));
         var confusion = new List<string>();
         foreach (var test in new[] { "week2_holdout", "week4" })

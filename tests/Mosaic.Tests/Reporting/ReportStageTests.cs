@@ -39,15 +39,12 @@ public class ReportStageTests(FullReport full) : IClassFixture<FullReport>
     }
 
     [Fact]
-    public void Run_FullFixture_EverySectionCompleteExceptKnownGaps()
+    public void Run_FullFixture_EverySectionComplete()
     {
         var (result, html) = (full.Result, full.Html);
         Assert.Equal(["data", "spatial", "mixing", "convergence", "classification", "segregation", "mitigation", "rent", "provenance"], result.Sections.Select(s => s.Key));
-        Assert.DoesNotContain(result.Sections, s => s.Status == SectionStatus.NotRun);
-
-        // Classification is partial only because ROC curve points are not among issue 6's outputs.
-        Assert.Equal(["classification"], result.Sections.Where(s => s.Status != SectionStatus.Complete).Select(s => s.Key));
-        Assert.Contains("ROC curves are not drawn", html, StringComparison.Ordinal);
+        Assert.All(result.Sections, s => Assert.Equal(SectionStatus.Complete, s.Status));
+        Assert.DoesNotContain("ROC curves are not drawn", html, StringComparison.Ordinal);
         Assert.Contains("Privacy: every published aggregate describing fewer than k subscribers is suppressed", html, StringComparison.Ordinal);
     }
 
@@ -84,6 +81,62 @@ public class ReportStageTests(FullReport full) : IClassFixture<FullReport>
         Assert.All(result.Tables, t => Assert.True(File.Exists(Path.Combine(run, t)), t));
         Assert.True(File.Exists(Path.Combine(run, "figures", "manifest.json")));
         Assert.True(File.Exists(Path.Combine(run, "tables", "manifest.json")));
+    }
+
+    [Fact]
+    public void Classification_RocCsv_OnePanelPerBinaryTaskAndThreeWayClassOneLinePerTestSet()
+    {
+        var (result, html, run) = (full.Result, full.Html, full.Run);
+        string[] expected = ["new_vs_rest", "settled_vs_local", "three_way_local", "three_way_new", "three_way_settled"];
+        Assert.Equal(expected.Select(e => $"figures/classification_roc_curve_{e}.svg"), result.Figures.Where(f => f.Contains("roc_curve", StringComparison.Ordinal)));
+        var svg = XDocument.Load(Path.Combine(run, "figures", "classification_roc_curve_settled_vs_local.svg"));
+        var lines = svg.Descendants().Where(e => e.Name.LocalName == "polyline").ToList();
+        Assert.Equal(3, lines.Count); // week2_holdout, week3, week4; feature set "activity" is left out
+
+        // Each line has the fixture's four points, and its first and last map to (0,0) and (1,1) of the frame.
+        var points = lines.Select(l => ((string)l.Attribute("points")!).Split(' ').Select(p => p.Split(',').Select(v => double.Parse(v, CultureInfo.InvariantCulture)).ToArray()).ToList()).ToList();
+        Assert.All(points, p => Assert.Equal(4, p.Count));
+        Assert.All(points, p => Assert.Equal((points[0][0][0], points[0][0][1], points[0][3][0], points[0][3][1]), (p[0][0], p[0][1], p[p.Count - 1][0], p[p.Count - 1][1])));
+
+        // Inner tpr falls with the week (0.6, 0.5, 0.4): lower on the page is a larger y.
+        Assert.True(points[0][1][1] < points[1][1][1] && points[1][1][1] < points[2][1][1]);
+        Assert.Contains("AUC 0.86", svg.ToString(), StringComparison.Ordinal); // settled_vs_local, all, week2_holdout
+        Assert.Contains("ROC curves (all features)", html, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Classification_NoRocCsv_PartialAndSaysWhy()
+    {
+        using var dir = new TempFolder();
+        var (result, html, _) = Build(dir, new ReportFixture { WithRoc = false, WithCalls = false }, new ReportOptions { Png = false });
+        Assert.Equal(SectionStatus.Partial, result.Sections.Single(s => s.Key == "classification").Status);
+        Assert.Contains("integration/roc.csv not found", html, StringComparison.Ordinal);
+        Assert.DoesNotContain(result.Figures, f => f.Contains("roc_curve", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Run_FullFixture_EveryFigureHasAPngAtTwiceItsSize()
+    {
+        var (result, run) = (full.Result, full.Run);
+        Assert.True(result.PngWritten);
+        foreach (var figure in result.Figures)
+        {
+            var svg = XDocument.Load(Path.Combine(run, figure)).Root!;
+            var png = File.ReadAllBytes(Path.Combine(run, Path.ChangeExtension(figure, ".png")));
+            Assert.Equal(SvgRasterTests.PngSignature, png[..8]);
+            var (width, height) = (System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(png.AsSpan(16)), System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(png.AsSpan(20)));
+            Assert.Equal(Math.Ceiling(2 * double.Parse((string)svg.Attribute("width")!, CultureInfo.InvariantCulture)), width);
+            Assert.Equal(Math.Ceiling(2 * double.Parse((string)svg.Attribute("height")!, CultureInfo.InvariantCulture)), height);
+        }
+    }
+
+    [Fact]
+    public void Run_NoPng_WritesSvgOnly()
+    {
+        using var dir = new TempFolder();
+        var (result, _, run) = Build(dir, new ReportFixture { WithCalls = false }, new ReportOptions { Png = false });
+        Assert.False(result.PngWritten);
+        Assert.Empty(Directory.GetFiles(Path.Combine(run, "figures"), "*.png"));
     }
 
     [Fact]
@@ -134,10 +187,10 @@ public class ReportStageTests(FullReport full) : IClassFixture<FullReport>
     {
         using var dir = new TempFolder();
         var (first, html, run) = Build(dir);
-        var figures = first.Figures.Concat(first.Tables).ToDictionary(f => f, f => File.ReadAllText(Path.Combine(run, f)));
+        var files = first.Figures.Select(f => Path.ChangeExtension(f, ".png")).Concat(first.Figures).Concat(first.Tables).ToDictionary(f => f, f => File.ReadAllBytes(Path.Combine(run, f)));
         var second = ReportStage.Run(new ReportOptions(), run, Path.Combine(dir.Path, "data"));
         Assert.Equal(html, File.ReadAllText(second.ReportPath));
-        Assert.All(figures, f => Assert.Equal(f.Value, File.ReadAllText(Path.Combine(run, f.Key))));
+        Assert.All(files, f => Assert.Equal(f.Value, File.ReadAllBytes(Path.Combine(run, f.Key))));
     }
 
     [Fact]
