@@ -21,14 +21,14 @@ namespace Mosaic.Segregation;
 /// </summary>
 internal static class CallMatrixQuery
 {
-    /// <summary>Above this many calls, pass 1 samples callers (aiming at about this many sampled calls).</summary>
-    private const long ExactBelow = 1L << 22;
+    /// <summary>Above twice this many calls, pass 1 samples callers (aiming at about this many sampled calls).</summary>
+    public const long DefaultExactBelow = 1L << 22;
 
     private const int Refugee = 0;
     private const int Host = 1;
     private const int Excluded = 2;
 
-    public static CallMatrices Run(DuckDbSession session, int[] districtIds, bool unknownIsHost, string kind, int k, Dictionary<string, long> counts)
+    public static CallMatrices Run(DuckDbSession session, int[] districtIds, bool unknownIsHost, string kind, int k, long exactBelow, Dictionary<string, long> counts)
     {
         var matrices = new CallMatrices(districtIds, CallMatrices.AllNetworks);
         var n = districtIds.Length;
@@ -78,7 +78,7 @@ internal static class CallMatrixQuery
             """);
 
         var total = session.ScalarLong("SELECT count(*) FROM calls");
-        var mask = SampleMask(total);
+        var mask = SampleMask(total, exactBelow);
         session.Execute($"""
             CREATE OR REPLACE TEMP TABLE mx_pairs AS
             SELECT key, CASE WHEN (hash(caller_id) & {mask.ToString(CultureInfo.InvariantCulture)}::UBIGINT) = 0 THEN caller_id END AS caller_id, count(*) AS calls
@@ -114,11 +114,11 @@ internal static class CallMatrixQuery
         return matrices;
     }
 
-    /// <summary>A power of two minus one: sample about <see cref="ExactBelow"/> callers' calls, or all below it.</summary>
-    internal static ulong SampleMask(long calls)
+    /// <summary>A power of two minus one: sample about <paramref name="exactBelow"/> callers' calls, or all of them below it.</summary>
+    internal static ulong SampleMask(long calls, long exactBelow)
     {
         ulong mask = 0;
-        while (calls / (long)(mask + 1) > 2 * ExactBelow)
+        while (calls / (long)(mask + 1) > 2 * exactBelow)
         {
             mask = (mask << 1) | 1;
         }

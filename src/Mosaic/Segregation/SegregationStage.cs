@@ -124,7 +124,7 @@ public static class SegregationStage
 
         progress.Step("call matrices");
         var matrices = source == CallSource.Calls
-            ? CallMatrixQuery.Run(session, districtIds, options.UnknownStatus == UnknownStatusPolicy.Host, kind, options.MinSubscribers, counts)
+            ? CallMatrixQuery.Run(session, districtIds, options.UnknownStatus == UnknownStatusPolicy.Host, kind, options.MinSubscribers, options.ExactCallersBelow, counts)
             : MatricesFromTraffic(session, districtIds, counts, dataFolder);
         Lap("call_matrices");
 
@@ -216,6 +216,8 @@ public static class SegregationStage
     /// <summary>
     /// Home districts (the shared <see cref="HomeWork"/> definition) of the attributed subscribers
     /// and of every callee whose cell is unknown on some counted call: only those are needed.
+    /// One narrow pass counts their events per night cell (other events in one row per
+    /// subscriber), so the first event time of the local/settled/new groups needs no second pass.
     /// </summary>
     private static void BuildHomes(DuckDbSession session, string kind)
     {
@@ -224,11 +226,14 @@ public static class SegregationStage
             CREATE TEMP TABLE needed AS
             SELECT subscriber_id FROM subscribers
             UNION SELECT callee_id FROM calls WHERE callee_cell IS NULL AND {kind};
-            CREATE TEMP VIEW needed_events AS
-            SELECT * FROM {Events.View} WHERE subscriber_id IN (SELECT subscriber_id FROM needed);
+            CREATE TEMP TABLE home_counts AS
+            SELECT subscriber_id, CASE WHEN {StudyCalendar.NightSql("start_time")} THEN cell_id END AS cell_id,
+                   count(*) AS n, min(start_time) AS first_seen
+            FROM {Events.View} WHERE subscriber_id IN (SELECT subscriber_id FROM needed)
+            GROUP BY ALL;
             CREATE TEMP TABLE homes AS
             SELECT h.subscriber_id, c.district_id
-            FROM ({HomeWork.HomeCellsSql("needed_events")}) h JOIN cells c ON c.cell_id = h.cell_id
+            FROM ({HomeWork.MostFrequentCountedCellSql("home_counts")}) h JOIN cells c ON c.cell_id = h.cell_id
             WHERE c.district_id IS NOT NULL;
             """);
     }
@@ -453,7 +458,7 @@ public static class SegregationStage
                    {calendar.WeekSql("f.first_time")} AS first_week, count(*) AS n
             FROM subscribers s
             JOIN homes h USING (subscriber_id)
-            LEFT JOIN (SELECT subscriber_id, min(start_time) AS first_time FROM {Events.View}
+            LEFT JOIN (SELECT subscriber_id, min(first_seen) AS first_time FROM home_counts
                        WHERE subscriber_id IN (SELECT subscriber_id FROM subscribers) GROUP BY 1) f USING (subscriber_id)
             GROUP BY ALL
             """, r => (District: r.GetInt32(0), Local: r.GetBoolean(1), Week: r.IsDBNull(2) ? (int?)null : r.GetInt32(2), Count: r.GetInt64(3)));
