@@ -28,17 +28,35 @@ public static class HomeWork
     {
         var week = weekExpression is null ? "" : $"{weekExpression} AS week, ";
         var weekKey = weekExpression is null ? "" : ", week";
-        var weekOut = weekExpression is null ? "" : "week, ";
+        return RankCellsSql(
+            $"""
+            SELECT subscriber_id, {week}cell_id, count(*) AS n, min(start_time) AS first_seen
+            FROM {eventsView}
+            WHERE cell_id IS NOT NULL AND {predicate}
+            GROUP BY ALL
+            """,
+            weekKey);
+    }
+
+    /// <summary>
+    /// SQL returning <c>(subscriber_id, cell_id)</c>: the most frequent cell, ties as documented,
+    /// from events already counted per subscriber and cell — rows <c>(subscriber_id, cell_id, n,
+    /// first_seen)</c> with <c>n</c> the qualifying events and <c>first_seen</c> the earliest of
+    /// them; rows with a null cell are ignored. For stages that count once and reuse the counts.
+    /// </summary>
+    /// <param name="countsSql">A table, view or parenthesised query with those columns.</param>
+    public static string MostFrequentCountedCellSql(string countsSql) =>
+        RankCellsSql($"SELECT subscriber_id, cell_id, n, first_seen FROM {countsSql} WHERE cell_id IS NOT NULL", "");
+
+    private static string RankCellsSql(string countsSql, string weekKey)
+    {
+        var weekOut = weekKey.Length == 0 ? "" : "week, ";
         return $"""
             SELECT subscriber_id, {weekOut}cell_id FROM (
                 SELECT subscriber_id{weekKey}, cell_id,
                        row_number() OVER (PARTITION BY subscriber_id{weekKey}
                                           ORDER BY n DESC, first_seen, cell_id) AS rank
-                FROM (
-                    SELECT subscriber_id, {week}cell_id, count(*) AS n, min(start_time) AS first_seen
-                    FROM {eventsView}
-                    WHERE cell_id IS NOT NULL AND {predicate}
-                    GROUP BY ALL))
+                FROM ({countsSql}))
             WHERE rank = 1
             """;
     }

@@ -81,6 +81,13 @@ public sealed record SegregationOptions
     /// <summary>DuckDB resources.</summary>
     public EngineOptions Engine { get; init; } = EngineOptions.Default;
 
+    /// <summary>
+    /// Inputs with more calls than twice this count distinct callers on a hash sample first
+    /// (see <see cref="CallMatrixQuery"/>); the outputs are the same either way. Lowered by tests
+    /// to exercise the sampled path on small cities.
+    /// </summary>
+    internal long ExactCallersBelow { get; init; } = CallMatrixQuery.DefaultExactBelow;
+
     /// <summary>Throws <see cref="MosaicInputException"/> for an out-of-range option.</summary>
     public void Validate()
     {

@@ -125,7 +125,7 @@ public static class SegregationStage
 
         progress.Step("call matrices");
         var matrices = source == CallSource.Calls
-            ? MatricesFromCalls(session, districtIds, unknown, kind, counts)
+            ? CallMatrixQuery.Run(session, districtIds, options.UnknownStatus == UnknownStatusPolicy.Host, kind, options.MinSubscribers, options.ExactCallersBelow, counts)
             : MatricesFromTraffic(session, districtIds, counts, dataFolder);
         Lap("call_matrices");
 
@@ -217,6 +217,8 @@ public static class SegregationStage
     /// <summary>
     /// Home districts (the shared <see cref="HomeWork"/> definition) of the attributed subscribers
     /// and of every callee whose cell is unknown on some counted call: only those are needed.
+    /// One narrow pass counts their events per night cell (other events in one row per
+    /// subscriber), so the first event time of the local/settled/new groups needs no second pass.
     /// </summary>
     private static void BuildHomes(DuckDbSession session, string kind)
     {
@@ -225,120 +227,17 @@ public static class SegregationStage
             CREATE TEMP TABLE needed AS
             SELECT subscriber_id FROM subscribers
             UNION SELECT callee_id FROM calls WHERE callee_cell IS NULL AND {kind};
-            CREATE TEMP VIEW needed_events AS
-            SELECT * FROM {Events.View} WHERE subscriber_id IN (SELECT subscriber_id FROM needed);
+            CREATE TEMP TABLE home_counts AS
+            SELECT subscriber_id, CASE WHEN {StudyCalendar.NightSql("start_time")} THEN cell_id END AS cell_id,
+                   count(*) AS n, min(start_time) AS first_seen
+            FROM {Events.View} WHERE subscriber_id IN (SELECT subscriber_id FROM needed)
+            GROUP BY ALL;
             CREATE TEMP TABLE homes AS
             SELECT h.subscriber_id, c.district_id
-            FROM ({HomeWork.HomeCellsSql("needed_events")}) h JOIN cells c ON c.cell_id = h.cell_id
+            FROM ({HomeWork.MostFrequentCountedCellSql("home_counts")}) h JOIN cells c ON c.cell_id = h.cell_id
             WHERE c.district_id IS NOT NULL;
             """);
     }
-
-    /// <summary>
-    /// Each call's caller and callee group, origin district (caller's cell) and destination
-    /// district (callee's cell, or the callee's home district when the cell is unknown),
-    /// aggregated at three levels: network × origin × destination (the matrices), network ×
-    /// origin and caller group × origin (distinct callers for suppression, outgoing volumes).
-    /// </summary>
-    private static CallMatrices MatricesFromCalls(DuckDbSession session, int[] districtIds, string unknown, string kind, Dictionary<string, long> counts)
-    {
-        var matrices = new CallMatrices(districtIds, CallMatrices.AllNetworks);
-        // The home fallback costs a join on every call: leave it out when no callee cell is missing.
-        var unknownCallee = session.ScalarLong($"SELECT count(*) FROM calls WHERE callee_cell IS NULL AND {kind}");
-        counts["calls_callee_cell_unknown"] = unknownCallee;
-        var destinationSql = unknownCallee > 0 ? "CASE WHEN c.callee_cell IS NULL THEN h.district_id ELSE dc.district_id END" : "dc.district_id";
-        var homeJoin = unknownCallee > 0 ? "LEFT JOIN homes h ON h.subscriber_id = c.callee_id" : "";
-        session.Execute($"""
-            CREATE OR REPLACE TEMP VIEW classified_calls AS
-            SELECT c.caller_id,
-                   coalesce(sa.g, {unknown}) AS g_from,
-                   coalesce(sb.g, {unknown}) AS g_to,
-                   oc.district_id AS o,
-                   {destinationSql} AS d
-            FROM calls c
-            LEFT JOIN status sa ON sa.subscriber_id = c.caller_id
-            LEFT JOIN status sb ON sb.subscriber_id = c.callee_id
-            LEFT JOIN cells oc ON oc.cell_id = c.caller_cell
-            LEFT JOIN cells dc ON dc.cell_id = c.callee_cell
-            {homeJoin}
-            WHERE {kind}
-            """);
-
-        // Three plain GROUP BYs over the view, one per level. Measured: 2–3 times faster than
-        // one GROUPING SETS query with count(DISTINCT), and, unlike materialising the classified
-        // calls once, memory stays flat at the seed's 698M calls (docs/performance.md).
-        var rows = new List<AggregateRow>();
-        var levels = new[]
-        {
-            (Level: 0L, Keys: "g_from, g_to, o, d", Select: "g_from, g_to, o, d"),
-            (Level: 1L, Keys: "g_from, g_to, o", Select: "g_from, g_to, o, NULL::INTEGER"),
-            (Level: 3L, Keys: "g_from, o", Select: "g_from, NULL::VARCHAR, o, NULL::INTEGER"),
-        };
-        foreach (var (level, keys, select) in levels)
-        {
-            rows.AddRange(session.Query(
-                $"SELECT {select}, count(*), count(DISTINCT caller_id) FROM classified_calls GROUP BY {keys}",
-                r => new AggregateRow(
-                    level, r.IsDBNull(0) ? null : r.GetString(0), r.IsDBNull(1) ? null : r.GetString(1),
-                    r.IsDBNull(2) ? null : r.GetInt32(2), r.IsDBNull(3) ? null : r.GetInt32(3), r.GetInt64(4), r.GetInt64(5))));
-        }
-
-        long read = 0, used = 0, excluded = 0, noOrigin = 0, noDestination = 0, outside = 0;
-        foreach (var row in rows)
-        {
-            var origin = row.Origin is int o ? matrices.IndexOf(o) : -1;
-            switch (row.Level)
-            {
-                case 0:
-                    read += row.Calls;
-                    if (row.From is null || row.To is null)
-                    {
-                        excluded += row.Calls;
-                    }
-                    else if (row.Origin is null)
-                    {
-                        noOrigin += row.Calls;
-                    }
-                    else if (row.Destination is null)
-                    {
-                        noDestination += row.Calls;
-                    }
-                    else if (origin < 0 || matrices.IndexOf(row.Destination.Value) < 0)
-                    {
-                        outside += row.Calls;
-                    }
-                    else
-                    {
-                        var destination = matrices.IndexOf(row.Destination.Value);
-                        var network = row.From + row.To;
-                        matrices.Calls[network][origin, destination] = row.Calls;
-                        matrices.Callers[network][origin, destination] = row.Callers;
-                        used += row.Calls;
-                    }
-
-                    break;
-                case 1 when row.From is not null && row.To is not null && origin >= 0:
-                    matrices.OriginCallers[row.From + row.To][origin] = row.Callers;
-                    break;
-                case 3 when row.From is not null && origin >= 0:
-                    matrices.OutgoingCalls[row.From][origin] = row.Calls;
-                    matrices.OutgoingCallers[row.From][origin] = row.Callers;
-                    break;
-                default:
-                    break;
-            }
-        }
-
-        counts["calls_read"] = read;
-        counts["calls_used"] = used;
-        counts["calls_unknown_status_excluded"] = excluded;
-        counts["calls_without_origin"] = noOrigin;
-        counts["calls_without_destination"] = noDestination;
-        counts["calls_outside_districts"] = outside;
-        return matrices;
-    }
-
-    private sealed record AggregateRow(long Level, string? From, string? To, int? Origin, int? Destination, long Calls, long Callers);
 
     /// <summary>
     /// D4R site-to-site traffic: refugee calls become RT and the remaining calls TT (the layout
@@ -576,7 +475,7 @@ public static class SegregationStage
                    {calendar.WeekSql("f.first_time")} AS first_week, count(*) AS n
             FROM subscribers s
             JOIN homes h USING (subscriber_id)
-            LEFT JOIN (SELECT subscriber_id, min(start_time) AS first_time FROM {Events.View}
+            LEFT JOIN (SELECT subscriber_id, min(first_seen) AS first_time FROM home_counts
                        WHERE subscriber_id IN (SELECT subscriber_id FROM subscribers) GROUP BY 1) f USING (subscriber_id)
             GROUP BY ALL
             """, r => (District: r.GetInt32(0), Local: r.GetBoolean(1), Week: r.IsDBNull(2) ? (int?)null : r.GetInt32(2), Count: r.GetInt64(3)));
