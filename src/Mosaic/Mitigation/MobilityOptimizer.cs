@@ -24,6 +24,9 @@ public sealed record MobilityOptions
     /// <summary>Extra fixed starts of step 2 besides step 1's matrix (the objective is non-convex); each costs a full step 2. Default 0.</summary>
     public int ExtraStarts { get; init; }
 
+    /// <summary>Alternate the projected-gradient iterations with an L-BFGS polish on the current face (<see cref="FaceQuasiNewton"/>). Default true.</summary>
+    public bool FacePolish { get; init; } = true;
+
     /// <summary>Threads for the dense kernels. Default: every core.</summary>
     public int Threads { get; init; } = Environment.ProcessorCount;
 
@@ -336,8 +339,7 @@ public static class MobilityOptimizer
         while (outer < options.MaxOuterIterations)
         {
             outer++;
-            var run = SpectralProjectedGradient.Minimize(
-                Value, ValueAndGradient, project, x, options.Tolerance, options.MaxIterations - iterations, options.LineSearchMemory);
+            var run = Subproblem(Value, ValueAndGradient, project, x, n, options, options.MaxIterations - iterations);
             iterations += run.Iterations;
             pgNorm = run.ProjectedGradientNorm;
             Loads(x);
@@ -379,5 +381,38 @@ public static class MobilityOptimizer
 
         MobilityMatrix.RepairCapacityX(x, refugees, capacity, n);
         return new MobilityStepResult(kind, objective.Value(x), iterations, outer, reason, pgNorm);
+    }
+    /// <summary>
+    /// One augmented-Lagrangian subproblem: projected-gradient iterations (which identify the
+    /// face: which entries are zero) alternate with the L-BFGS polish on that face, which converges
+    /// where the first-order method crawls. Bursts of projected-gradient iterations lengthen while
+    /// the polish finds the face unchanged. The iteration count is gradient evaluations of both.
+    /// </summary>
+    private static SpgOutcome Subproblem(
+        Func<double[], double> value,
+        Func<double[], double[], double> valueAndGradient,
+        Action<double[]> project,
+        double[] x,
+        int n,
+        MobilityOptions options,
+        int budget)
+    {
+        var used = 0;
+        var burst = 10;
+        SpgOutcome run;
+        while (true)
+        {
+            run = SpectralProjectedGradient.Minimize(value, valueAndGradient, project, x, options.Tolerance, Math.Min(burst, budget - used), options.LineSearchMemory);
+            used += run.Iterations;
+            if (run.Reason != MobilityExitReason.IterationLimit || used >= budget || !options.FacePolish)
+            {
+                return run with { Iterations = used };
+            }
+
+            var polish = FaceQuasiNewton.Minimize(value, valueAndGradient, x, n, options.Tolerance, budget - used);
+            used += polish.Evaluations;
+            project(x);
+            burst = polish.Stalled ? Math.Min(burst * 2, 200) : burst;
+        }
     }
 }
