@@ -50,6 +50,7 @@ internal static class FaceQuasiNewton
 
         var stored = 0;
         var newest = -1;
+        var scratch = new double[size];
         var f = valueAndGradient(x, g);
         var evaluations = 1;
         ProjectOnFace(g, pg, free, n);
@@ -163,8 +164,10 @@ internal static class FaceQuasiNewton
             var hitBound = alpha == alphaMax && blocking >= 0;
             if (hitBound)
             {
-                // The face shrank: fix the entries now at zero and forget the curvature pairs
-                // (they belong to the larger subspace).
+                // The face shrank: fix the entries now at zero; the curvature pairs are projected
+                // on the smaller subspace below (a GENCAN-like restart would forget them and
+                // lose the curvature learnt so far, which costs many iterations when the
+                // face shrinks often).
                 for (var k = 0; k < size; k++)
                 {
                     if (free[k] && trial[k] <= 0)
@@ -174,10 +177,14 @@ internal static class FaceQuasiNewton
                     }
                 }
 
-                stored = 0;
             }
 
             ProjectOnFace(gTrial, pgTrial, free, n);
+            if (hitBound)
+            {
+                stored = ProjectPairs(s, y, rho, stored, ref newest, free, n, scratch);
+            }
+
             if (!hitBound)
             {
                 var next = (newest + 1) % Memory;
@@ -211,6 +218,56 @@ internal static class FaceQuasiNewton
         }
 
         return (evaluations, f, false);
+    }
+
+    /// <summary>
+    /// Projects the stored pairs on the new face and keeps those whose curvature sᵀy stays
+    /// positive, moved to slots 0.. (oldest first) so that the newest is the last kept; returns
+    /// how many remain. The dropped pairs' arrays fill the remaining slots as storage.
+    /// </summary>
+    private static int ProjectPairs(double[][] s, double[][] y, double[] rho, int stored, ref int newest, bool[] free, int n, double[] scratch)
+    {
+        var memory = s.Length;
+        var first = (newest - stored + 1 + memory) % memory;
+        var order = Enumerable.Range(0, memory).Select(c => (first + c) % memory).ToArray();
+        var kept = new List<(double[] S, double[] Y, double Rho)>();
+        var spare = new List<(double[] S, double[] Y)>();
+        for (var c = 0; c < memory; c++)
+        {
+            var (sm, ym) = (s[order[c]], y[order[c]]);
+            if (c >= stored)
+            {
+                spare.Add((sm, ym));
+                continue;
+            }
+
+            ProjectOnFace(sm, scratch, free, n);
+            Array.Copy(scratch, sm, scratch.Length);
+            ProjectOnFace(ym, scratch, free, n);
+            Array.Copy(scratch, ym, scratch.Length);
+            var sy = Dot(sm, ym);
+            if (sy > 1e-12 * Math.Sqrt(Dot(sm, sm) * Dot(ym, ym)))
+            {
+                kept.Add((sm, ym, 1 / sy));
+            }
+            else
+            {
+                spare.Add((sm, ym));
+            }
+        }
+
+        for (var c = 0; c < kept.Count; c++)
+        {
+            (s[c], y[c], rho[c]) = kept[c];
+        }
+
+        for (var c = 0; c < spare.Count; c++)
+        {
+            (s[kept.Count + c], y[kept.Count + c]) = spare[c];
+        }
+
+        newest = kept.Count > 0 ? kept.Count - 1 : memory - 1;
+        return kept.Count;
     }
 
     /// <summary>The orthogonal projection of g on the face's subspace: zero off the support, each row's free entries centred.</summary>

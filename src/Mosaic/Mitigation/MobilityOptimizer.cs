@@ -339,7 +339,11 @@ public static class MobilityOptimizer
         while (outer < options.MaxOuterIterations)
         {
             outer++;
-            var run = Subproblem(Value, ValueAndGradient, project, x, n, options, options.MaxIterations - iterations);
+            // Inexact subproblems (as in ALGENCAN): a loose stationarity tolerance while the
+            // multipliers are still wrong, tightened tenfold per outer iteration, so that the
+            // budget is not spent polishing the first penalty problem's optimum.
+            var tolerance = Math.Max(options.Tolerance, 1e-3 * Math.Pow(0.1, outer - 1));
+            var run = Subproblem(Value, ValueAndGradient, project, x, n, options with { Tolerance = tolerance }, options.MaxIterations - iterations);
             iterations += run.Iterations;
             pgNorm = run.ProjectedGradientNorm;
             Loads(x);
@@ -352,7 +356,7 @@ public static class MobilityOptimizer
             }
 
 
-            var subproblemDone = run.Reason != MobilityExitReason.IterationLimit;
+            var subproblemDone = run.Reason == MobilityExitReason.Stalled || (run.Reason == MobilityExitReason.Converged && tolerance <= options.Tolerance);
             if (subproblemDone && violation <= options.ConstraintTolerance && complementarity <= options.ConstraintTolerance)
             {
                 reason = run.Reason;
