@@ -14,7 +14,7 @@ namespace Mosaic.Mitigation;
 internal static class FaceQuasiNewton
 {
     private const double Gamma = 1e-4;
-    private const int Memory = 10;
+    private const int Memory = 40;
 
     /// <summary>Polishes x (feasible, row-major n×n) in place; returns the gradient evaluations used and the final value.</summary>
     public static (int Evaluations, double Value, bool Stalled) Minimize(

@@ -389,8 +389,10 @@ public static class MobilityOptimizer
     /// <summary>
     /// One augmented-Lagrangian subproblem: projected-gradient iterations (which identify the
     /// face: which entries are zero) alternate with the L-BFGS polish on that face, which converges
-    /// where the first-order method crawls. Bursts of projected-gradient iterations lengthen while
-    /// the polish finds the face unchanged. The iteration count is gradient evaluations of both.
+    /// where the first-order method crawls. Bursts are short (3 iterations): longer ones free many
+    /// entries with crude Barzilai–Borwein steps that the polish then spends many steps driving back
+    /// to zero; they lengthen only while the polish stalls. The iteration count is objective
+    /// evaluations of both.
     /// </summary>
     private static SpgOutcome Subproblem(
         Func<double[], double> value,
@@ -402,7 +404,7 @@ public static class MobilityOptimizer
         int budget)
     {
         var used = 0;
-        var burst = 10;
+        var burst = 3;
         SpgOutcome run;
         while (true)
         {
@@ -416,7 +418,7 @@ public static class MobilityOptimizer
             var polish = FaceQuasiNewton.Minimize(value, valueAndGradient, x, n, options.Tolerance, budget - used);
             used += polish.Evaluations;
             project(x);
-            burst = polish.Stalled ? Math.Min(burst * 2, 200) : burst;
+            burst = polish.Stalled ? Math.Min(burst * 2, 200) : 3;
         }
     }
 }
