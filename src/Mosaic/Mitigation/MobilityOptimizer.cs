@@ -24,6 +24,9 @@ public sealed record MobilityOptions
     /// <summary>Extra fixed starts of step 2 besides step 1's matrix (the objective is non-convex); each costs a full step 2. Default 0.</summary>
     public int ExtraStarts { get; init; }
 
+    /// <summary>Alternate the projected-gradient iterations with an L-BFGS polish on the current face (<see cref="FaceQuasiNewton"/>). Default true.</summary>
+    public bool FacePolish { get; init; } = true;
+
     /// <summary>Threads for the dense kernels. Default: every core.</summary>
     public int Threads { get; init; } = Environment.ProcessorCount;
 
@@ -336,8 +339,11 @@ public static class MobilityOptimizer
         while (outer < options.MaxOuterIterations)
         {
             outer++;
-            var run = SpectralProjectedGradient.Minimize(
-                Value, ValueAndGradient, project, x, options.Tolerance, options.MaxIterations - iterations, options.LineSearchMemory);
+            // Inexact subproblems (as in ALGENCAN): a loose stationarity tolerance while the
+            // multipliers are still wrong, tightened tenfold per outer iteration, so that the
+            // budget is not spent polishing the first penalty problem's optimum.
+            var tolerance = Math.Max(options.Tolerance, 1e-3 * Math.Pow(0.1, outer - 1));
+            var run = Subproblem(Value, ValueAndGradient, project, x, n, options with { Tolerance = tolerance }, options.MaxIterations - iterations);
             iterations += run.Iterations;
             pgNorm = run.ProjectedGradientNorm;
             Loads(x);
@@ -350,7 +356,7 @@ public static class MobilityOptimizer
             }
 
 
-            var subproblemDone = run.Reason != MobilityExitReason.IterationLimit;
+            var subproblemDone = run.Reason == MobilityExitReason.Stalled || (run.Reason == MobilityExitReason.Converged && tolerance <= options.Tolerance);
             if (subproblemDone && violation <= options.ConstraintTolerance && complementarity <= options.ConstraintTolerance)
             {
                 reason = run.Reason;
@@ -379,5 +385,40 @@ public static class MobilityOptimizer
 
         MobilityMatrix.RepairCapacityX(x, refugees, capacity, n);
         return new MobilityStepResult(kind, objective.Value(x), iterations, outer, reason, pgNorm);
+    }
+    /// <summary>
+    /// One augmented-Lagrangian subproblem: projected-gradient iterations (which identify the
+    /// face: which entries are zero) alternate with the L-BFGS polish on that face, which converges
+    /// where the first-order method crawls. Bursts are short (3 iterations): longer ones free many
+    /// entries with crude Barzilai–Borwein steps that the polish then spends many steps driving back
+    /// to zero; they lengthen only while the polish stalls. The iteration count is objective
+    /// evaluations of both.
+    /// </summary>
+    private static SpgOutcome Subproblem(
+        Func<double[], double> value,
+        Func<double[], double[], double> valueAndGradient,
+        Action<double[]> project,
+        double[] x,
+        int n,
+        MobilityOptions options,
+        int budget)
+    {
+        var used = 0;
+        var burst = 3;
+        SpgOutcome run;
+        while (true)
+        {
+            run = SpectralProjectedGradient.Minimize(value, valueAndGradient, project, x, options.Tolerance, Math.Min(burst, budget - used), options.LineSearchMemory);
+            used += run.Iterations;
+            if (run.Reason != MobilityExitReason.IterationLimit || used >= budget || !options.FacePolish)
+            {
+                return run with { Iterations = used };
+            }
+
+            var polish = FaceQuasiNewton.Minimize(value, valueAndGradient, x, n, options.Tolerance, budget - used);
+            used += polish.Evaluations;
+            project(x);
+            burst = polish.Stalled ? Math.Min(burst * 2, 200) : 3;
+        }
     }
 }

@@ -46,12 +46,13 @@ public class ScipyReferenceTests(ITestOutputHelper output)
     public void Optimize_FiveDistricts_NoWorseThanScipyBy1e6Relative() => CompareWithScipy("planted-5-101");
 
     /// <summary>
-    /// The issue's target on a larger city. Mosaic's first-order method stops at its iteration
-    /// limit above SLSQP's quasi-Newton optimum here (RT 794 vs 718 at the defaults, 782 with three
-    /// extra starts, 752 with 20 000 iterations per step; see docs/mitigation.md, "Known
-    /// limitation"), so the test is skipped until the optimiser improves; remove the Skip to measure.
+    /// The issue's target on a larger city. Since the face L-BFGS polish RT agrees with SLSQP
+    /// (717.636198106 against 717.636198099); RR does not: SLSQP's stored 69.03 came from one of
+    /// its random starts, which Mosaic cannot reproduce, while from step 1's optimum (Mosaic's
+    /// start) SLSQP reached 447.7 and Mosaic 535.3 (a different local optimum). Skipped until the
+    /// script stores its starts (docs/mitigation.md); the IPOPT test compares from equal starts.
     /// </summary>
-    [Fact(Skip = "Known shortfall on 8 districts: RT step 2 794 vs scipy SLSQP 718 (docs/mitigation.md)")]
+    [Fact(Skip = "RR: scipy's best (69.0) is from a random start Mosaic cannot reproduce; RT agrees (docs/mitigation.md)")]
     public void Optimize_EightDistricts_NoWorseThanScipyBy1e6Relative() => CompareWithScipy("planted-8-102");
 
     private void CompareWithScipy(string name)
