@@ -8,7 +8,7 @@ namespace Mosaic.Ingest;
 /// </summary>
 internal sealed record FastCallLayout(
     int FieldCount, byte Delimiter, int Caller, int Callee, int Start, int Duration, int Kind, int CallerCell, int CalleeCell,
-    IReadOnlyDictionary<string, int> KnownCells, double MaxDuration);
+    ByteKeyTable KnownCells, int[] CellIds, double MaxDuration);
 
 /// <summary>
 /// The accepted rows of one contiguous part of a call file, columnar, with subscriber ids as
@@ -17,7 +17,7 @@ internal sealed record FastCallLayout(
 internal sealed class FastCallPart
 {
     /// <summary>Raw ids of the part in first-occurrence order (index = local id).</summary>
-    public List<string> Ids { get; } = [];
+    public ByteKeyTable Ids { get; } = new();
 
     /// <summary>Local id of the caller of each accepted row.</summary>
     public List<int> Caller { get; } = [];
@@ -135,9 +135,6 @@ internal static class FastCallReader
     private static void ReadPart(Microsoft.Win32.SafeHandles.SafeFileHandle handle, long start, long end, FastCallLayout layout, FastCallPart part)
     {
         var buffer = new byte[BlockBytes + MaxLineBytes];
-        var ids = new Dictionary<string, int>();
-        var idLookup = ids.GetAlternateLookup<ReadOnlySpan<char>>();
-        var cells = layout.KnownCells is Dictionary<string, int> known ? known.GetAlternateLookup<ReadOnlySpan<char>>() : default;
         Span<int> fieldStarts = stackalloc int[layout.FieldCount + 1];
         Span<int> fieldEnds = stackalloc int[layout.FieldCount + 1];
         var carry = 0;
@@ -167,7 +164,7 @@ internal static class FastCallReader
 
                 var line = newline < 0 ? data[offset..] : data.Slice(offset, newline);
                 offset = newline < 0 ? data.Length : offset + newline + 1;
-                if (!ReadLine(line, layout, part, idLookup, cells, fieldStarts, fieldEnds))
+                if (!ReadLine(line, layout, part, fieldStarts, fieldEnds))
                 {
                     part.NeedsGeneralReader = true;
                     return;
@@ -191,9 +188,7 @@ internal static class FastCallReader
     }
 
     /// <summary>Classifies one record in the order of <c>CallStaging.ReasonSql</c>; false when the general reader must decide.</summary>
-    private static bool ReadLine(ReadOnlySpan<byte> line, FastCallLayout layout, FastCallPart part,
-        Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> idLookup,
-        Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> cells, Span<int> starts, Span<int> ends)
+    private static bool ReadLine(ReadOnlySpan<byte> line, FastCallLayout layout, FastCallPart part, Span<int> starts, Span<int> ends)
     {
         if (line.IsEmpty)
         {
@@ -280,17 +275,16 @@ internal static class FastCallReader
             return true;
         }
 
-        Span<char> chars = stackalloc char[256];
-        var callerCell = Cell(Field(line, layout.CallerCell, starts, ends), cells, chars);
-        var calleeCell = Cell(Field(line, layout.CalleeCell, starts, ends), cells, chars);
+        var callerCell = Cell(Field(line, layout.CallerCell, starts, ends), layout);
+        var calleeCell = Cell(Field(line, layout.CalleeCell, starts, ends), layout);
         if (callerCell == int.MinValue || calleeCell == int.MinValue)
         {
             part.Rejects.Add((record, RejectReason.UnknownCell));
             return true;
         }
 
-        part.Caller.Add(Intern(caller, idLookup, part.Ids, chars));
-        part.Callee.Add(Intern(callee, idLookup, part.Ids, chars));
+        part.Caller.Add(part.Ids.Intern(caller));
+        part.Callee.Add(part.Ids.Intern(callee));
         part.Ticks.Add(ticks);
         part.Duration.Add((int)duration);
         part.IsText.Add(isText == true);
@@ -305,36 +299,15 @@ internal static class FastCallReader
         column < 0 ? default : line[starts[column]..ends[column]].Trim((byte)' ');
 
     /// <summary>The canonical cell id of a code, −1 when the field is empty, <see cref="int.MinValue"/> when unknown.</summary>
-    private static int Cell(ReadOnlySpan<byte> code, Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> cells, Span<char> chars)
+    private static int Cell(ReadOnlySpan<byte> code, FastCallLayout layout)
     {
         if (code.IsEmpty)
         {
             return -1;
         }
 
-        if (code.Length > chars.Length)
-        {
-            return cells.TryGetValue(Encoding.ASCII.GetString(code), out var id) ? id : int.MinValue;
-        }
-
-        var text = chars[..code.Length];
-        Ascii.ToUtf16(code, text, out _);
-        return cells.TryGetValue(text, out var found) ? found : int.MinValue;
-    }
-
-    private static int Intern(ReadOnlySpan<byte> id, Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> lookup, List<string> list, Span<char> chars)
-    {
-        var text = id.Length <= chars.Length ? chars[..id.Length] : new char[id.Length];
-        Ascii.ToUtf16(id, text, out _);
-        if (!lookup.TryGetValue(text, out var index))
-        {
-            index = list.Count;
-            var name = text.ToString();
-            lookup.Dictionary.Add(name, index);
-            list.Add(name);
-        }
-
-        return index;
+        var index = layout.KnownCells.IndexOf(code);
+        return index < 0 ? int.MinValue : layout.CellIds[index];
     }
 
     /// <summary>Parses <c>yyyy-MM-dd HH:mm:ss</c> or <c>yyyy-MM-dd HH:mm</c> (space or T): the first and fifth of the ISO formats, which DuckDB parses to the same value.</summary>

@@ -48,15 +48,22 @@ internal sealed class FastCallStaging
     /// Reads every operator call file with the fast reader; null when any file (or the options)
     /// need the general path. <paramref name="cellIds"/> maps each known cell code to its canonical id.
     /// </summary>
-    public static FastCallStaging? TryStage(IngestOptions options, IReadOnlyList<CsvFile> files, Dictionary<string, int>? cellIds, Pseudonymizer? pseudonymizer)
+    public static FastCallStaging? TryStage(IngestOptions options, IReadOnlyList<CsvFile> files, IReadOnlyList<(string Code, int Id)>? cellIds, Pseudonymizer? pseudonymizer)
     {
-        if (options.Format != CallFormat.Operator || options.Map.TimeFormat is not null || cellIds is null || options.Delimiter > 127
+        if (!options.FastReader || options.Format != CallFormat.Operator || options.Map.TimeFormat is not null || cellIds is null || options.Delimiter > 127
             || files.Any(f => f.Has(options.Map.Source("caller_lat")) || f.Has(options.Map.Source("callee_lat"))))
         {
             return null;
         }
 
         var threads = options.Engine.Threads ?? Environment.ProcessorCount;
+        var knownCells = new ByteKeyTable();
+        var ids = new int[cellIds.Count];
+        foreach (var (code, id) in cellIds)
+        {
+            ids[knownCells.Intern(System.Text.Encoding.UTF8.GetBytes(code))] = id;
+        }
+
         var clock = StepClock.Start();
         var parts = new List<(int File, long FirstRecord, FastCallPart Part)>();
         var staging = new FastCallStaging();
@@ -65,7 +72,7 @@ internal sealed class FastCallStaging
             var csv = files[f];
             int Column(string canonical) => csv.Header.ToList().IndexOf(options.Map.Source(canonical));
             var layout = new FastCallLayout(csv.Header.Count, (byte)options.Delimiter, Column("caller_id"), Column("callee_id"), Column("start_time"),
-                Column("duration_s"), Column("kind"), Column("caller_cell"), Column("callee_cell"), cellIds, options.MaxDurationSeconds);
+                Column("duration_s"), Column("kind"), Column("caller_cell"), Column("callee_cell"), knownCells, ids, options.MaxDurationSeconds);
             var fileParts = FastCallReader.TryRead(csv.Path, layout, threads);
             if (fileParts is null)
             {
@@ -99,25 +106,28 @@ internal sealed class FastCallStaging
     /// <summary>Gathers the parts' rows with pseudonyms; false when ids are not integers under --no-pseudonymize.</summary>
     private bool Pseudonymise(List<(int File, long FirstRecord, FastCallPart Part)> parts, Pseudonymizer? pseudonymizer)
     {
-        var index = new Dictionary<string, int>(StringComparer.Ordinal);
-        var ids = new List<string>();
-        var remaps = parts.Select(p => p.Part.Ids.Select(id =>
+        var global = new ByteKeyTable();
+        var remaps = parts.Select(p =>
         {
-            if (!index.TryGetValue(id, out var global))
+            var remap = new int[p.Part.Ids.Count];
+            for (var i = 0; i < remap.Length; i++)
             {
-                global = ids.Count;
-                index.Add(id, global);
-                ids.Add(id);
+                remap[i] = global.Intern(p.Part.Ids.Key(i));
             }
 
-            return global;
-        }).ToArray()).ToList();
+            return remap;
+        }).ToList();
+        var ids = new string[global.Count];
+        for (var i = 0; i < ids.Length; i++)
+        {
+            ids[i] = global.KeyString(i);
+        }
 
-        var pseudonyms = new long[ids.Count];
+        var pseudonyms = new long[ids.Length];
         var integers = true;
         if (pseudonymizer is null)
         {
-            for (var i = 0; i < ids.Count && integers; i++)
+            for (var i = 0; i < ids.Length && integers; i++)
             {
                 integers = long.TryParse(ids[i], NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out pseudonyms[i]);
             }
@@ -129,7 +139,7 @@ internal sealed class FastCallStaging
             Parallel.For(0, workers, w =>
             {
                 using var local = pseudonymizer.Clone();
-                for (var i = w; i < ids.Count; i += workers)
+                for (var i = w; i < ids.Length; i += workers)
                 {
                     pseudonyms[i] = local.Pseudonymize(ids[i]);
                 }
@@ -141,7 +151,7 @@ internal sealed class FastCallStaging
             return false;
         }
 
-        for (var i = 0; i < ids.Count; i++)
+        for (var i = 0; i < ids.Length; i++)
         {
             Pseudonyms[ids[i]] = pseudonyms[i];
         }
@@ -192,14 +202,27 @@ internal sealed class FastCallStaging
             sorted[i] = i;
         }
 
-        // Sort on the time alone (a primitive key sort), then order the short runs of equal times fully.
-        var keys = (long[])ticks.Clone();
-        Array.Sort(keys, sorted);
+        // Sort on the time alone (a primitive key sort), move every column into that order so
+        // the rest works on neighbouring memory, then order the short runs of equal times fully.
+        Array.Sort(ticks, sorted);
+        caller = Gather(caller, sorted);
+        callee = Gather(callee, sorted);
+        duration = Gather(duration, sorted);
+        isText = Gather(isText, sorted);
+        callerCell = Gather(callerCell, sorted);
+        calleeCell = Gather(calleeCell, sorted);
+        fileOf = Gather(fileOf, sorted);
+        recordOf = Gather(recordOf, sorted);
+        for (var i = 0; i < n; i++)
+        {
+            sorted[i] = i;
+        }
+
         var comparer = new RowComparer(this);
         for (var from = 0; from < n;)
         {
             var to = from + 1;
-            while (to < n && keys[to] == keys[from])
+            while (to < n && ticks[to] == ticks[from])
             {
                 to++;
             }
@@ -227,6 +250,17 @@ internal sealed class FastCallStaging
         }
 
         order = kept.ToArray();
+    }
+
+    private static T[] Gather<T>(T[] values, int[] positions)
+    {
+        var result = new T[values.Length];
+        for (var i = 0; i < positions.Length; i++)
+        {
+            result[i] = values[positions[i]];
+        }
+
+        return result;
     }
 
     /// <summary>Writes the accepted rows to <c>calls.parquet</c> in canonical order, atomically.</summary>

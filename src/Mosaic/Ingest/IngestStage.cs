@@ -171,7 +171,6 @@ public static class IngestStage
             progress.Step("reading call files");
             var cellIds = knownCells
                 ? session.Query("SELECT code, CAST(row_number() OVER (ORDER BY code) AS INTEGER) FROM known_cells", r => (Code: r.GetString(0), Id: r.GetInt32(1)))
-                    .ToDictionary(c => c.Code, c => c.Id, StringComparer.Ordinal)
                 : null;
             if (FastCallStaging.TryStage(options, files, cellIds, pseudonymizer) is { } fast)
             {
