@@ -346,13 +346,13 @@ internal static class FastCallReader
         value = 0;
         for (var i = from; i < from + count; i++)
         {
-            var d = s[i] - '0';
-            if ((uint)d > 9)
+            var d = unchecked((uint)(s[i] - '0'));
+            if (d > 9)
             {
                 return false;
             }
 
-            value = (value * 10) + d;
+            value = (value * 10) + (int)d;
         }
 
         return true;
@@ -371,8 +371,8 @@ internal static class FastCallReader
 
         foreach (var b in digits)
         {
-            var d = b - '0';
-            if ((uint)d > 9)
+            var d = unchecked((uint)(b - '0'));
+            if (d > 9)
             {
                 return false;
             }

@@ -137,7 +137,7 @@ public class FastCallReaderTests
 
     [Theory]
     [InlineData("a,b,\"2026-01-05 10:00:00\",60,call,C1,C2\n")] // a quote
-    [InlineData("a,b,2026-01-05 10:00:00,60,call,C1,C2\r\n")] // CRLF
+    [InlineData("a,b,2026-01-05 10:00:00,60,call,C1,C2\r\n")] // CRLF (every line)
     [InlineData("a,b,2026-01-05 10:00:00,60,call,C1\n")] // a missing field
     [InlineData("a,b,05/01/2026 10:00,60,call,C1,C2\n")] // another timestamp format
     [InlineData("a,b,2026-01-05 10:00:00,7.0,call,C1,C2\n")] // a fractional duration
@@ -147,6 +147,11 @@ public class FastCallReaderTests
     {
         using var dir = new TempFolder();
         var calls = "caller_id,callee_id,start_time,duration_s,kind,caller_cell,callee_cell\nx,y,2026-01-05 09:00:00,5,call,C1,C2\n" + line;
+        if (line.Contains('\r', StringComparison.Ordinal))
+        {
+            calls = calls.Replace("C2\n", "C2\r\n", StringComparison.Ordinal).Replace("cell\n", "cell\r\n", StringComparison.Ordinal);
+        }
+
         var fast = Ingest(dir, "calls", calls, fast: true, threads: 2);
         var general = Ingest(dir, "calls", calls, fast: false, threads: 2);
 
