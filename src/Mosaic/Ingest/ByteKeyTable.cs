@@ -99,37 +99,37 @@ internal sealed class ByteKeyTable
     {
         unchecked
         {
-        const ulong Prime = 0x9E3779B97F4A7C15;
-        var h = (ulong)key.Length * Prime;
-        var i = 0;
-        for (; i + 8 <= key.Length; i += 8)
-        {
-            h = (h ^ BinaryPrimitives.ReadUInt64LittleEndian(key[i..])) * Prime;
-            h ^= h >> 29;
-        }
-
-        if (i < key.Length)
-        {
-            // The last (overlapping) word covers the tail without a byte loop when the key is long enough.
-            ulong tail = 0;
-            if (key.Length >= 8)
+            const ulong Prime = 0x9E3779B97F4A7C15;
+            var h = (ulong)key.Length * Prime;
+            var i = 0;
+            for (; i + 8 <= key.Length; i += 8)
             {
-                tail = BinaryPrimitives.ReadUInt64LittleEndian(key[^8..]);
+                h = (h ^ BinaryPrimitives.ReadUInt64LittleEndian(key[i..])) * Prime;
+                h ^= h >> 29;
             }
-            else
+
+            if (i < key.Length)
             {
-                for (var j = i; j < key.Length; j++)
+                // The last (overlapping) word covers the tail without a byte loop when the key is long enough.
+                ulong tail = 0;
+                if (key.Length >= 8)
                 {
-                    tail = (tail << 8) | key[j];
+                    tail = BinaryPrimitives.ReadUInt64LittleEndian(key[^8..]);
                 }
+                else
+                {
+                    for (var j = i; j < key.Length; j++)
+                    {
+                        tail = (tail << 8) | key[j];
+                    }
+                }
+
+                h = (h ^ tail) * Prime;
             }
 
-            h = (h ^ tail) * Prime;
-        }
-
-        h ^= h >> 32;
-        h *= Prime;
-        return h ^ (h >> 29);
+            h ^= h >> 32;
+            h *= Prime;
+            return h ^ (h >> 29);
         }
     }
 }
