@@ -350,7 +350,8 @@ public static class IngestStage
 
     /// <summary>
     /// Builds <c>idmap</c> (raw id → pseudonym) over the accepted calls' and the subscribers'
-    /// ids. <paramref name="known"/> holds pseudonyms the fast call path already computed.
+    /// ids. <paramref name="known"/> holds the pseudonyms of the fast call path's ids, which are
+    /// reused for subscribers and checked for collisions but not loaded into <c>idmap</c>.
     /// </summary>
     private static void BuildIdentifierMap(DuckDbSession session, Pseudonymizer? pseudonymizer, bool isSiteTraffic, Dictionary<string, long>? known)
     {
@@ -359,11 +360,6 @@ public static class IngestStage
             ? "SELECT raw_id FROM ref_subscribers WHERE reason IS NULL"
             : "SELECT caller FROM staged WHERE reason IS NULL UNION SELECT callee FROM staged WHERE reason IS NULL UNION SELECT raw_id FROM ref_subscribers WHERE reason IS NULL";
         var ids = session.Query($"SELECT DISTINCT * FROM ({source}) ORDER BY 1", r => r.GetString(0));
-        if (known is not null)
-        {
-            ids = ids.Where(id => !known.ContainsKey(id)).Concat(known.Keys).ToList();
-        }
-
         var pseudonyms = new long[ids.Count];
         if (known is not null)
         {
@@ -407,7 +403,20 @@ public static class IngestStage
             }
         }
 
-        if (session.ScalarLong("SELECT count(DISTINCT subscriber_id) FROM idmap") != ids.Count)
+        var collision = session.ScalarLong("SELECT count(DISTINCT subscriber_id) FROM idmap") != ids.Count;
+        if (known is not null)
+        {
+            // The fast path's call ids are only needed in idmap where they join the subscribers
+            // table, so they stay in memory; the collision check still covers all of them.
+            var all = new HashSet<long>(known.Values);
+            collision |= all.Count != known.Count;
+            for (var i = 0; i < ids.Count; i++)
+            {
+                collision |= !known.ContainsKey(ids[i]) && !all.Add(pseudonyms[i]);
+            }
+        }
+
+        if (collision)
         {
             throw new InvalidOperationException("two subscriber ids map to the same pseudonym (a 64-bit collision); re-run with another key");
         }

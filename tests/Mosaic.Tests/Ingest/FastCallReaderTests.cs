@@ -66,12 +66,15 @@ public class FastCallReaderTests
         }
 
         var cells = dir.Write("cells.csv", "cell_id,lat,lon\nC1,41.0,29.0\nC2,41.1,29.1\nC3,41.2,29.2\nC4,41.3,29.3\nC5,41.4,29.4\n");
+        // Subscribers that make calls and one that does not: their pseudonyms must agree with the calls'.
+        var subscribers = dir.Write("subscribers.csv", "subscriber_id,birthplace,is_refugee,age,gender\n+90550001,Syria,true,30,f\n+90550002,Turkey,false,41,m\nnobody,Turkey,false,50,m\n");
         var output = dir.File($"{name}-{(fast ? "fast" : "general")}-{threads}");
         using var pseudonymizer = new Pseudonymizer(Key);
         var report = IngestStage.Run(new IngestOptions
         {
             CallFiles = [path],
             CellsFile = cells,
+            SubscribersFile = subscribers,
             OutputFolder = output,
             Pseudonymizer = pseudonymizer,
             MaxRejectRate = 1.0,
@@ -113,6 +116,9 @@ public class FastCallReaderTests
 
         // Same rows in the same order (calls.parquet is read in file order), same rejects.
         const string CallsInFileOrder = "SELECT * FROM calls";
+        const string SubscribersWithCalls = "SELECT s.*, count(c.caller_id) FROM subscribers s LEFT JOIN calls c ON c.caller_id = s.subscriber_id GROUP BY ALL ORDER BY s.subscriber_id";
+        Assert.Equal(Rows(general.Out, SubscribersWithCalls), Rows(fast.Out, SubscribersWithCalls));
+        Assert.Equal(2, Rows(fast.Out, SubscribersWithCalls).Count(r => !r.EndsWith("|0", StringComparison.Ordinal)));
         Assert.Equal(Rows(general.Out, CallsInFileOrder), Rows(fast.Out, CallsInFileOrder));
         Assert.Equal(Rows(general.Out, "SELECT line, reason, raw FROM rejects"), Rows(fast.Out, "SELECT line, reason, raw FROM rejects"));
         Assert.Equal(
