@@ -32,11 +32,12 @@ internal static class IngestCommand
         var maxDuration = new Option<int>("--max-duration") { Description = "Reject calls longer than this many seconds.", DefaultValueFactory = _ => 86_400 };
         var keyFile = new Option<string?>("--key-file") { Description = $"Pseudonymisation key file (else ${Pseudonymizer.KeyEnvironmentVariable}; else a random key)." };
         var noPseudonymize = new Option<bool>("--no-pseudonymize") { Description = "Keep ids as given (already pseudonymised 64-bit integers)." };
+        var generalReader = new Option<bool>("--general-reader") { Description = "Read operator call files with DuckDB's reader even when the fast reader could (slower; the two give the same tables)." };
         var keepRaw = new Option<bool>("--keep-raw-rejects") { Description = "Keep raw identifiers in rejects.parquet (keep it inside the secure environment)." };
 
         var command = new Command("ingest", "Validate call, subscriber, cell and district files and write the canonical Parquet tables.")
         {
-            calls, format, subscribers, cells, districts, geojson, output, map, delimiter, maxRejectRate, maxDuration, keyFile, noPseudonymize, keepRaw,
+            calls, format, subscribers, cells, districts, geojson, output, map, delimiter, maxRejectRate, maxDuration, keyFile, noPseudonymize, keepRaw, generalReader,
         };
         var engine = CommonOptions.AddEngine(command);
         command.SetBody(parse =>
@@ -60,6 +61,7 @@ internal static class IngestCommand
                 Pseudonymizer = pseudonymizer,
                 KeepIdentifiers = noKey,
                 KeepRawRejects = parse.GetValue(keepRaw),
+                FastReader = !parse.GetValue(generalReader),
                 Engine = engine(parse),
             };
             var report = ConsoleProgress.Run("ingest", error, progress => IngestStage.Run(options, progress));

@@ -44,15 +44,16 @@ public static class DataFolder
     /// <summary>
     /// Writes the session's canonical tables (which must exist with the canonical names) to
     /// <paramref name="folder"/> as Parquet, each atomically, sorted deterministically so that
-    /// the same content always gives the same bytes.
+    /// the same content always gives the same bytes. <paramref name="includeCalls"/> false leaves
+    /// <c>calls.parquet</c> to a caller that writes it itself (the ingest's fast path).
     /// </summary>
-    public static void Write(DuckDbSession session, string folder, bool includeSiteTraffic = false)
+    public static void Write(DuckDbSession session, string folder, bool includeSiteTraffic = false, bool includeCalls = true)
     {
         ArgumentNullException.ThrowIfNull(session);
         Directory.CreateDirectory(folder);
         foreach (var (table, order) in SortKeys)
         {
-            if (table == CanonicalTables.SiteTraffic && !includeSiteTraffic)
+            if ((table == CanonicalTables.SiteTraffic && !includeSiteTraffic) || (table == CanonicalTables.Calls && !includeCalls))
             {
                 continue;
             }

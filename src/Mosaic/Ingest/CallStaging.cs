@@ -21,10 +21,9 @@ internal static class CallStaging
             dur DOUBLE, kind VARCHAR, caller_code VARCHAR, callee_code VARCHAR, own_side VARCHAR, reason VARCHAR)
         """);
 
-    /// <summary>Stages one operator call file.</summary>
-    public static void StageOperatorFile(DuckDbSession session, CsvFile csv, int fileIndex, ColumnMap map, bool knownCells)
+    /// <summary>Fails (exit code 2) when an operator file lacks a required column; true when it has coordinates instead of cells.</summary>
+    public static bool RequireOperatorColumns(CsvFile csv, ColumnMap map)
     {
-        var src = (string canonical) => csv.Has(map.Source(canonical)) ? Sql.Identifier(map.Source(canonical)) : "NULL::VARCHAR";
         var hasCoordinates = csv.Has(map.Source("caller_lat")) || csv.Has(map.Source("callee_lat"));
         csv.Require(new[] { "caller_id", "callee_id", "start_time", "duration_s" }.Select(map.Source),
             "rename columns with --map, e.g. --map caller_id=From,callee_id=To");
@@ -33,6 +32,15 @@ internal static class CallStaging
             csv.Require(new[] { "caller_lat", "caller_lon" }.Where(c => csv.Has(map.Source("caller_lat"))).Concat(
                 new[] { "callee_lat", "callee_lon" }.Where(c => csv.Has(map.Source("callee_lat")))).Select(map.Source));
         }
+
+        return hasCoordinates;
+    }
+
+    /// <summary>Stages one operator call file.</summary>
+    public static void StageOperatorFile(DuckDbSession session, CsvFile csv, int fileIndex, ColumnMap map, bool knownCells)
+    {
+        var src = (string canonical) => csv.Has(map.Source(canonical)) ? Sql.Identifier(map.Source(canonical)) : "NULL::VARCHAR";
+        var hasCoordinates = RequireOperatorColumns(csv, map);
 
         var kind = csv.Has(map.Source("kind")) ? $"lower(trim({src("kind")}))" : "'call'";
         var time = map.TimeFormat is null

@@ -63,6 +63,12 @@ public sealed record IngestOptions
     /// <summary>Keep the raw text of rejected rows, identifiers included, in <c>rejects.parquet</c> (stays in the secure room).</summary>
     public bool KeepRawRejects { get; init; }
 
+    /// <summary>
+    /// Read plain operator call files with the fast reader (<see cref="FastCallReader"/>) when it
+    /// can; false always uses DuckDB's reader. Both give the same tables, report and rejects.
+    /// </summary>
+    public bool FastReader { get; init; } = true;
+
     /// <summary>DuckDB resources.</summary>
     public EngineOptions Engine { get; init; } = EngineOptions.Default;
 

@@ -53,16 +53,17 @@ public static class IngestStage
         Lap("reference_tables");
 
         var isSiteTraffic = options.Format == CallFormat.D4r;
+        FastCallStaging? fast = null;
         if (isSiteTraffic)
         {
             SiteTrafficStaging.Stage(session, options, ledger, knownCells, progress);
         }
         else
         {
-            StageCalls(session, options, ledger, knownCells, progress);
+            fast = StageCalls(session, options, ledger, knownCells, pseudonymizer, progress);
         }
 
-        Lap("calls_staging");
+        Lap(fast is null ? "calls_staging" : "calls_staging_fast");
         progress.Step("accounting for rejected rows");
         ledger.Conceal(pseudonymizer);
         var callFiles = ledger.Files.Where(f => f.Table is CanonicalTables.Calls or CanonicalTables.SiteTraffic).ToList();
@@ -85,7 +86,7 @@ public static class IngestStage
         progress.Step("subscribers");
         StageSubscribers(session, options, ledger);
         progress.Step("pseudonymising identifiers");
-        BuildIdentifierMap(session, pseudonymizer, isSiteTraffic);
+        BuildIdentifierMap(session, pseudonymizer, isSiteTraffic, fast?.Pseudonyms);
         Lap("pseudonymisation");
 
         progress.Step("cells and districts");
@@ -93,11 +94,12 @@ public static class IngestStage
         progress.Step("canonical tables");
         BuildCanonicalTables(session, isSiteTraffic);
         var tableRows = CanonicalTables.Required.Concat(isSiteTraffic ? [CanonicalTables.SiteTraffic] : [])
-            .ToDictionary(t => t, t => session.ScalarLong($"SELECT count(*) FROM {t}"));
+            .ToDictionary(t => t, t => t == CanonicalTables.Calls && fast is not null ? fast.AcceptedRows : session.ScalarLong($"SELECT count(*) FROM {t}"));
         Lap("canonical_tables");
 
         progress.Step("writing Parquet");
-        DataFolder.Write(session, options.OutputFolder, includeSiteTraffic: isSiteTraffic);
+        DataFolder.Write(session, options.OutputFolder, includeSiteTraffic: isSiteTraffic, includeCalls: fast is null);
+        fast?.WriteCalls(DataFolder.TablePath(options.OutputFolder, CanonicalTables.Calls));
         var geoJsonPath = Path.Combine(options.OutputFolder, CanonicalTables.DistrictsGeoJson);
         if (polygons.Count > 0)
         {
@@ -118,11 +120,18 @@ public static class IngestStage
         { EphemeralKey = ephemeral is not null };
         WriteReportAndRejects(session, options, ledger, report, pseudonymizer);
         Lap("write");
+        foreach (var (step, seconds) in fast?.Timings ?? [])
+        {
+            timings[step] = seconds;
+        }
+
         WriteManifest(options, report, timings);
         return report;
     }
 
-    private static void StageCalls(DuckDbSession session, IngestOptions options, RejectLedger ledger, bool knownCells, IProgress<StageProgress>? progress)
+    /// <summary>Stages the call files; returns the fast path's rows when it could read them all, else null (rows are in <c>staged</c>).</summary>
+    private static FastCallStaging? StageCalls(DuckDbSession session, IngestOptions options, RejectLedger ledger, bool knownCells, Pseudonymizer? pseudonymizer,
+        IProgress<StageProgress>? progress)
     {
         CallStaging.CreateTable(session);
         if (options.Format == CallFormat.Bandicoot)
@@ -152,17 +161,37 @@ public static class IngestStage
         }
         else
         {
-            for (var i = 0; i < options.CallFiles.Count; i++)
+            var files = options.CallFiles.Select(file => ledger.Open(file, CanonicalTables.Calls,
+                [options.Map.Source("caller_id"), options.Map.Source("callee_id")], options.Delimiter)).ToList();
+            foreach (var csv in files)
             {
-                progress.Step("reading call files", (double)i / options.CallFiles.Count);
-                var csv = ledger.Open(options.CallFiles[i], CanonicalTables.Calls,
-                    [options.Map.Source("caller_id"), options.Map.Source("callee_id")], options.Delimiter);
-                CallStaging.StageOperatorFile(session, csv, ledger.IndexOf(options.CallFiles[i]), options.Map, knownCells);
+                CallStaging.RequireOperatorColumns(csv, options.Map);
+            }
+
+            progress.Step("reading call files");
+            var cellIds = knownCells
+                ? session.Query("SELECT code, CAST(row_number() OVER (ORDER BY code) AS INTEGER) FROM known_cells", r => (Code: r.GetString(0), Id: r.GetInt32(1)))
+                : null;
+            if (FastCallStaging.TryStage(options, files, cellIds, pseudonymizer) is { } fast)
+            {
+                foreach (var (path, rows, rejects) in fast.Files)
+                {
+                    ledger.Account(path, rows, rejects);
+                }
+
+                return fast;
+            }
+
+            for (var i = 0; i < files.Count; i++)
+            {
+                progress.Step("reading call files", (double)i / files.Count);
+                CallStaging.StageOperatorFile(session, files[i], ledger.IndexOf(options.CallFiles[i]), options.Map, knownCells);
             }
         }
 
         CallStaging.ResolveDuplicates(session, mergeCounterparts: options.Format == CallFormat.Bandicoot);
         ledger.AccountAll(CanonicalTables.Calls, "staged");
+        return null;
     }
 
     /// <summary>The user files of a bandicoot folder: every .csv but the antennas file, which bandicoot's demo keeps beside them.</summary>
@@ -319,7 +348,12 @@ public static class IngestStage
         }
     }
 
-    private static void BuildIdentifierMap(DuckDbSession session, Pseudonymizer? pseudonymizer, bool isSiteTraffic)
+    /// <summary>
+    /// Builds <c>idmap</c> (raw id → pseudonym) over the accepted calls' and the subscribers'
+    /// ids. <paramref name="known"/> holds the pseudonyms of the fast call path's ids, which are
+    /// reused for subscribers and checked for collisions but not loaded into <c>idmap</c>.
+    /// </summary>
+    private static void BuildIdentifierMap(DuckDbSession session, Pseudonymizer? pseudonymizer, bool isSiteTraffic, Dictionary<string, long>? known)
     {
         session.Execute("CREATE OR REPLACE TEMP TABLE idmap (raw_id VARCHAR, subscriber_id BIGINT)");
         var source = isSiteTraffic
@@ -330,6 +364,14 @@ public static class IngestStage
         session.Execute($"CREATE OR REPLACE TEMP TABLE raw_ids AS SELECT row_number() OVER (ORDER BY raw_id) - 1 AS ordinal, raw_id FROM (SELECT DISTINCT * FROM ({source}) AS t(raw_id))");
         var ids = session.Query("SELECT raw_id FROM raw_ids ORDER BY ordinal", r => r.GetString(0));
         var pseudonyms = new long[ids.Count];
+        if (known is not null)
+        {
+            for (var i = 0; i < ids.Count; i++)
+            {
+                pseudonyms[i] = known.GetValueOrDefault(ids[i]);
+            }
+        }
+
         if (pseudonymizer is null)
         {
             for (var i = 0; i < ids.Count; i++)
@@ -348,7 +390,10 @@ public static class IngestStage
                 using var local = pseudonymizer.Clone();
                 for (var i = part; i < ids.Count; i += Environment.ProcessorCount)
                 {
-                    pseudonyms[i] = local.Pseudonymize(ids[i]);
+                    if (known?.ContainsKey(ids[i]) != true)
+                    {
+                        pseudonyms[i] = local.Pseudonymize(ids[i]);
+                    }
                 }
             });
         }
@@ -368,7 +413,20 @@ public static class IngestStage
             DROP TABLE pseudonyms;
             """);
 
-        if (session.ScalarLong("SELECT count(DISTINCT subscriber_id) FROM idmap") != ids.Count)
+        var collision = session.ScalarLong("SELECT count(DISTINCT subscriber_id) FROM idmap") != ids.Count;
+        if (known is not null)
+        {
+            // The fast path's call ids are only needed in idmap where they join the subscribers
+            // table, so they stay in memory; the collision check still covers all of them.
+            var all = new HashSet<long>(known.Values);
+            collision |= all.Count != known.Count;
+            for (var i = 0; i < ids.Count; i++)
+            {
+                collision |= !known.ContainsKey(ids[i]) && !all.Add(pseudonyms[i]);
+            }
+        }
+
+        if (collision)
         {
             throw new InvalidOperationException("two subscriber ids map to the same pseudonym (a 64-bit collision); re-run with another key");
         }

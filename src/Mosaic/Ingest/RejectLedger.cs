@@ -76,10 +76,22 @@ internal sealed class RejectLedger(DuckDbSession session)
         }
 
         entry.Rejects.AddRange(structural);
+        Record(entry, parsed + structural.Count);
+    }
+
+    /// <summary>Accounts a file read outside DuckDB: records read and the rejected ones (1-based record number, reason).</summary>
+    public void Account(string path, long read, IEnumerable<(long Record, string Reason)> rejects)
+    {
+        var entry = entries[IndexOf(path)];
+        entry.Rejects.AddRange(rejects);
+        Record(entry, read);
+    }
+
+    private void Record(Entry entry, long read)
+    {
         entry.Accounted = true;
         var byReason = entry.Rejects.GroupBy(r => r.Reason).OrderBy(g => g.Key, StringComparer.Ordinal)
             .ToDictionary(g => g.Key, g => (long)g.Count());
-        var read = parsed + structural.Count;
         reports.Add(new FileReport(DisplayName(entry, null), entry.Table, read, read - entry.Rejects.Count, entry.Rejects.Count, byReason));
     }
 

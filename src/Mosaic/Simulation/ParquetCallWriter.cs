@@ -54,8 +54,9 @@ internal sealed class ParquetCallWriter : ICallWriter
         for (var r = 0; r < n; r++)
         {
             kinds[r] = buffer.IsText[r] ? "text" : "call";
-            callerCells[r] = buffer.CallerCell[r] + 1;
-            calleeCells[r] = buffer.CalleeCell[r] + 1;
+            // A negative index marks an unknown cell (ingest of an empty cell field); the simulator never writes one.
+            callerCells[r] = buffer.CallerCell[r] < 0 ? null : buffer.CallerCell[r] + 1;
+            calleeCells[r] = buffer.CalleeCell[r] < 0 ? null : buffer.CalleeCell[r] + 1;
         }
 
         using var group = writer.CreateRowGroup();
