@@ -40,18 +40,24 @@ internal static class ConsoleProgress
         private string? lastStep;
         private int lastDecile = -1;
 
+        private readonly Lock gate = new();
+
         public void Report(StageProgress value)
         {
-            var decile = value.Fraction is double f ? (int)Math.Floor(f * 10) : -1;
-            if (value.Step == lastStep && decile == lastDecile)
+            // Stages may report from worker threads; lines must not interleave.
+            lock (gate)
             {
-                return;
-            }
+                var decile = value.Fraction is double f ? (int)Math.Floor(f * 10) : -1;
+                if (value.Step == lastStep && decile == lastDecile)
+                {
+                    return;
+                }
 
-            lastStep = value.Step;
-            lastDecile = decile;
-            var percent = value.Fraction is double g ? $" {g:P0}" : "";
-            error.WriteLine($"[{clock.Elapsed.TotalSeconds,7:F1}s] {stage}: {value.Step}{percent}");
+                lastStep = value.Step;
+                lastDecile = decile;
+                var percent = value.Fraction is double g ? $" {g:P0}" : "";
+                error.WriteLine($"[{clock.Elapsed.TotalSeconds,7:F1}s] {stage}: {value.Step}{percent}");
+            }
         }
     }
 

@@ -102,7 +102,7 @@ public static class IntegrationStage
         Lap("evolution");
 
         progress.Step("classification", 0);
-        var classification = Classification.Run(table, options, new Progress<double>(f => progress.Step("classification", f)));
+        var classification = Classification.Run(table, options, progress.Fractions("classification"));
         files["classification.csv"] = classification.Classification;
         files["coefficients.csv"] = classification.Coefficients;
         files["models.csv"] = classification.Models;

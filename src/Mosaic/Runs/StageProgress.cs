@@ -14,4 +14,17 @@ public static class ProgressExtensions
     /// <summary>Reports a step if a sink is present.</summary>
     public static void Step(this IProgress<StageProgress>? progress, string step, double? fraction = null) =>
         progress?.Report(new StageProgress(step, fraction));
+
+    /// <summary>
+    /// A sink for the fraction of one step that reports synchronously on the caller's thread.
+    /// (<see cref="Progress{T}"/> would post to the thread pool, so a late update could reach a
+    /// console writer after the command has finished and closed it.)
+    /// </summary>
+    public static IProgress<double>? Fractions(this IProgress<StageProgress>? progress, string step) =>
+        progress is null ? null : new Synchronous<double>(f => progress.Report(new StageProgress(step, f)));
+
+    private sealed class Synchronous<T>(Action<T> report) : IProgress<T>
+    {
+        public void Report(T value) => report(value);
+    }
 }
