@@ -164,7 +164,9 @@ internal static class FastCallReader
 
                 var line = newline < 0 ? data[offset..] : data.Slice(offset, newline);
                 offset = newline < 0 ? data.Length : offset + newline + 1;
-                if (!ReadLine(line, layout, part, fieldStarts, fieldEnds))
+
+                // Near or over DuckDB's line limit, its reader decides (it rejects such records).
+                if (line.Length >= MaxLineBytes - 2 || !ReadLine(line, layout, part, fieldStarts, fieldEnds))
                 {
                     part.NeedsGeneralReader = true;
                     return;

@@ -9,7 +9,7 @@ namespace Mosaic.Tests.Trust;
 /// completion every output must be byte-identical to it. Manifests are compared without their
 /// timings.
 /// </summary>
-public class CrashSafetyTests
+public partial class CrashSafetyTests
 {
     private const int KillPoints = 4;
 
@@ -43,19 +43,67 @@ public class CrashSafetyTests
         : Directory.GetFiles(folder, "*", SearchOption.AllDirectories).Select(f => Path.GetRelativePath(folder, f))
             .Where(f => !Path.GetFileName(f).Contains(".tmp-", StringComparison.Ordinal)).Order(StringComparer.Ordinal).ToList();
 
+    /// <summary>
+    /// A file's bytes with what rightly differs between two runs set aside: wall-clock timings
+    /// (JSON properties, the report's and tables' <c>seconds</c> rows and stage times), the run
+    /// folder's own path, which manifests record, and the fingerprints hashed from that path.
+    /// </summary>
     private static byte[] Comparable(string folder, string relative)
     {
         var path = Path.Combine(folder, relative);
-        if (Path.GetFileName(relative) != "manifest.json")
+        var name = Path.GetFileName(relative);
+        var extension = Path.GetExtension(name);
+        if (extension is not (".json" or ".csv" or ".html"))
         {
             return File.ReadAllBytes(path);
         }
 
-        var node = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(path))!.AsObject();
-        node.Remove("timings_seconds");
-        node.Remove("finished_utc");
-        return System.Text.Encoding.UTF8.GetBytes(node.ToJsonString());
+        var text = File.ReadAllText(path).Replace(folder, "RUN", StringComparison.Ordinal)
+            .Replace($"<code>{Path.GetFileName(folder)}</code>", "<code>RUN</code>", StringComparison.Ordinal);
+        if (extension == ".json")
+        {
+            var node = System.Text.Json.Nodes.JsonNode.Parse(text)!;
+            WithoutTimings(node);
+
+            // The run's bookkeeping: stage keys hash input paths; which stages finished is what counts.
+            text = name == "pipeline.json" ? string.Join(',', node.AsObject().Select(p => p.Key)) : node.ToJsonString();
+        }
+        else
+        {
+            text = string.Join('\n', text.Split('\n')
+                .Where(l => !l.StartsWith("seconds,", StringComparison.Ordinal) && !l.StartsWith("<tr><td>seconds</td>", StringComparison.Ordinal))
+                .Select(l => name.StartsWith("provenance_stages", StringComparison.Ordinal) ? string.Join(',', l.Split(',').Take(3)) : StageTimes().Replace(l, "</tr>")));
+        }
+
+        return System.Text.Encoding.UTF8.GetBytes(text);
     }
+
+    private static void WithoutTimings(System.Text.Json.Nodes.JsonNode? node)
+    {
+        if (node is System.Text.Json.Nodes.JsonObject obj)
+        {
+            foreach (var key in obj.Select(p => p.Key).Where(k => k is "seconds" or "timings_seconds" or "finished_utc" or "started_utc" or "fingerprint").ToList())
+            {
+                obj.Remove(key);
+            }
+
+            foreach (var (_, child) in obj)
+            {
+                WithoutTimings(child);
+            }
+        }
+        else if (node is System.Text.Json.Nodes.JsonArray array)
+        {
+            foreach (var child in array)
+            {
+                WithoutTimings(child);
+            }
+        }
+    }
+
+    /// <summary>The finish time and seconds of a row of the report's stage provenance table.</summary>
+    [System.Text.RegularExpressions.GeneratedRegex(@"<td>(\d{4}-\d\d-\d\dT[0-9:.]+Z)?</td><td class=""num"">[0-9.]+</td></tr>$")]
+    private static partial System.Text.RegularExpressions.Regex StageTimes();
 
     private static void KillAndResume(TempFolder dir, Func<string, string[]> command, int seed)
     {
@@ -70,7 +118,8 @@ public class CrashSafetyTests
             var folder = dir.File($"killed-{k}");
             var delay = seconds * rng.NextDouble();
             Start(command(folder), delay);
-            foreach (var file in FinalFiles(folder))
+            // pipeline.json is the run's own record of which stages finished: it grows by design.
+            foreach (var file in FinalFiles(folder).Where(f => f != "pipeline.json"))
             {
                 Assert.True(expected.Contains(file), $"kill after {delay:F2}s: unexpected file {file}");
                 Assert.True(Comparable(reference, file).AsSpan().SequenceEqual(Comparable(folder, file)), $"kill after {delay:F2}s: {file} is partial or different");
@@ -105,5 +154,14 @@ public class CrashSafetyTests
             "--cells", Path.Combine(delivery, "cells.csv"), "--districts", Path.Combine(delivery, "districts.csv"),
             "--key-file", key, "--threads", "1", "--max-reject-rate", "1", "--out", folder,
         ], seed: 12);
+    }
+
+    [Fact]
+    public void Run_KilledAndRerun_EveryStageResumesToIdenticalOutputs()
+    {
+        // simulate → features → integration → segregation → mitigation → report, killed at seeded
+        // moments across the whole pipeline; the re-run reuses finished stages and redoes the rest.
+        using var dir = new TempFolder();
+        KillAndResume(dir, folder => ["run", "--preset", "tiny", "--seed", "3", "--threads", "1", "--out", folder], seed: 13);
     }
 }
