@@ -24,23 +24,13 @@ internal static class ClassificationMetrics
     public static (double RocAuc, double AveragePrecision) Ranking(ReadOnlySpan<double> scores, ReadOnlySpan<bool> positive)
     {
         var n = scores.Length;
-        var keys = new double[n];
-        var labels = new bool[n];
-        long positives = 0;
-        for (var i = 0; i < n; i++)
-        {
-            keys[i] = -scores[i];
-            labels[i] = positive[i];
-            positives += positive[i] ? 1 : 0;
-        }
-
+        var (keys, labels, positives) = ByDescendingScore(scores, positive);
         var negatives = n - positives;
         if (positives == 0)
         {
             return (double.NaN, double.NaN);
         }
 
-        Array.Sort(keys, labels);
         long truePositives = 0, taken = 0;
         double pairs = 0, ap = 0, previousRecall = 0;
         var start = 0;
@@ -87,23 +77,13 @@ internal static class ClassificationMetrics
         ArgumentOutOfRangeException.ThrowIfLessThan(minimumPositives, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(minimumNegatives, 1);
         var n = scores.Length;
-        var keys = new double[n];
-        var labels = new bool[n];
-        long positives = 0;
-        for (var i = 0; i < n; i++)
-        {
-            keys[i] = -scores[i];
-            labels[i] = positive[i];
-            positives += positive[i] ? 1 : 0;
-        }
-
+        var (keys, labels, positives) = ByDescendingScore(scores, positive);
         var negatives = n - positives;
         if (positives == 0 || negatives == 0)
         {
             return [];
         }
 
-        Array.Sort(keys, labels);
         bool Admissible(long dTp, long dFp) => (dTp == 0 || dTp >= minimumPositives) && (dFp == 0 || dFp >= minimumNegatives);
 
         var kept = new List<(double Threshold, long Tp, long Fp)> { (double.PositiveInfinity, 0, 0) };
@@ -220,6 +200,23 @@ internal static class ClassificationMetrics
         }
 
         return total == 0 ? double.NaN : (double)correct / total;
+    }
+
+    /// <summary>Negated scores sorted ascending (highest score first) with their labels, and the number of positives.</summary>
+    private static (double[] Keys, bool[] Labels, long Positives) ByDescendingScore(ReadOnlySpan<double> scores, ReadOnlySpan<bool> positive)
+    {
+        var keys = new double[scores.Length];
+        var labels = new bool[scores.Length];
+        long positives = 0;
+        for (var i = 0; i < scores.Length; i++)
+        {
+            keys[i] = -scores[i];
+            labels[i] = positive[i];
+            positives += positive[i] ? 1 : 0;
+        }
+
+        Array.Sort(keys, labels);
+        return (keys, labels, positives);
     }
 }
 
