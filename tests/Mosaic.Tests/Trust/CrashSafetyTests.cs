@@ -9,7 +9,7 @@ namespace Mosaic.Tests.Trust;
 /// completion every output must be byte-identical to it. Manifests are compared without their
 /// timings.
 /// </summary>
-public partial class CrashSafetyTests
+public class CrashSafetyTests
 {
     private const int KillPoints = 4;
 
@@ -62,48 +62,24 @@ public partial class CrashSafetyTests
             .Replace($"<code>{Path.GetFileName(folder)}</code>", "<code>RUN</code>", StringComparison.Ordinal);
         if (extension == ".json")
         {
+            // Fingerprints hash the input paths, which differ from folder to folder by construction.
             var node = System.Text.Json.Nodes.JsonNode.Parse(text)!;
-            WithoutTimings(node);
+            RunOutputs.RemoveTimings(node, "fingerprint");
 
             // The run's bookkeeping: stage keys hash input paths; which stages finished is what counts.
             text = name == "pipeline.json" ? string.Join(',', node.AsObject().Select(p => p.Key)) : node.ToJsonString();
         }
-        else
+        else if (name == "report.html")
         {
-            text = string.Join('\n', text.Split('\n')
-                .Where(l => !l.StartsWith("seconds,", StringComparison.Ordinal) && !l.StartsWith("<tr><td>seconds</td>", StringComparison.Ordinal))
-                .Select(l => name.StartsWith("provenance_stages", StringComparison.Ordinal) ? string.Join(',', l.Split(',').Take(3)) : StageTimes().Replace(l, "</tr>")));
+            text = string.Join('\n', text.Split('\n').Select(RunOutputs.ReportLine).OfType<string>());
+        }
+        else if (name.StartsWith("provenance_", StringComparison.Ordinal))
+        {
+            text = string.Join('\n', RunOutputs.ProvenanceTable(name, text.Split('\n')));
         }
 
         return System.Text.Encoding.UTF8.GetBytes(text);
     }
-
-    private static void WithoutTimings(System.Text.Json.Nodes.JsonNode? node)
-    {
-        if (node is System.Text.Json.Nodes.JsonObject obj)
-        {
-            foreach (var key in obj.Select(p => p.Key).Where(k => k is "seconds" or "timings_seconds" or "finished_utc" or "started_utc" or "fingerprint").ToList())
-            {
-                obj.Remove(key);
-            }
-
-            foreach (var (_, child) in obj)
-            {
-                WithoutTimings(child);
-            }
-        }
-        else if (node is System.Text.Json.Nodes.JsonArray array)
-        {
-            foreach (var child in array)
-            {
-                WithoutTimings(child);
-            }
-        }
-    }
-
-    /// <summary>The finish time and seconds of a row of the report's stage provenance table.</summary>
-    [System.Text.RegularExpressions.GeneratedRegex(@"<td>(\d{4}-\d\d-\d\dT[0-9:.]+Z)?</td><td class=""num"">[0-9.]+</td></tr>$")]
-    private static partial System.Text.RegularExpressions.Regex StageTimes();
 
     private static void KillAndResume(TempFolder dir, Func<string, string[]> command, int seed)
     {

@@ -9,7 +9,7 @@ namespace Mosaic.Tests.Trust;
 /// manifest of a stage that publishes subscriber aggregates, and the same bytes whatever the
 /// number of engine threads.
 /// </summary>
-public partial class PublishedRunTests(IngestedCityRun city) : IClassFixture<IngestedCityRun>
+public class PublishedRunTests(IngestedCityRun city) : IClassFixture<IngestedCityRun>
 {
     /// <summary>Row-level tables by design (one row per subscriber-week); documented in docs/security.md.</summary>
     private static readonly string[] RowLevel = [Path.Combine("features", "features.parquet")];
@@ -91,16 +91,14 @@ public partial class PublishedRunTests(IngestedCityRun city) : IClassFixture<Ing
         var name = Path.GetFileName(relative);
         if (name == "report.json")
         {
-            var node = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(path))!.AsObject();
-            node.Remove("timings_seconds");
+            var node = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(path))!;
+            RunOutputs.RemoveTimings(node);
             return System.Text.Encoding.UTF8.GetBytes(node.ToJsonString());
         }
 
         if (name.StartsWith("provenance_", StringComparison.Ordinal))
         {
-            var lines = File.ReadAllLines(path).Where(l => !l.StartsWith("seconds,", StringComparison.Ordinal))
-                .Select(l => name == "provenance_stages.csv" ? string.Join(',', l.Split(',').Take(3)) : l);
-            return System.Text.Encoding.UTF8.GetBytes(string.Join('\n', lines));
+            return System.Text.Encoding.UTF8.GetBytes(string.Join('\n', RunOutputs.ProvenanceTable(name, File.ReadAllLines(path))));
         }
 
         return File.ReadAllBytes(path);
@@ -118,17 +116,11 @@ public partial class PublishedRunTests(IngestedCityRun city) : IClassFixture<Ing
         Assert.True(differ.Count == 0, "differ with --threads 1 and 2: " + string.Join(", ", differ));
 
         // The report itself: the same once the run folder's name and the provenance timings are set aside.
-        static string Report(string run) => string.Join('\n', File.ReadAllLines(Path.Combine(run, "report.html"))
-            .Where(l => !l.StartsWith("<tr><td>seconds</td>", StringComparison.Ordinal))
-            .Select(l => l.Contains($"<td>{Mosaic.Runs.Manifest.ToolVersion}</td>", StringComparison.Ordinal) ? StageTimes().Replace(l, "</tr>") : l))
+        static string Report(string run) => string.Join('\n', File.ReadAllLines(Path.Combine(run, "report.html")).Select(RunOutputs.ReportLine).OfType<string>())
             .Replace("run-2", "run", StringComparison.Ordinal);
         var report = Report(city.Run);
         var other = Report(city.RunTwoThreads);
         var at = report.Zip(other).TakeWhile(p => p.First == p.Second).Count();
         Assert.True(report == other, $"report.html differs at {at}: {report.Substring(Math.Max(0, at - 200), Math.Min(300, report.Length - Math.Max(0, at - 200)))}");
     }
-
-    /// <summary>The finish time and seconds of a row of the report's stage provenance table.</summary>
-    [System.Text.RegularExpressions.GeneratedRegex(@"<td>(\d{4}-\d\d-\d\dT[0-9:.]+Z)?</td><td class=""num"">[0-9.]+</td></tr>$")]
-    private static partial System.Text.RegularExpressions.Regex StageTimes();
 }
