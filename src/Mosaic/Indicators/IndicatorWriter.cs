@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using Mosaic.Data;
 using Mosaic.Runs;
 
 namespace Mosaic.Indicators;
@@ -41,8 +42,7 @@ internal sealed class IndicatorWriter : IDisposable
         this.context = context;
         // Keys are the same for every user: encode them once.
         encodedKeys = [.. context.Schema.Keys.Select(k => JsonEncodedText.Encode(k))];
-        Directory.CreateDirectory(Path.GetDirectoryName(this.path)!);
-        temp = Path.Combine(Path.GetDirectoryName(this.path)!, $".{Path.GetFileName(this.path)}.tmp-{Environment.ProcessId}-{Guid.NewGuid():N}");
+        temp = AtomicFile.TempPathFor(this.path);
         stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16);
         if (json)
         {

@@ -30,8 +30,7 @@ internal sealed class ParquetCallWriter : ICallWriter
     public ParquetCallWriter(string finalPath)
     {
         this.finalPath = Path.GetFullPath(finalPath);
-        Directory.CreateDirectory(Path.GetDirectoryName(this.finalPath)!);
-        tempPath = Path.Combine(Path.GetDirectoryName(this.finalPath)!, $".{Path.GetFileName(this.finalPath)}.tmp-{Environment.ProcessId}-{Guid.NewGuid():N}");
+        tempPath = AtomicFile.TempPathFor(this.finalPath);
         stream = new FileStream(tempPath, FileMode.Create, FileAccess.ReadWrite, FileShare.None, 1 << 20);
         var options = new ParquetOptions { CompressionMethod = CompressionMethod.Zstd, CompressionLevel = System.IO.Compression.CompressionLevel.Fastest };
         writer = ParquetWriter.CreateAsync(Schema, stream, options).GetAwaiter().GetResult();

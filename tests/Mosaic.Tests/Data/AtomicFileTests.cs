@@ -28,4 +28,26 @@ public class AtomicFileTests
         Assert.Equal("new", File.ReadAllText(path));
         Assert.Single(Directory.GetFiles(dir.Path));
     }
+
+    [Fact]
+    public void Write_RemovesLeftoversOfDeadProcessesOnly()
+    {
+        using var dir = new TempFolder();
+        var path = Path.Combine(dir.Path, "out.csv");
+        // A PID above the kernel's pid_max cannot be running; PID 1 always is.
+        var dead = Path.Combine(dir.Path, ".out.csv.tmp-99999999-0123456789abcdef");
+        var live = Path.Combine(dir.Path, ".out.csv.tmp-1-0123456789abcdef");
+        var otherName = Path.Combine(dir.Path, ".other.csv.tmp-99999999-0123456789abcdef");
+        foreach (var file in new[] { dead, live, otherName })
+        {
+            File.WriteAllText(file, "partial");
+        }
+
+        AtomicFile.WriteAllText(path, "new");
+
+        Assert.Equal("new", File.ReadAllText(path));
+        Assert.False(File.Exists(dead));
+        Assert.True(File.Exists(live));
+        Assert.True(File.Exists(otherName));
+    }
 }
