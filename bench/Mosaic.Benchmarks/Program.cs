@@ -18,6 +18,13 @@ if (args is ["indicators-throughput", ..])
     return 0;
 }
 
+if (args is ["indicators-profile", ..])
+{
+    // `indicators-profile FOLDER [ROUNDS]`: single-threaded CPU-s per phase (parse, compute, render).
+    IndicatorsBenchmark.Profile(args);
+    return 0;
+}
+
 if (args is ["planted-mitigation", ..])
 {
     // `planted-mitigation N [seed] [network] [maxit]` times the mobility optimiser on a planted city once.

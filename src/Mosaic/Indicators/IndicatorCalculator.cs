@@ -278,14 +278,23 @@ internal sealed class IndicatorCalculator(IndicatorSchema schema)
         {
             counts.Add(contactCount[contact]);
             values.Add(contactCount[contact]);
-            values2.Add((double)contactOut[contact] / n);
+            values2.Add(contactOut[contact]);
+        }
+
+        // Balance: sorted as whole counts (the fast integer sort), then divided, which keeps the order.
+        var balance = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(values2);
+        SummaryStatistics.Sort(balance);
+        foreach (ref var b in balance)
+        {
+            b /= n;
         }
 
         AddScalar(Indicator.EntropyOfContacts, c, filter, SummaryStatistics.Entropy(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(counts), n));
         AddSummary(Indicator.BalanceOfContacts, c, filter, System.Runtime.InteropServices.CollectionsMarshal.AsSpan(values2));
+        AddSummary(Indicator.InteractionsPerContact, c, filter, System.Runtime.InteropServices.CollectionsMarshal.AsSpan(values));
+        // The same counts, most likely sorted by now (which costs the pareto sort one pass).
         values2.Clear();
         values2.AddRange(values);
-        AddSummary(Indicator.InteractionsPerContact, c, filter, System.Runtime.InteropServices.CollectionsMarshal.AsSpan(values));
         var paretoTaken = SummaryStatistics.ParetoCount(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(values2), n);
         AddScalar(Indicator.PercentParetoInteractions, c, filter, (double)paretoTaken / n);
 
