@@ -323,13 +323,25 @@ internal static class SummaryStatistics
     }
 
     /// <summary>Great-circle distance in km on a sphere of radius 6371 km (haversine), as bandicoot.</summary>
-    public static double GreatCircle(double lat1, double lon1, double lat2, double lon2)
+    public static double GreatCircle(double lat1, double lon1, double lat2, double lon2) =>
+        GreatCircle(lat1, lon1, CosLatitude(lat1), lat2, lon2, CosLatitude(lat2));
+
+    /// <summary>The cosine of a latitude in degrees, as <see cref="GreatCircle(double, double, double, double, double, double)"/> takes it.</summary>
+    public static double CosLatitude(double lat) => Math.Cos(double.DegreesToRadians(lat));
+
+    /// <summary>
+    /// <see cref="GreatCircle(double, double, double, double)"/> with the latitudes' cosines given
+    /// (<see cref="CosLatitude"/>), so a caller measuring many distances computes each once; the
+    /// same operations in the same order, so the same result to the last bit.
+    /// </summary>
+    public static double GreatCircle(double lat1, double lon1, double cosLat1, double lat2, double lon2, double cosLat2)
     {
         const double r = 6371.0;
         var dLat = double.DegreesToRadians(lat1 - lat2);
         var dLon = double.DegreesToRadians(lon1 - lon2);
-        var a = (Math.Sin(dLat / 2) * Math.Sin(dLat / 2))
-                + (Math.Cos(double.DegreesToRadians(lat1)) * Math.Cos(double.DegreesToRadians(lat2)) * Math.Sin(dLon / 2) * Math.Sin(dLon / 2));
+        var sinLat = Math.Sin(dLat / 2);
+        var sinLon = Math.Sin(dLon / 2);
+        var a = (sinLat * sinLat) + (cosLat1 * cosLat2 * sinLon * sinLon);
         return r * 2.0 * Math.Asin(Math.Sqrt(a));
     }
 }

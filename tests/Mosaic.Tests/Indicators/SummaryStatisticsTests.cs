@@ -61,4 +61,37 @@ public class SummaryStatisticsTests
             Assert.Equal(expected, data);
         }
     }
+
+    [Fact]
+    public void IsSmallWholeNumber_IntegerText_SameAsShortestRoundTrip()
+    {
+        var random = new Random(7);
+        var values = new List<double> { 0.0, -0.0, 1.0, -1.0, 1e14, 1e15 - 1, 1e15, -1e15, 1e16, 0.5, double.NaN, double.PositiveInfinity, double.NegativeInfinity, double.Epsilon, 123456789012345 };
+        for (var e = 0; e < 17; e++)
+        {
+            values.Add(Math.Pow(10, e));
+            values.Add(-Math.Pow(10, e) + 1);
+        }
+
+        for (var i = 0; i < 20_000; i++)
+        {
+            values.Add(Math.Floor(random.NextDouble() * Math.Pow(10, random.Next(17))) * (random.Next(2) == 0 ? 1 : -1));
+            values.Add(random.NextDouble() * 1000);
+        }
+
+        var fast = 0;
+        foreach (var v in values)
+        {
+            if (IndicatorWriter.IsSmallWholeNumber(v))
+            {
+                fast++;
+                Assert.Equal(v.ToString("R", System.Globalization.CultureInfo.InvariantCulture), ((long)v).ToString(System.Globalization.CultureInfo.InvariantCulture));
+            }
+        }
+
+        Assert.InRange(fast, 15_000, 25_000);
+        Assert.False(IndicatorWriter.IsSmallWholeNumber(-0.0));
+        Assert.False(IndicatorWriter.IsSmallWholeNumber(1e15));
+        Assert.False(IndicatorWriter.IsSmallWholeNumber(double.NaN));
+    }
 }
