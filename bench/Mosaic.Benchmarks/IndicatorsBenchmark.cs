@@ -95,6 +95,66 @@ public class IndicatorsBenchmark
     }
 
     /// <summary>
+    /// Single-threaded CPU time of each phase, users held in memory:
+    /// <c>indicators-profile FOLDER [ROUNDS]</c> on a folder made by <c>indicators-throughput</c>.
+    /// Computing and rendering (JSON) are timed per configuration, so a change to one shows alone.
+    /// </summary>
+    public static void Profile(string[] args)
+    {
+        var root = args[1];
+        var rounds = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 3;
+        var records = Path.Combine(root, "records");
+        var antennasPath = Path.Combine(root, "antennas.csv");
+        var antennas = BandicootReader.ReadAntennas(antennasPath);
+        var files = Directory.EnumerateFiles(records, "*.csv").Order(StringComparer.Ordinal).ToArray();
+        var contents = files.Select(File.ReadAllBytes).ToArray();
+        (string Name, IndicatorOptions Options)[] configurations =
+        [
+            ("default", new IndicatorOptions()),
+            ("extended+splits", new IndicatorOptions { Summary = IndicatorSummary.Extended, SplitWeek = true, SplitDay = true }),
+        ];
+        for (var round = 0; round < rounds; round++)
+        {
+            var cpu = CpuSeconds();
+            var users = contents.Select((c, k) => BandicootReader.ParseUser("", c, Path.GetFileNameWithoutExtension(files[k]), antennas, RecordFormat.Bandicoot)).ToArray();
+            var parse = CpuSeconds() - cpu;
+            var count = users.Sum(u => (long)u.Records.Length);
+            var line = string.Create(CultureInfo.InvariantCulture, $"round {round}: parse {parse:F2}");
+            foreach (var (name, options) in configurations)
+            {
+                var request = new IndicatorRequest(records, antennasPath, Path.Combine(root, "profile", "out.json")) { Options = options };
+                var schema = new IndicatorSchema(options);
+                var calculator = new IndicatorCalculator(schema);
+                var rows = new UserRow[users.Length];
+                cpu = CpuSeconds();
+                for (var i = 0; i < users.Length; i++)
+                {
+                    var values = new double[schema.Keys.Length];
+                    calculator.Compute(users[i], values);
+                    rows[i] = new UserRow(users[i].Name, values, UserReport.Of(users[i], calculator.Home >= 0, options.GroupBy, null), users[i].RecordsRead, null);
+                }
+
+                var compute = CpuSeconds() - cpu;
+                using var writer = new IndicatorWriter(request.OutPath, json: true, new OutputContext(request, schema, antennas.Count, [], []));
+                using var renderer = new RowRenderer();
+                long bytes = 0;
+                cpu = CpuSeconds();
+                foreach (var row in rows)
+                {
+                    bytes += writer.Render(row, renderer).Length;
+                }
+
+                var render = CpuSeconds() - cpu;
+                line += string.Create(CultureInfo.InvariantCulture, $"; {name}: compute {compute:F2} ({count / compute / 1e6:F2} M/CPU-s), render {render:F2} ({bytes / 1e6:F0} MB)");
+            }
+
+            Console.WriteLine(line + " CPU-s");
+        }
+    }
+
+    private static double CpuSeconds() => Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds;
+
+    /// <summary>
     /// Quick throughput run without BenchmarkDotNet's repetitions:
     /// <c>indicators-throughput USERS RECORDS_PER_USER [FOLDER]</c>. Generates the population once
     /// (seed 1), then times one run per configuration with 1 thread and with every core.

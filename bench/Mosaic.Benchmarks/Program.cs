@@ -18,6 +18,20 @@ if (args is ["indicators-throughput", ..])
     return 0;
 }
 
+if (args is ["indicators-generate", var users, var perUser, var root])
+{
+    // `indicators-generate USERS RECORDS_PER_USER DIR`: the indicators-throughput population (seed 1) only, for timing the CLI on it.
+    Mosaic.Indicators.SyntheticUsers.Write(Path.Combine(root, "records"), Path.Combine(root, "antennas.csv"), int.Parse(users, CultureInfo.InvariantCulture), int.Parse(perUser, CultureInfo.InvariantCulture), seed: 1);
+    return 0;
+}
+
+if (args is ["indicators-profile", ..])
+{
+    // `indicators-profile FOLDER [ROUNDS]`: single-threaded CPU-s per phase (parse, compute, render).
+    IndicatorsBenchmark.Profile(args);
+    return 0;
+}
+
 if (args is ["planted-mitigation", ..])
 {
     // `planted-mitigation N [seed] [network] [maxit]` times the mobility optimiser on a planted city once.

@@ -31,7 +31,9 @@ internal sealed class IndicatorCalculator(IndicatorSchema schema)
     private int[] positionCount = [];
     private int[] churnPrevious = [];
     private int[] churnCurrent = [];
+    private double[] positionCosLat = [];
     private readonly List<int> touched = [];
+    private readonly List<(int Start, int Length)> groups = [];
     private readonly List<int> touchedPositions = [];
     private readonly List<int> binned = [];
     private readonly List<double> values = [];
@@ -154,6 +156,12 @@ internal sealed class IndicatorCalculator(IndicatorSchema schema)
             positionCount = new int[size];
             churnPrevious = new int[size];
             churnCurrent = new int[size];
+            positionCosLat = new double[size];
+        }
+
+        for (var p = 0; p < positions; p++)
+        {
+            positionCosLat[p] = SummaryStatistics.CosLatitude(user.PositionLat[p]);
         }
     }
 
@@ -161,7 +169,8 @@ internal sealed class IndicatorCalculator(IndicatorSchema schema)
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private List<(int Start, int Length)> Groups(ReadOnlySpan<int> part)
     {
-        var groups = new List<(int, int)>();
+        // One list reused: every caller iterates the groups to the end before the next call.
+        groups.Clear();
         if (part.IsEmpty)
         {
             return groups;
@@ -278,14 +287,23 @@ internal sealed class IndicatorCalculator(IndicatorSchema schema)
         {
             counts.Add(contactCount[contact]);
             values.Add(contactCount[contact]);
-            values2.Add((double)contactOut[contact] / n);
+            values2.Add(contactOut[contact]);
+        }
+
+        // Balance: sorted as whole counts (the fast integer sort), then divided, which keeps the order.
+        var balance = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(values2);
+        SummaryStatistics.Sort(balance);
+        foreach (ref var b in balance)
+        {
+            b /= n;
         }
 
         AddScalar(Indicator.EntropyOfContacts, c, filter, SummaryStatistics.Entropy(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(counts), n));
         AddSummary(Indicator.BalanceOfContacts, c, filter, System.Runtime.InteropServices.CollectionsMarshal.AsSpan(values2));
+        AddSummary(Indicator.InteractionsPerContact, c, filter, System.Runtime.InteropServices.CollectionsMarshal.AsSpan(values));
+        // The same counts, most likely sorted by now (which costs the pareto sort one pass).
         values2.Clear();
         values2.AddRange(values);
-        AddSummary(Indicator.InteractionsPerContact, c, filter, System.Runtime.InteropServices.CollectionsMarshal.AsSpan(values));
         var paretoTaken = SummaryStatistics.ParetoCount(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(values2), n);
         AddScalar(Indicator.PercentParetoInteractions, c, filter, (double)paretoTaken / n);
 
@@ -577,12 +595,13 @@ internal sealed class IndicatorCalculator(IndicatorSchema schema)
             {
                 var lat0 = latSum / located;
                 var lon0 = lonSum / located;
+                var cosLat0 = SummaryStatistics.CosLatitude(lat0);
                 var r2 = 0.0;
                 foreach (var p in touchedPositions)
                 {
                     if (!double.IsNaN(user.PositionLat[p]))
                     {
-                        var dist = SummaryStatistics.GreatCircle(lat0, lon0, user.PositionLat[p], user.PositionLon[p]);
+                        var dist = SummaryStatistics.GreatCircle(lat0, lon0, cosLat0, user.PositionLat[p], user.PositionLon[p], positionCosLat[p]);
                         r2 += (double)positionCount[p] / located * dist * dist;
                     }
                 }

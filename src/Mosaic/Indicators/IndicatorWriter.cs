@@ -258,7 +258,12 @@ internal sealed class IndicatorWriter : IDisposable
 
     private static void WriteJsonNumber(Utf8JsonWriter w, double value)
     {
-        if (double.IsFinite(value))
+        if (IsSmallWholeNumber(value))
+        {
+            // Counts and zeros (a fifth of the values): integer formatting is much cheaper and writes the same digits.
+            w.WriteNumberValue((long)value);
+        }
+        else if (double.IsFinite(value))
         {
             w.WriteNumberValue(value);
         }
@@ -336,7 +341,11 @@ internal sealed class IndicatorWriter : IDisposable
         foreach (var v in row.Values)
         {
             w.Write(',');
-            if (double.IsFinite(v) && v.TryFormat(buffer, out var written, "R", CultureInfo.InvariantCulture))
+            if (IsSmallWholeNumber(v) && ((long)v).TryFormat(buffer, out var digits, default, CultureInfo.InvariantCulture))
+            {
+                w.Write(buffer[..digits]);
+            }
+            else if (double.IsFinite(v) && v.TryFormat(buffer, out var written, "R", CultureInfo.InvariantCulture))
             {
                 w.Write(buffer[..written]);
             }
@@ -385,6 +394,14 @@ internal sealed class IndicatorWriter : IDisposable
 
         w.Write('\n');
     }
+
+    /// <summary>
+    /// Whether the shortest round-trip text of <paramref name="value"/> is that of the integer
+    /// <c>(long)value</c>: a whole number below 10¹⁵ in magnitude (from 10¹⁵ on it is written
+    /// <c>1E+15</c>), and not −0 (written <c>-0</c>). NaN and infinities are not.
+    /// </summary>
+    internal static bool IsSmallWholeNumber(double value) =>
+        value == Math.Floor(value) && Math.Abs(value) < 1e15 && (value != 0 || !double.IsNegative(value));
 
     private static string Number(double d) => double.IsFinite(d) ? d.ToString("R", CultureInfo.InvariantCulture) : "";
 

@@ -23,7 +23,7 @@ internal static class SummaryStatistics
             return;
         }
 
-        data.Sort();
+        Sort(data);
         var n = data.Length;
         var sum = 0.0;
         foreach (var x in data)
@@ -56,6 +56,195 @@ internal static class SummaryStatistics
         stats[4] = m2 != 0 ? m4 / (m2 * m2) : 0.0;
         stats[5] = data[0];
         stats[6] = data[n - 1];
+    }
+
+    /// <summary>
+    /// Sorts ascending, as <c>Span.Sort()</c> does, but faster for
+    /// the short, integer-valued distributions most indicators have (counts, seconds): short
+    /// spans by insertion, integer values in a small range by counting or by a radix sort on the
+    /// offset from the minimum, anything else (fractions, NaN, huge ranges) by the library sort.
+    /// Ascending order of a set of numbers is unique, so the result is the same array of values
+    /// whichever way it is sorted (the distributions never mix −0 and +0).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Sort(Span<double> data)
+    {
+        var n = data.Length;
+        if (n <= ShortSpan)
+        {
+            InsertionSort(data);
+            return;
+        }
+
+        var min = data[0];
+        var max = data[0];
+        var sorted = true;
+        var previous = data[0];
+        foreach (var x in data)
+        {
+            // NaN and fractions fail the first test; the limit keeps max − min within an int.
+            if (x != Math.Floor(x) || Math.Abs(x) > IntegerSortLimit)
+            {
+                if (!IsSorted(data))
+                {
+                    data.Sort();
+                }
+
+                return;
+            }
+
+            sorted &= previous <= x;
+            previous = x;
+            min = Math.Min(min, x);
+            max = Math.Max(max, x);
+        }
+
+        if (sorted)
+        {
+            return;
+        }
+
+        var range = (int)(max - min);
+        if (range < CountingSortMaximumRange || range < 2 * n)
+        {
+            CountingSort(data, min, range);
+        }
+        else if (n <= InsertionSortMaximum)
+        {
+            InsertionSort(data);
+        }
+        else
+        {
+            RadixSort(data, min, range);
+        }
+    }
+
+    private static bool IsSorted(ReadOnlySpan<double> data)
+    {
+        for (var i = 1; i < data.Length; i++)
+        {
+            if (!(data[i - 1] <= data[i]))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private const int ShortSpan = 6;
+    private const int InsertionSortMaximum = 32;
+    private const double IntegerSortLimit = 1 << 29;
+    private const int CountingSortMaximumRange = 64;
+
+    [ThreadStatic]
+    private static int[]? sortKeys;
+
+    [ThreadStatic]
+    private static int[]? sortSpare;
+
+    [ThreadStatic]
+    private static int[]? sortCounts;
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void InsertionSort(Span<double> data)
+    {
+        for (var i = 1; i < data.Length; i++)
+        {
+            var x = data[i];
+            if (double.IsNaN(x) || double.IsNaN(data[0]))
+            {
+                // Comparisons with NaN are all false: leave NaN placement to the library sort.
+                data.Sort();
+                return;
+            }
+
+            var j = i - 1;
+            while (j >= 0 && data[j] > x)
+            {
+                data[j + 1] = data[j];
+                j--;
+            }
+
+            data[j + 1] = x;
+        }
+    }
+
+    /// <summary>Integers in [min, min + range]: counts per value, then the values in order.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void CountingSort(Span<double> data, double min, int range)
+    {
+        var counts = Scratch(ref sortCounts, range + 1);
+        counts.Clear();
+        foreach (var x in data)
+        {
+            counts[(int)(x - min)]++;
+        }
+
+        var at = 0;
+        for (var v = 0; v <= range; v++)
+        {
+            var value = min + v;
+            for (var c = counts[v]; c > 0; c--)
+            {
+                data[at++] = value;
+            }
+        }
+    }
+
+    /// <summary>Integers in [min, min + range]: least-significant-digit radix sort of the offsets, 8 bits a pass.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void RadixSort(Span<double> data, double min, int range)
+    {
+        var n = data.Length;
+        var keys = Scratch(ref sortKeys, n);
+        var spare = Scratch(ref sortSpare, n);
+        for (var i = 0; i < n; i++)
+        {
+            keys[i] = (int)(data[i] - min);
+        }
+
+        Span<int> histogram = stackalloc int[256];
+        for (var shift = 0; shift < 32 && (range >> shift) != 0; shift += 8)
+        {
+            histogram.Clear();
+            foreach (var k in keys)
+            {
+                histogram[(k >> shift) & 0xFF]++;
+            }
+
+            var total = 0;
+            for (var b = 0; b < 256; b++)
+            {
+                var c = histogram[b];
+                histogram[b] = total;
+                total += c;
+            }
+
+            foreach (var k in keys)
+            {
+                spare[histogram[(k >> shift) & 0xFF]++] = k;
+            }
+
+            var swap = keys;
+            keys = spare;
+            spare = swap;
+        }
+
+        for (var i = 0; i < n; i++)
+        {
+            data[i] = min + keys[i];
+        }
+    }
+
+    private static Span<int> Scratch(ref int[]? array, int length)
+    {
+        if (array is null || array.Length < length)
+        {
+            array = new int[Math.Max(length, 1024)];
+        }
+
+        return array.AsSpan(0, length);
     }
 
     /// <summary>Mean and population std of the non-NaN values; both NaN when there are none.</summary>
@@ -122,7 +311,7 @@ internal static class SummaryStatistics
     public static int ParetoCount(Span<double> weights, double total)
     {
         var target = Math.Ceiling(total * 0.8);
-        weights.Sort();
+        Sort(weights);
         var taken = 0;
         for (var i = weights.Length - 1; i >= 0 && target > 0; i--)
         {
@@ -134,13 +323,25 @@ internal static class SummaryStatistics
     }
 
     /// <summary>Great-circle distance in km on a sphere of radius 6371 km (haversine), as bandicoot.</summary>
-    public static double GreatCircle(double lat1, double lon1, double lat2, double lon2)
+    public static double GreatCircle(double lat1, double lon1, double lat2, double lon2) =>
+        GreatCircle(lat1, lon1, CosLatitude(lat1), lat2, lon2, CosLatitude(lat2));
+
+    /// <summary>The cosine of a latitude in degrees, as <see cref="GreatCircle(double, double, double, double, double, double)"/> takes it.</summary>
+    public static double CosLatitude(double lat) => Math.Cos(double.DegreesToRadians(lat));
+
+    /// <summary>
+    /// <see cref="GreatCircle(double, double, double, double)"/> with the latitudes' cosines given
+    /// (<see cref="CosLatitude"/>), so a caller measuring many distances computes each once; the
+    /// same operations in the same order, so the same result to the last bit.
+    /// </summary>
+    public static double GreatCircle(double lat1, double lon1, double cosLat1, double lat2, double lon2, double cosLat2)
     {
         const double r = 6371.0;
         var dLat = double.DegreesToRadians(lat1 - lat2);
         var dLon = double.DegreesToRadians(lon1 - lon2);
-        var a = (Math.Sin(dLat / 2) * Math.Sin(dLat / 2))
-                + (Math.Cos(double.DegreesToRadians(lat1)) * Math.Cos(double.DegreesToRadians(lat2)) * Math.Sin(dLon / 2) * Math.Sin(dLon / 2));
+        var sinLat = Math.Sin(dLat / 2);
+        var sinLon = Math.Sin(dLon / 2);
+        var a = (sinLat * sinLat) + (cosLat1 * cosLat2 * sinLon * sinLon);
         return r * 2.0 * Math.Asin(Math.Sqrt(a));
     }
 }

@@ -1,0 +1,97 @@
+using Mosaic.Indicators;
+
+namespace Mosaic.Tests.Indicators;
+
+/// <summary>The fast paths of <see cref="SummaryStatistics"/> against the library routines they replace.</summary>
+public class SummaryStatisticsTests
+{
+    public static TheoryData<int, double, bool> SortCases => new()
+    {
+        // length, range of values, whole numbers: each case reaches one branch of the sort.
+        { 0, 10, true },
+        { 1, 10, true },
+        { 5, 1000, true },
+        { 20, 1000, true },
+        { 20, 10, true },
+        { 200, 30, true },
+        { 200, 100_000, true },
+        { 200, 1e8, true },
+        { 200, 1e12, true },
+        { 40, 1000, false },
+        { 500, 1, false },
+    };
+
+    [Theory]
+    [MemberData(nameof(SortCases))]
+    public void Sort_RandomSpans_SameAsLibrarySort(int length, double range, bool whole)
+    {
+        var random = new Random(length + (int)Math.Log10(range + 1));
+        for (var trial = 0; trial < 200; trial++)
+        {
+            var data = new double[length];
+            var offset = random.Next(3) switch { 0 => 0.0, 1 => -range / 2, _ => range * 3 };
+            for (var i = 0; i < length; i++)
+            {
+                var x = (random.NextDouble() * range) + offset;
+                data[i] = whole ? Math.Floor(x) : x;
+            }
+
+            if (trial % 5 == 0)
+            {
+                Array.Sort(data); // already sorted
+            }
+
+            AssertSortsLikeLibrary(data);
+        }
+    }
+
+    [Fact]
+    public void Sort_WithNaN_SameAsLibrarySort()
+    {
+        double[] shortSpan = [3, double.NaN, 1, 2];
+        double[] longSpan = [.. Enumerable.Range(0, 50).Select(i => i == 17 ? double.NaN : (i * 7) % 13)];
+        AssertSortsLikeLibrary(shortSpan);
+        AssertSortsLikeLibrary(longSpan);
+    }
+
+    private static void AssertSortsLikeLibrary(double[] data)
+    {
+        var expected = (double[])data.Clone();
+        Array.Sort(expected);
+        SummaryStatistics.Sort(data);
+        Assert.Equal(expected, data);
+    }
+
+    [Fact]
+    public void IsSmallWholeNumber_IntegerText_SameAsShortestRoundTrip()
+    {
+        var random = new Random(7);
+        var values = new List<double> { 0.0, -0.0, 1.0, -1.0, 1e14, 1e15 - 1, 1e15, -1e15, 1e16, 0.5, double.NaN, double.PositiveInfinity, double.NegativeInfinity, double.Epsilon, 123456789012345 };
+        for (var e = 0; e < 17; e++)
+        {
+            values.Add(Math.Pow(10, e));
+            values.Add(-Math.Pow(10, e) + 1);
+        }
+
+        for (var i = 0; i < 20_000; i++)
+        {
+            values.Add(Math.Floor(random.NextDouble() * Math.Pow(10, random.Next(17))) * (random.Next(2) == 0 ? 1 : -1));
+            values.Add(random.NextDouble() * 1000);
+        }
+
+        var fast = 0;
+        foreach (var v in values)
+        {
+            if (IndicatorWriter.IsSmallWholeNumber(v))
+            {
+                fast++;
+                Assert.Equal(v.ToString("R", System.Globalization.CultureInfo.InvariantCulture), ((long)v).ToString(System.Globalization.CultureInfo.InvariantCulture));
+            }
+        }
+
+        Assert.InRange(fast, 15_000, 25_000);
+        Assert.False(IndicatorWriter.IsSmallWholeNumber(-0.0));
+        Assert.False(IndicatorWriter.IsSmallWholeNumber(1e15));
+        Assert.False(IndicatorWriter.IsSmallWholeNumber(double.NaN));
+    }
+}
