@@ -211,17 +211,7 @@ internal static class FaceNewton
             var fTrial = f;
             while (alpha >= 1e-12 && evaluations < maxEvaluations)
             {
-                for (var k = 0; k < size; k++)
-                {
-                    trial[k] = free[k] ? x[k] + (alpha * d[k]) : 0;
-                }
-
-                FaceQuasiNewton.ProjectFreeRows(trial, free, n, rowBuffer, rowScratch);
-                double decrease = 0;
-                for (var k = 0; k < size; k++)
-                {
-                    decrease += g[k] * (trial[k] - x[k]);
-                }
+                var decrease = FaceQuasiNewton.ProjectedTrial(x, d, alpha, g, free, n, trial, rowBuffer, rowScratch);
 
                 if (decrease < 0)
                 {
@@ -249,19 +239,9 @@ internal static class FaceNewton
                 evaluations++;
             }
 
-            var faceShrank = false;
-            for (var k = 0; k < size; k++)
-            {
-                if (free[k] && trial[k] <= 0)
-                {
-                    free[k] = false;
-                    trial[k] = 0;
-                    faceShrank = true;
-                }
-            }
+            var faceShrank = FaceQuasiNewton.FixZeros(trial, free);
 
             var gain = f - fTrial;
-
             Array.Copy(trial, x, size);
             Array.Copy(gTrial, g, size);
             f = fTrial;

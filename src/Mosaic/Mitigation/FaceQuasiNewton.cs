@@ -129,17 +129,7 @@ internal static class FaceQuasiNewton
             var haveGradient = false;
             while (true)
             {
-                for (var k = 0; k < size; k++)
-                {
-                    trial[k] = free[k] ? x[k] + (alpha * d[k]) : 0;
-                }
-
-                ProjectFreeRows(trial, free, n, rowBuffer, rowScratch);
-                decreaseBound = 0;
-                for (var k = 0; k < size; k++)
-                {
-                    decreaseBound += g[k] * (trial[k] - x[k]);
-                }
+                decreaseBound = ProjectedTrial(x, d, alpha, g, free, n, trial, rowBuffer, rowScratch);
 
                 if (decreaseBound < 0)
                 {
@@ -185,19 +175,10 @@ internal static class FaceQuasiNewton
                 evaluations++;
             }
 
-            var hitBound = false;
-            for (var k = 0; k < size; k++)
-            {
-                if (free[k] && trial[k] <= 0)
-                {
-                    // The face shrank: fix the entries now at zero; the curvature pairs are
-                    // projected on the smaller subspace below (forgetting them would lose the
-                    // curvature learnt so far, which costs many iterations when the face shrinks often).
-                    free[k] = false;
-                    trial[k] = 0;
-                    hitBound = true;
-                }
-            }
+            // When the face shrank the curvature pairs are projected on the smaller subspace below
+            // (forgetting them would lose the curvature learnt so far, which costs many
+            // iterations when the face shrinks often).
+            var hitBound = FixZeros(trial, free);
 
             ProjectOnFace(gTrial, pgTrial, free, n);
             if (hitBound)
@@ -295,6 +276,44 @@ internal static class FaceQuasiNewton
 
         newest = kept.Count > 0 ? kept.Count - 1 : memory - 1;
         return kept.Count;
+    }
+
+    /// <summary>
+    /// The trial point P_face(x + α·d) of a projected search on the face, written to
+    /// <paramref name="trial"/>; returns gᵀ(trial − x), the first-order decrease it promises.
+    /// </summary>
+    internal static double ProjectedTrial(double[] x, double[] d, double alpha, double[] g, bool[] free, int n, double[] trial, double[] rowBuffer, double[] rowScratch)
+    {
+        for (var k = 0; k < x.Length; k++)
+        {
+            trial[k] = free[k] ? x[k] + (alpha * d[k]) : 0;
+        }
+
+        ProjectFreeRows(trial, free, n, rowBuffer, rowScratch);
+        double decrease = 0;
+        for (var k = 0; k < x.Length; k++)
+        {
+            decrease += g[k] * (trial[k] - x[k]);
+        }
+
+        return decrease;
+    }
+
+    /// <summary>Fixes at zero (removes from the face) every free entry the step brought to zero; true when the face shrank.</summary>
+    internal static bool FixZeros(double[] point, bool[] free)
+    {
+        var shrank = false;
+        for (var k = 0; k < point.Length; k++)
+        {
+            if (free[k] && point[k] <= 0)
+            {
+                free[k] = false;
+                point[k] = 0;
+                shrank = true;
+            }
+        }
+
+        return shrank;
     }
 
     /// <summary>Projects each row's free entries of x onto the simplex (they sum to 1: the fixed entries are 0).</summary>

@@ -31,6 +31,15 @@ public sealed record MobilityOptions
     /// <summary>Alternate the projected-gradient iterations with an L-BFGS polish on the current face (<see cref="FaceQuasiNewton"/>). Default true.</summary>
     public bool FacePolish { get; init; } = true;
 
+    /// <summary>
+    /// Polish faces of dimension up to <see cref="FaceNewton.MaxDimension"/> by active-set Newton
+    /// (difference Hessian, KKT-residual stopping) instead of projected-gradient bursts and
+    /// L-BFGS. Default (null): Newton for RT, L-BFGS for RR, the better of the two on the scipy
+    /// reference problems (docs/mitigation.md): on RR, whose objective is quartic in M, Newton
+    /// converged to worse local optima from most of scipy's starts.
+    /// </summary>
+    public bool? NewtonPolish { get; init; }
+
     /// <summary>Threads for the dense kernels. Default: every core.</summary>
     public int Threads { get; init; } = Environment.ProcessorCount;
 
@@ -372,7 +381,7 @@ public static class MobilityOptimizer
                 allowance = Math.Max(1, allowance / 2);
             }
 
-            var run = Subproblem(Value, ValueAndGradient, project, x, n, options with { Tolerance = tolerance }, allowance, rowScale);
+            var run = Subproblem(Value, ValueAndGradient, project, x, n, options with { Tolerance = tolerance }, allowance, rowScale, options.NewtonPolish ?? network == MitigationNetwork.RT);
             iterations += run.Iterations;
             pgNorm = run.ProjectedGradientNorm;
             Loads(x);
@@ -456,7 +465,8 @@ public static class MobilityOptimizer
         int n,
         MobilityOptions options,
         int budget,
-        double[] rowScale)
+        double[] rowScale,
+        bool useNewton)
     {
         var used = 0;
         var burst = 3;
@@ -472,7 +482,7 @@ public static class MobilityOptimizer
             // the zero entries whose multiplier has the wrong sign. Projected-gradient bursts free
             // entries by crude Barzilai–Borwein steps, often hundreds at once on a stiff problem,
             // which the polish then has to drive back to zero.
-            if (options.FacePolish && FaceNewton.Dimension(x, n, released) <= FaceNewton.MaxDimension && used < budget)
+            if (options.FacePolish && useNewton && FaceNewton.Dimension(x, n, released) <= FaceNewton.MaxDimension && used < budget)
             {
                 var newton = FaceNewton.Minimize(value, valueAndGradient, x, n, options.Tolerance, budget - used, released);
                 used += newton.Evaluations;
@@ -512,7 +522,7 @@ public static class MobilityOptimizer
 
             // Faces small enough for a difference Hessian go back to the Newton step above;
             // larger ones get the L-BFGS polish.
-            if (FaceNewton.Dimension(x, n) <= FaceNewton.MaxDimension)
+            if (useNewton && FaceNewton.Dimension(x, n) <= FaceNewton.MaxDimension)
             {
                 continue;
             }
