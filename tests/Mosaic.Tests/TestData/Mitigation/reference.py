@@ -17,6 +17,8 @@ districts on, only the identity and the mixed start are run (SLSQP's cost), at m
 iterations each.
 
 Usage: /usr/bin/python3 reference.py [--sizes 5,8,12] [--out FILE] [--check-only]
+Problems already in FILE are kept; the sizes computed replace theirs (one size per run under the
+shared lock: flock /tmp/mosaic-bigjob.lock ...). The stored file was made size by size this way.
 (Debian python3-scipy; the sizes 30 and 40 take minutes per start: SLSQP's dense QP has n²
 variables.)
 """
