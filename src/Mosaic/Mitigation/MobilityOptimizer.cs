@@ -21,11 +21,24 @@ public sealed record MobilityOptions
     /// <summary>Length of the nonmonotone line search's memory. Default 10.</summary>
     public int LineSearchMemory { get; init; } = 10;
 
-    /// <summary>Extra fixed starts of step 2 besides step 1's matrix (the objective is non-convex); each costs a full step 2. Default 0.</summary>
-    public int ExtraStarts { get; init; }
+    /// <summary>
+    /// Fixed starts of step 2 besides step 1's matrix and the identity (capacity-proportional
+    /// spread, then seeded half-identity mixtures); every start is screened with an eighth of
+    /// the budget and the best continues with the full budget. Default 2.
+    /// </summary>
+    public int ExtraStarts { get; init; } = 2;
 
     /// <summary>Alternate the projected-gradient iterations with an L-BFGS polish on the current face (<see cref="FaceQuasiNewton"/>). Default true.</summary>
     public bool FacePolish { get; init; } = true;
+
+    /// <summary>
+    /// Polish faces of dimension up to <see cref="FaceNewton.MaxDimension"/> by active-set Newton
+    /// (difference Hessian, KKT-residual stopping) instead of projected-gradient bursts and
+    /// L-BFGS. Default (null): Newton for RT, L-BFGS for RR, the better of the two on the scipy
+    /// reference problems (docs/mitigation.md): on RR, whose objective is quartic in M, Newton
+    /// converged to worse local optima from most of scipy's starts.
+    /// </summary>
+    public bool? NewtonPolish { get; init; }
 
     /// <summary>Threads for the dense kernels. Default: every core.</summary>
     public int Threads { get; init; } = Environment.ProcessorCount;
@@ -138,23 +151,38 @@ public static class MobilityOptimizer
         var step1 = MinimizeX(problem, network, MobilityObjectiveKind.ShareDifference, x, options, 1, 0);
         progress.Step($"{network}: step 2 (chi-square sum)");
         var afterStep1 = (double[])x.Clone();
-        var step2 = MinimizeX(problem, network, MobilityObjectiveKind.ChiSquareSum, x, options, 1, 0);
 
-        // Step 2 is non-convex: also start it from a few fixed feasible points (capacity-proportional
-        // spread, and seeded random mixtures) and keep the lowest, like the scipy reference does.
-        foreach (var extra in ExtraStarts(problem, options.ExtraStarts))
+        // Step 2 is non-convex: deterministic multi-start. Step 1's optimum, the identity and the
+        // extra fixed starts (capacity-proportional spread, seeded mixtures) each get a screening
+        // run of an eighth of the budget; the lowest screened point (ties: the earlier start)
+        // then gets the full budget. Screening keeps the cost near one full run.
+        var candidates = new List<double[]> { (double[])afterStep1.Clone(), MobilityMatrix.IdentityX(problem.Count) };
+        candidates.AddRange(ExtraStarts(problem, options.ExtraStarts));
+        var screening = options with { MaxIterations = Math.Max(1, options.MaxIterations / 8) };
+        var screenedIterations = 0;
+        var bestScreened = -1;
+        var bestScreenedValue = double.PositiveInfinity;
+        for (var c = 0; c < candidates.Count && candidates.Count > 1; c++)
         {
-            var run = MinimizeX(problem, network, MobilityObjectiveKind.ChiSquareSum, extra, options, 1, 0);
-            if (run.Objective < step2.Objective)
+            var run = MinimizeX(problem, network, MobilityObjectiveKind.ChiSquareSum, candidates[c], screening, 1, 0);
+            screenedIterations += run.Iterations;
+            if (run.Objective < bestScreenedValue)
             {
-                Array.Copy(extra, x, x.Length);
-                step2 = run with { Iterations = run.Iterations + step2.Iterations };
-            }
-            else
-            {
-                step2 = step2 with { Iterations = run.Iterations + step2.Iterations };
+                (bestScreened, bestScreenedValue) = (c, run.Objective);
             }
         }
+
+        Array.Copy(candidates[Math.Max(bestScreened, 0)], x, x.Length);
+        var screened = (double[])x.Clone();
+        var step2 = MinimizeX(problem, network, MobilityObjectiveKind.ChiSquareSum, x, options, 1, 0);
+        if (bestScreened >= 0 && bestScreenedValue < step2.Objective)
+        {
+            // The continuation restarts the penalty; never let it end above its own start.
+            Array.Copy(screened, x, x.Length);
+            step2 = step2 with { Objective = bestScreenedValue };
+        }
+
+        step2 = step2 with { Iterations = step2.Iterations + screenedIterations };
 
         // Keep the best feasible candidate in step 2's own objective: the objective is non-convex,
         // and the capacity penalty and final repair can leave step 2 above its own start or above
@@ -273,6 +301,7 @@ public static class MobilityOptimizer
         var floor = Math.Max(problem.TotalRefugees / n * 1e-3, 1e-12);
         var weight = capacity.Select(u => Math.Max(u, floor)).ToArray();
         var project = MobilityMatrix.Projector(n);
+        var rowScale = RowScale(problem, network);
         project(x);
         var start = objective.Value(x);
         var scale = start > 0 && double.IsFinite(start) ? 1 / start : 1;
@@ -343,7 +372,16 @@ public static class MobilityOptimizer
             // multipliers are still wrong, tightened tenfold per outer iteration, so that the
             // budget is not spent polishing the first penalty problem's optimum.
             var tolerance = Math.Max(options.Tolerance, 1e-3 * Math.Pow(0.1, outer - 1));
-            var run = Subproblem(Value, ValueAndGradient, project, x, n, options with { Tolerance = tolerance }, options.MaxIterations - iterations);
+            // The first penalty problem gets at most half the budget, so that the multiplier
+            // updates that bring the capacities within tolerance are never starved (the final
+            // repair of a point 0.4% over capacity cost RR step 2 on 39 districts half its gain).
+            var allowance = options.MaxIterations - iterations;
+            if (outer == 1 && options.MaxOuterIterations > 1)
+            {
+                allowance = Math.Max(1, allowance / 2);
+            }
+
+            var run = Subproblem(Value, ValueAndGradient, project, x, n, options with { Tolerance = tolerance }, allowance, rowScale, options.NewtonPolish ?? network == MitigationNetwork.RT);
             iterations += run.Iterations;
             pgNorm = run.ProjectedGradientNorm;
             Loads(x);
@@ -354,6 +392,7 @@ public static class MobilityOptimizer
                 violation = Math.Max(violation, h);
                 complementarity = Math.Max(complementarity, Math.Min(Math.Max(-h, 0), multipliers[j]));
             }
+
 
 
             var subproblemDone = run.Reason == MobilityExitReason.Stalled || (run.Reason == MobilityExitReason.Converged && tolerance <= options.Tolerance);
@@ -387,6 +426,30 @@ public static class MobilityOptimizer
         return new MobilityStepResult(kind, objective.Value(x), iterations, outer, reason, pgNorm);
     }
     /// <summary>
+    /// The polish's diagonal preconditioner, one value per origin i: 1/c_i² with c_i the calls
+    /// that origin's refugees make (RT) or make and receive (RR, where they move as callees too),
+    /// floored at 10⁻³ of the mean. The objective's curvature along origin i's entries grows like
+    /// c_i², so this evens out the spread between small districts and enclaves.
+    /// </summary>
+    internal static double[] RowScale(MitigationProblem problem, MitigationNetwork network)
+    {
+        var n = problem.Count;
+        var calls = problem.RefugeeCalls(network);
+        var c = new double[n];
+        for (var i = 0; i < n; i++)
+        {
+            for (var k = 0; k < n; k++)
+            {
+                c[i] += calls[i, k] + (network == MitigationNetwork.RR ? calls[k, i] : 0);
+            }
+        }
+
+        var floor = Math.Max(1e-3 * c.Average(), 1e-300);
+        var top = Math.Max(c.Max(), floor);
+        return [.. c.Select(v => Math.Pow(top / Math.Max(v, floor), 2))];
+    }
+
+    /// <summary>
     /// One augmented-Lagrangian subproblem: projected-gradient iterations (which identify the
     /// face: which entries are zero) alternate with the L-BFGS polish on that face, which converges
     /// where the first-order method crawls. Bursts are short (3 iterations): longer ones free many
@@ -401,13 +464,55 @@ public static class MobilityOptimizer
         double[] x,
         int n,
         MobilityOptions options,
-        int budget)
+        int budget,
+        double[] rowScale,
+        bool useNewton)
     {
         var used = 0;
         var burst = 3;
         SpgOutcome run;
+        var gradient = new double[x.Length];
+        bool[]? released = null;
+        var release = new bool[x.Length];
+        var previous = double.PositiveInfinity;
         while (true)
         {
+            // Active-set Newton while the face is small enough: Newton on the face (with the
+            // entries freed by the last KKT check), then the KKT residual decides: stop, or free
+            // the zero entries whose multiplier has the wrong sign. Projected-gradient bursts free
+            // entries by crude Barzilai–Borwein steps, often hundreds at once on a stiff problem,
+            // which the polish then has to drive back to zero.
+            if (options.FacePolish && useNewton && FaceNewton.Dimension(x, n, released) <= FaceNewton.MaxDimension && used < budget)
+            {
+                var newton = FaceNewton.Minimize(value, valueAndGradient, x, n, options.Tolerance, budget - used, released);
+                used += newton.Evaluations;
+                var f = valueAndGradient(x, gradient);
+                used++;
+                var (residual, count) = FaceNewton.Kkt(x, gradient, n, release);
+
+                if (residual <= options.Tolerance)
+                {
+                    return new SpgOutcome(used, f, residual, MobilityExitReason.Converged);
+                }
+
+                if (used >= budget)
+                {
+                    return new SpgOutcome(used, f, residual, MobilityExitReason.IterationLimit);
+                }
+
+                if (f < previous && count > 0)
+                {
+                    previous = f;
+                    released ??= new bool[x.Length];
+                    Array.Copy(release, released, release.Length);
+                    continue;
+                }
+
+                // No progress since the last check: one short projected-gradient burst decides.
+                previous = f;
+                released = null;
+            }
+
             run = SpectralProjectedGradient.Minimize(value, valueAndGradient, project, x, options.Tolerance, Math.Min(burst, budget - used), options.LineSearchMemory);
             used += run.Iterations;
             if (run.Reason != MobilityExitReason.IterationLimit || used >= budget || !options.FacePolish)
@@ -415,8 +520,16 @@ public static class MobilityOptimizer
                 return run with { Iterations = used };
             }
 
-            var polish = FaceQuasiNewton.Minimize(value, valueAndGradient, x, n, options.Tolerance, budget - used);
+            // Faces small enough for a difference Hessian go back to the Newton step above;
+            // larger ones get the L-BFGS polish.
+            if (useNewton && FaceNewton.Dimension(x, n) <= FaceNewton.MaxDimension)
+            {
+                continue;
+            }
+
+            var polish = FaceQuasiNewton.Minimize(value, valueAndGradient, x, n, options.Tolerance, budget - used, rowScale);
             used += polish.Evaluations;
+
             project(x);
             burst = polish.Stalled ? Math.Min(burst * 2, 200) : 3;
         }

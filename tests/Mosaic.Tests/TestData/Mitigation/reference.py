@@ -2,16 +2,25 @@
 """Independent reference optima for Mosaic's mobility optimiser, computed with scipy.
 
 Writes reference_problems.json: random planted cities of 5 to 40 districts (numpy's own
-generator), and for each network (RT, RR) the best step-1 and step-2 objective values that
-scipy.optimize.minimize(method="SLSQP") finds from several starts. The objective is written
-here from the definitions in docs/mitigation.md (including the smoothing floors); gradients are
-complex-step derivatives of that code (exact to rounding, and independent of Mosaic's
-hand-derived gradients). Mosaic's tests read the JSON and must reach an objective no worse than
-scipy's by more than 1e-6 relative.
+generator), and for each network (RT, RR) and step the objective that
+scipy.optimize.minimize(method="SLSQP") reaches from every stored start, with the starts
+themselves (so that Mosaic can be started from the same matrices) and scipy's best matrices.
+The objective is written here from the definitions in docs/mitigation.md (including the
+smoothing floors) in numpy, with a hand-derived analytic gradient (reverse mode through the
+shares / the statistic, the densities and Ô = MO or MOMᵀ) that the script checks against
+central finite differences and complex-step derivatives of the value before it solves anything.
 
-Usage: /usr/bin/python3 reference.py [--quick] [--sizes 5,8,12] [--out FILE]
-(Debian python3-scipy. --quick = sizes 5 and 8, a minute or two on an idle 2-core machine; the
-sizes 12-40 take from many minutes to hours because of the complex-step gradients.)
+Starts, per problem: identity, capacity-proportional spread, a Dirichlet(1) matrix, and a
+half-identity half-Dirichlet mixture (seeded numpy generator). Step 1 runs from each start.
+Step 2 runs from scipy's best step-1 matrix ("step1_optimum") and from each start. From 30
+districts on, only the identity and the mixed start are run (SLSQP's cost), at most 600
+iterations each.
+
+Usage: /usr/bin/python3 reference.py [--sizes 5,8,12] [--out FILE] [--check-only]
+Problems already in FILE are kept; the sizes computed replace theirs (one size per run under the
+shared lock: flock /tmp/mosaic-bigjob.lock ...). The stored file was made size by size this way.
+(Debian python3-scipy; the sizes 30 and 40 take minutes per start: SLSQP's dense QP has n²
+variables.)
 """
 import json
 import sys
@@ -20,6 +29,8 @@ import time
 import numpy as np
 import scipy
 from scipy.optimize import minimize
+
+SIZES = [(5, 101), (8, 102), (12, 103), (20, 104), (30, 106), (40, 105)]
 
 
 def planted_city(n, seed, cap=0.10):
@@ -61,21 +72,24 @@ class Objective:
             tt = np.where(dtot[:, None] > 0, dens * (tot / np.where(dtot > 0, dtot, 1))[:, None], 0.0)
         self.a = tt
         self.A = tt.sum(1)
+        self.t = np.where(self.A[:, None] > 0, tt / np.where(self.A > 0, self.A, 1)[:, None], 0.0)
         self.eps_r = 1e-3 * max(self.r.sum() / n, 1e-300)
         d0 = self.O if network == "RT" else self.O / (self.r[None, :] + self.eps_r)
         self.eps_s = 1e-3 * max(d0.sum() / n, 1e-300)
         self.eps_b = 1e-4 * max(self.O.sum() / n, 1e-300)
 
-    def value(self, M):
-        """M[j, i] = m_ji; works for real and complex M (complex-step derivatives)."""
+    def forward(self, M):
         O = self.O
         if self.network == "RT":
             Oh = M @ O
-            D = Oh
-        else:
-            Oh = M @ O @ M.T
-            Rh = M @ self.r
-            D = Oh / (Rh[None, :] + self.eps_r)
+            return Oh, Oh, None
+        Oh = M @ O @ M.T
+        Rh = M @ self.r
+        return Oh, Oh / (Rh[None, :] + self.eps_r), Rh
+
+    def value(self, M):
+        """M[j, i] = m_ji; a plain loop over rows, for real and complex M (complex-step derivatives)."""
+        Oh, D, _ = self.forward(M)
         S = D.sum(1)
         B = Oh.sum(1)
         total = 0.0
@@ -97,77 +111,167 @@ class Objective:
                 total = total + (num / (A * (B[j] + self.eps_b) * nk[keep])).sum()
         return total
 
+    def value_and_grad(self, M):
+        """Vectorised value and analytic gradient dF/dM (reverse mode, derived by hand)."""
+        Oh, D, Rh = self.forward(M)
+        S = D.sum(1)
+        B = Oh.sum(1)
+        testable = self.A > 0
+        gD = np.zeros_like(D)
+        gB = np.zeros(self.n)
+        if self.step == 1:
+            denom = S + self.eps_s
+            s = D / denom[:, None]
+            diff = np.where(testable[:, None], s - self.t, 0.0)
+            f = float((diff ** 2).sum())
+            gs = 2 * diff
+            # s_jk = D_jk / (S_j + ε): ∂/∂D_jl = δ_kl/(S_j+ε) − D_jk/(S_j+ε)².
+            gD = gs / denom[:, None] - ((gs * D).sum(1) / denom ** 2)[:, None]
+        else:
+            rows = testable & (S > 0) & (B > 0)
+            Ssafe = np.where(rows, S, 1.0)
+            c = np.where(rows, B / Ssafe, 0.0)
+            b = D * c[:, None]
+            A = np.where(rows, self.A, 1.0)
+            w = A * (B + self.eps_b)
+            nk = self.a + b
+            keep = rows[:, None] & (nk > 0)
+            nsafe = np.where(keep, nk, 1.0)
+            u = self.a * B[:, None] - b * A[:, None]
+            term = np.where(keep, u ** 2 / (w[:, None] * nsafe), 0.0)
+            f = float(term.sum())
+            # ∂term/∂b_k and the explicit ∂term/∂B (B appears in u and in w).
+            gb = np.where(keep, -2 * u * A[:, None] / (w[:, None] * nsafe) - u ** 2 / (w[:, None] * nsafe ** 2), 0.0)
+            gBexp = np.where(keep, 2 * u * self.a / (w[:, None] * nsafe) - u ** 2 * A[:, None] / (w[:, None] ** 2 * nsafe), 0.0).sum(1)
+            # b_k = D_k B / S: ∂b_k/∂D_l = δ_kl B/S − D_k B/S², ∂b_k/∂B = D_k/S.
+            gbD = (gb * D).sum(1)
+            gD = np.where(rows[:, None], gb * c[:, None] - (gbD * c / Ssafe)[:, None], 0.0)
+            gB = np.where(rows, gBexp + gbD / Ssafe, 0.0)
+        if self.network == "RT":
+            gOh = gD + gB[:, None]
+            return f, gOh @ self.O.T
+        den = Rh + self.eps_r
+        gOh = gD / den[None, :] + gB[:, None]
+        gRh = -(gD * Oh).sum(0) / den ** 2
+        # Oh = M O Mᵀ: dF/dM = gOh M Oᵀ + gOhᵀ M O; Rh = M r.
+        gM = gOh @ M @ self.O.T + gOh.T @ M @ self.O + np.outer(gRh, self.r)
+        return f, gM
+
     def f(self, x):
-        return float(self.value(x.reshape(self.n, self.n)).real)
+        return self.value_and_grad(x.reshape(self.n, self.n))[0]
 
     def grad(self, x):
-        # Complex step, all n² directions at once is too much memory for n = 40 with RR; loop rows.
-        n = self.n
-        h = 1e-30
-        g = np.empty(n * n)
-        base = x.astype(complex)
-        for idx in range(n * n):
-            base[idx] += 1j * h
-            g[idx] = self.value(base.reshape(n, n)).imag / h
-            base[idx] -= 1j * h
-        return g
+        return self.value_and_grad(x.reshape(self.n, self.n))[1].ravel()
 
 
-def solve(p, network, step, starts, maxiter):
+def check_gradients(p, rng):
+    """Analytic gradient against central differences and complex steps at a random interior M."""
     n = p["n"]
-    obj = Objective(p, network, step)
+    M = 0.5 * np.eye(n) + 0.5 * rng.dirichlet(np.ones(n), size=n).T
+    worst = 0.0
+    for network in ("RT", "RR"):
+        for step in (1, 2):
+            obj = Objective(p, network, step)
+            f, g = obj.value_and_grad(M)
+            loop = obj.value(M)
+            assert abs(f - loop) <= 1e-12 * abs(loop), (network, step, f, loop)
+            for idx in rng.choice(n * n, size=min(n * n, 12), replace=False):
+                j, i = divmod(int(idx), n)
+                h = 1e-6
+                Mp, Mm, Mc = M.copy(), M.copy(), M.astype(complex)
+                Mp[j, i] += h
+                Mm[j, i] -= h
+                Mc[j, i] += 1e-30j
+                central = (obj.value(Mp) - obj.value(Mm)) / (2 * h)
+                complex_step = obj.value(Mc).imag / 1e-30
+                scale = max(np.abs(g).max(), 1e-300)
+                assert abs(complex_step - g[j, i]) <= 1e-9 * scale, (network, step, j, i, g[j, i], complex_step)
+                assert abs(central - g[j, i]) <= 1e-5 * scale, (network, step, j, i, g[j, i], central)
+                worst = max(worst, abs(complex_step - g[j, i]) / scale)
+    return worst
+
+
+def constraints(p):
+    n = p["n"]
     cap = p["cap"] * p["population"]
     r = p["refugees"]
     # Equalities: column sums of M (x = M.ravel(), M[j, i] at j*n + i) equal 1.
     Aeq = np.zeros((n, n * n))
     for i in range(n):
         Aeq[i, i::n] = 1.0
-    # Inequalities: cap_j − Σ_i m_ji r_i ≥ 0.
-    # (scaled by each district's capacity so that every constraint is of order 1)
+    # Inequalities: 1 − Σ_i m_ji r_i / cap_j ≥ 0 (scaled by each district's capacity so that
+    # every constraint is of order 1).
     Ain = np.zeros((n, n * n))
     for j in range(n):
         Ain[j, j * n:(j + 1) * n] = -r / cap[j]
+    return Aeq, Ain
+
+
+def solve(p, network, step, starts, maxiter):
+    """SLSQP from each start; returns one record per start (None where the result is infeasible)."""
+    n = p["n"]
+    obj = Objective(p, network, step)
+    Aeq, Ain = constraints(p)
     cons = [dict(type="eq", fun=lambda x: Aeq @ x - 1.0, jac=lambda x: Aeq),
             dict(type="ineq", fun=lambda x: 1.0 + Ain @ x, jac=lambda x: Ain)]
-    # The objective is scaled to 1 at the first start, as SLSQP's tolerances are absolute.
-    scale = 1.0 / max(obj.f(starts[0]), 1e-300)
-    best = None
-    for x0 in starts:
+    records = []
+    for name, x0 in starts:
+        # The objective is scaled to 1 at this start, as SLSQP's tolerances are absolute.
+        scale = 1.0 / max(obj.f(x0), 1e-300)
+        t0 = time.process_time()
         res = minimize(lambda x: scale * obj.f(x), x0, jac=lambda x: scale * obj.grad(x), method="SLSQP",
                        bounds=[(0, 1)] * (n * n), constraints=cons, options=dict(maxiter=maxiter, ftol=1e-15))
+        cpu = time.process_time() - t0
         x = np.clip(res.x, 0, 1)
         viol = max(np.abs(Aeq @ x - 1).max(), max(0.0, -(1.0 + Ain @ x).min()))
-        if viol > 1e-6:
-            print(f"  start skipped: violation {viol:.2g}, {res.message}", file=sys.stderr)
-            continue
-        value = float(obj.f(x))
-        if best is None or value < best[0]:
-            best = (value, x, res.nit, res.message)
-    return best
+        record = dict(start=name, value=float(obj.f(x)), iterations=int(res.nit), status=int(res.status),
+                      message=str(res.message), violation=float(viol), cpu_seconds=round(cpu, 2), x=x)
+        print(f"  {network} step {step} from {name}: {record['value']:.12g} ({res.nit} it, {res.message}, "
+              f"violation {viol:.1e}, {cpu:.1f} CPU-s)", flush=True)
+        records.append(record)
+    return records
 
 
 def start_points(p, seed):
     n = p["n"]
     rng = np.random.default_rng(seed)
-    identity = np.eye(n).ravel()
+    identity = np.eye(n)
     cap = p["cap"] * p["population"]
-    proportional = np.tile((cap / cap.sum())[:, None], (1, n)).ravel()
-    dirichlet = rng.dirichlet(np.ones(n), size=n).T.ravel()  # columns are distributions
-    mixed = (0.5 * np.eye(n) + 0.5 * rng.dirichlet(np.ones(n), size=n).T).ravel()
-    return [identity, proportional, dirichlet, mixed]
+    proportional = np.tile((cap / cap.sum())[:, None], (1, n))
+    dirichlet = rng.dirichlet(np.ones(n), size=n).T  # columns are distributions
+    mixed = 0.5 * np.eye(n) + 0.5 * rng.dirichlet(np.ones(n), size=n).T
+    return [("identity", identity), ("proportional", proportional), ("dirichlet", dirichlet), ("mixed", mixed)]
+
+
+def best_of(records, tolerance=1e-8):
+    feasible = [r for r in records if r["violation"] <= tolerance]
+    return min(feasible, key=lambda r: r["value"]) if feasible else None
+
+
+def public(record):
+    return {k: v for k, v in record.items() if k != "x"}
 
 
 def main():
-    quick = "--quick" in sys.argv
-    sizes = [(5, 101), (8, 102), (12, 103), (20, 104), (40, 105)]
-    if quick:
-        sizes = sizes[:2]
+    sizes = SIZES
     if "--sizes" in sys.argv:
         wanted = {int(v) for v in sys.argv[sys.argv.index("--sizes") + 1].split(",")}
         sizes = [s for s in sizes if s[0] in wanted]
     target = sys.argv[sys.argv.index("--out") + 1] if "--out" in sys.argv else "reference_problems.json"
+    check_rng = np.random.default_rng(7)
+    for n, seed in [(5, 101), (8, 102)]:
+        worst = check_gradients(planted_city(n, seed), check_rng)
+        print(f"gradient check n={n}: analytic vs complex step within {worst:.1e} of max |g|", flush=True)
+    if "--check-only" in sys.argv:
+        return
     out = dict(generator="tests/Mosaic.Tests/TestData/Mitigation/reference.py", scipy=scipy.__version__,
-               numpy=np.__version__, method="SLSQP", problems=[])
+               numpy=np.__version__, method="SLSQP", gradient="analytic (checked against central differences and complex step)",
+               problems=[])
+    try:
+        with open(target) as fh:
+            previous = {p["name"]: p for p in json.load(fh).get("problems", [])}
+    except (OSError, ValueError):
+        previous = {}
     for n, seed in sizes:
         p = planted_city(n, seed)
         entry = dict(name=f"planted-{n}-{seed}", n=n, cap=p["cap"], district_ids=p["district_ids"],
@@ -176,26 +280,35 @@ def main():
                      population=p["population"].tolist(), rent=p["rent"].tolist(), reference={})
         starts = start_points(p, seed)
         # Objective values at two fixed matrices: Mosaic must reproduce the definition exactly.
-        entry["probe_matrix"] = starts[3].reshape(n, n).tolist()
-        entry["probe_values"] = {f"{net}_step{st}_{where}": Objective(p, net, st).f(x)
+        probe = starts[3][1]
+        entry["probe_matrix"] = probe.tolist()
+        entry["probe_values"] = {f"{net}_step{st}_{where}": Objective(p, net, st).value(M)
                                  for net in ("RT", "RR") for st in (1, 2)
-                                 for where, x in (("identity", starts[0]), ("probe", starts[3]))}
-        if n >= 40:
-            starts = starts[:1]  # complex-step gradients of 1,600 variables: one start is already minutes
-        maxiter = 500 if n <= 20 else 150
+                                 for where, M in (("identity", starts[0][1]), ("probe", probe))}
+        entry["starts"] = {name: M.tolist() for name, M in starts}
+        flat = [(name, M.ravel()) for name, M in starts]
+        maxiter = 1000
+        if n >= 30:
+            # SLSQP's dense QP on n² variables costs O(n⁶) per iteration: minutes per start at 30
+            # and 40 districts, so these sizes run from the identity and the mixed start only.
+            flat = [(name, x) for name, x in flat if name in ("identity", "mixed")]
+            maxiter = 600
         for network in ("RT", "RR"):
             t0 = time.time()
-            s1 = solve(p, network, 1, starts, maxiter)
-            # Step 2 from every step-1 local optimum scipy found is costly; start it from the best
-            # step-1 point and from the plain starts, keep the best.
-            s2 = solve(p, network, 2, [s1[1]] + starts, maxiter)
-            entry["reference"][network] = dict(step1=s1[0], step2=s2[0], step1_iterations=int(s1[2]),
-                                               step2_iterations=int(s2[2]), seconds=round(time.time() - t0, 1),
-                                               starts=len(starts))
-            print(f"n={n} {network}: step1 {s1[0]:.10g} step2 {s2[0]:.10g} ({time.time() - t0:.1f} s)", flush=True)
-        out["problems"].append(entry)
+            s1 = solve(p, network, 1, flat, maxiter)
+            b1 = best_of(s1)
+            s2 = solve(p, network, 2, [("step1_optimum", b1["x"])] + flat, maxiter)
+            b2 = best_of(s2)
+            entry["reference"][network] = dict(
+                step1=b1["value"], step2=b2["value"], step1_best_start=b1["start"], step2_best_start=b2["start"],
+                step1_runs=[public(r) for r in s1], step2_runs=[public(r) for r in s2],
+                step1_optimum=b1["x"].reshape(n, n).tolist(), step2_optimum=b2["x"].reshape(n, n).tolist(),
+                seconds=round(time.time() - t0, 1))
+            print(f"n={n} {network}: step1 {b1['value']:.12g} step2 {b2['value']:.12g} ({time.time() - t0:.1f} s)", flush=True)
+        previous[entry["name"]] = entry
+        out["problems"] = sorted(previous.values(), key=lambda e: e["n"])
         with open(target, "w") as fh:
-            json.dump(out, fh, indent=1)
+            json.dump(out, fh, indent=None, separators=(",", ":"))
 
 
 if __name__ == "__main__":
