@@ -18,13 +18,29 @@ internal static class PlantedMitigationRun
         var options = args.Length > 3
             ? MobilityOptions.Default with { MaxIterations = int.Parse(args[3], CultureInfo.InvariantCulture) }
             : MobilityOptions.Default;
+        // Both networks run concurrently, the cores split between them (MOSAIC_SEQUENTIAL=1: one
+        // after the other, every core each). The results do not depend on the thread count.
+        var sequential = Environment.GetEnvironmentVariable("MOSAIC_SEQUENTIAL") == "1" || networks.Length == 1;
+        if (!sequential)
+        {
+            options = options with { Threads = Math.Max(1, Environment.ProcessorCount / networks.Length) };
+        }
+
         var problem = PlantedCity.Generate(n, seed);
         var total = Stopwatch.StartNew();
-        foreach (var network in networks)
+        string Run(MitigationNetwork network)
         {
             var result = MobilityOptimizer.Optimize(problem, network, options);
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"n={n} seed={seed} {network}: {result.Seconds:F2} s, step1 {result.Step1.Objective:G8} ({result.Step1.Iterations} it, {result.Step1.OuterIterations} outer, {result.Step1.ExitReason}), step2 {result.Step2.Objective:G8} ({result.Step2.Iterations} it, {result.Step2.OuterIterations} outer, {result.Step2.ExitReason}), max violation {result.MaxViolation:G2}, {result.Seconds / Math.Max(1, result.Iterations) * 1000:F2} ms/iteration"));
+            return string.Create(CultureInfo.InvariantCulture,
+                $"n={n} seed={seed} {network} ({options.Threads} threads): {result.Seconds:F2} s, step1 {result.Step1.Objective:G8} ({result.Step1.Iterations} it, {result.Step1.OuterIterations} outer, {result.Step1.ExitReason}), step2 {result.Step2.Objective:G8} ({result.Step2.Iterations} it, {result.Step2.OuterIterations} outer, {result.Step2.ExitReason}), selected {result.Selected}, max violation {result.MaxViolation:G2}, {result.Seconds / Math.Max(1, result.Iterations) * 1000:F2} ms/iteration");
+        }
+
+        var lines = sequential
+            ? networks.Select(Run).ToArray()
+            : Task.WhenAll([.. networks.Select(network => Task.Run(() => Run(network)))]).GetAwaiter().GetResult();
+        foreach (var line in lines)
+        {
+            Console.WriteLine(line);
         }
 
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"total {total.Elapsed.TotalSeconds:F2} s"));
