@@ -36,5 +36,11 @@ if (args is ["mitigation-kernels", ..])
     return MitigationProfile.Kernels(args[1..]);
 }
 
+if (args is ["ipopt-mitigation", ..])
+{
+    // `ipopt-mitigation N [seed] [RT|RR] [max iterations]`: IPOPT beside Mosaic on step 1.
+    return PlantedMitigationRun.Ipopt(args[1..]);
+}
+
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
 return 0;
