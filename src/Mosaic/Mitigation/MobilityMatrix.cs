@@ -228,8 +228,9 @@ public static class MobilityMatrix
 
     /// <summary>
     /// Projects every origin's row of X onto the simplex (the feasible set without the capacities).
-    /// Rows are independent, so from <see cref="MobilityObjective.BlockedThreshold"/> districts on
-    /// they are split over <paramref name="threads"/> threads (default: every core) with the same bits.
+    /// From <see cref="MobilityObjective.BlockedThreshold"/> districts on the rows are projected by
+    /// Michelot's method (<see cref="SimplexProjection.ProjectUnsorted"/>, no sort) and, being
+    /// independent, split over <paramref name="threads"/> threads (default: every core) with the same bits.
     /// </summary>
     internal static Action<double[]> Projector(int n, int threads = 0)
     {
@@ -246,6 +247,6 @@ public static class MobilityMatrix
         }
 
         var workers = threads > 0 ? threads : Environment.ProcessorCount;
-        return x => DenseKernels.ForRows(n, workers, i => SimplexProjection.Project(x.AsSpan(i * n, n), stackalloc double[n]));
+        return x => DenseKernels.ForRows(n, workers, i => SimplexProjection.ProjectUnsorted(x.AsSpan(i * n, n)));
     }
 }

@@ -11,19 +11,7 @@ internal static class SimplexProjection
     public static void Project(Span<double> v, Span<double> scratch)
     {
         var k = v.Length;
-
-        // The projection is invariant under v + c·1: shifting the largest entry to 0 keeps the
-        // cumulative sums free of cancellation when a long gradient step makes entries huge.
-        var top = double.NegativeInfinity;
-        foreach (var value in v)
-        {
-            top = Math.Max(top, value);
-        }
-
-        for (var i = 0; i < k; i++)
-        {
-            v[i] -= top;
-        }
+        var top = ShiftLargestToZero(v);
 
         // Only entries above a lower bound of θ can be in the support, and they are the largest
         // ones, so sorting just them walks the same prefix with the same sums: identical bits,
@@ -54,7 +42,65 @@ internal static class SimplexProjection
             }
         }
 
-        for (var i = 0; i < k; i++)
+        SubtractAndClip(v, theta);
+    }
+
+    /// <summary>
+    /// The same projection by Michelot's method (1986): θ = (Σ_{v>θ} v − 1)/|{v > θ}| repeated
+    /// until the support stops shrinking, O(k) per pass and a few passes, no sort. It sums in
+    /// another order than <see cref="Project"/>, so results differ in the last bits: used from
+    /// <see cref="MobilityObjective.BlockedThreshold"/> districts on only, where the blocked
+    /// kernels already round differently.
+    /// </summary>
+    public static void ProjectUnsorted(Span<double> v)
+    {
+        var k = v.Length;
+        ShiftLargestToZero(v);
+
+        // θ starts below every entry (the j = k candidate is a lower bound of θ, as is −1) and
+        // increases monotonically; the largest entry (0) always stays in the support.
+        var theta = double.NegativeInfinity;
+        var count = k + 1;
+        for (var pass = 0; pass <= k; pass++)
+        {
+            var (sum, above) = SumAbove(v, theta);
+            var next = (sum - 1) / above;
+            if (above == count || !(next > theta))
+            {
+                break;
+            }
+
+            (theta, count) = (next, above);
+        }
+
+        SubtractAndClip(v, theta);
+    }
+
+    /// <summary>
+    /// Subtracts the largest entry from every entry and returns it. The projection is invariant
+    /// under v + c·1, and with the largest entry at 0 the sums stay free of cancellation when a
+    /// long gradient step makes entries huge.
+    /// </summary>
+    private static double ShiftLargestToZero(Span<double> v)
+    {
+        var top = double.NegativeInfinity;
+        foreach (var value in v)
+        {
+            top = Math.Max(top, value);
+        }
+
+        for (var i = 0; i < v.Length; i++)
+        {
+            v[i] -= top;
+        }
+
+        return top;
+    }
+
+    /// <summary>v ← max(v − θ, 0).</summary>
+    private static void SubtractAndClip(Span<double> v, double theta)
+    {
+        for (var i = 0; i < v.Length; i++)
         {
             v[i] = Math.Max(v[i] - theta, 0);
         }
@@ -68,24 +114,26 @@ internal static class SimplexProjection
     /// </summary>
     private static double LowerBoundOfTheta(ReadOnlySpan<double> v)
     {
-        double sum = 0;
-        foreach (var value in v)
-        {
-            sum += value;
-        }
-
+        var (sum, _) = SumAbove(v, double.NegativeInfinity);
         var bound = Math.Max(-1, (sum - 1) / v.Length);
-        double above = 0;
+        var (above, count) = SumAbove(v, bound);
+        return count > 0 ? Math.Max(bound, (above - 1) / count) : bound;
+    }
+
+    /// <summary>The sum and number of the entries above <paramref name="threshold"/> (one Michelot pass).</summary>
+    private static (double Sum, int Count) SumAbove(ReadOnlySpan<double> v, double threshold)
+    {
+        double sum = 0;
         var count = 0;
         foreach (var value in v)
         {
-            if (value > bound)
+            if (value > threshold)
             {
-                above += value;
+                sum += value;
                 count++;
             }
         }
 
-        return count > 0 ? Math.Max(bound, (above - 1) / count) : bound;
+        return (sum, count);
     }
 }

@@ -71,6 +71,35 @@ public class SimplexProjectionTests
         }
     }
 
+    [Theory]
+    [InlineData(1e-3)]
+    [InlineData(1)]
+    [InlineData(1e3)]
+    public void ProjectUnsorted_RandomVectors_MatchesSortedProjection(double spread)
+    {
+        var random = new Random(23);
+        foreach (var k in new[] { 1, 2, 5, 130, 500 })
+        {
+            for (var trial = 0; trial < 20; trial++)
+            {
+                var v = new double[k];
+                for (var i = 0; i < k; i++)
+                {
+                    v[i] = random.Next(4) == 0 ? 0 : spread * (random.NextDouble() - 0.5);
+                }
+
+                var expected = (double[])v.Clone();
+                SimplexProjection.Project(expected, new double[k]);
+                SimplexProjection.ProjectUnsorted(v);
+                Assert.True(Math.Abs(v.Sum() - 1) <= 1e-12, $"sum {v.Sum():R}");
+                for (var i = 0; i < k; i++)
+                {
+                    Assert.True(v[i] >= 0 && Math.Abs(v[i] - expected[i]) <= 1e-13, $"k {k}, entry {i}: {v[i]:R} vs {expected[i]:R}");
+                }
+            }
+        }
+    }
+
     [Fact]
     public void Projector_OneOrTwoThreads_SameBits()
     {
