@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using Mosaic.Mitigation;
+using Mosaic.Tests.Mitigation;
 
 namespace Mosaic.Benchmarks;
 
@@ -18,16 +19,61 @@ internal static class PlantedMitigationRun
         var options = args.Length > 3
             ? MobilityOptions.Default with { MaxIterations = int.Parse(args[3], CultureInfo.InvariantCulture) }
             : MobilityOptions.Default;
+        // Both networks run concurrently, the cores split between them (MOSAIC_SEQUENTIAL=1: one
+        // after the other, every core each). The results do not depend on the thread count.
+        var sequential = Environment.GetEnvironmentVariable("MOSAIC_SEQUENTIAL") == "1" || networks.Length == 1;
+        if (!sequential)
+        {
+            options = options with { Threads = Math.Max(1, Environment.ProcessorCount / networks.Length) };
+        }
+
         var problem = PlantedCity.Generate(n, seed);
         var total = Stopwatch.StartNew();
-        foreach (var network in networks)
+        string Run(MitigationNetwork network)
         {
             var result = MobilityOptimizer.Optimize(problem, network, options);
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"n={n} seed={seed} {network}: {result.Seconds:F2} s, step1 {result.Step1.Objective:G8} ({result.Step1.Iterations} it, {result.Step1.OuterIterations} outer, {result.Step1.ExitReason}), step2 {result.Step2.Objective:G8} ({result.Step2.Iterations} it, {result.Step2.OuterIterations} outer, {result.Step2.ExitReason}), max violation {result.MaxViolation:G2}, {result.Seconds / Math.Max(1, result.Iterations) * 1000:F2} ms/iteration"));
+            return string.Create(CultureInfo.InvariantCulture,
+                $"n={n} seed={seed} {network} ({options.Threads} threads): {result.Seconds:F2} s, step1 {result.Step1.Objective:G8} ({result.Step1.Iterations} it, {result.Step1.OuterIterations} outer, {result.Step1.ExitReason}), step2 {result.Step2.Objective:G8} ({result.Step2.Iterations} it, {result.Step2.OuterIterations} outer, {result.Step2.ExitReason}), selected {result.Selected}, non-zeros {result.Matrix.Cast<double>().Count(m => m != 0) / (double)(n * n):P1}, max violation {result.MaxViolation:G2}, {result.Seconds / Math.Max(1, result.Iterations) * 1000:F2} ms/iteration");
+        }
+
+        var lines = sequential
+            ? networks.Select(Run).ToArray()
+            : Task.WhenAll([.. networks.Select(network => Task.Run(() => Run(network)))]).GetAwaiter().GetResult();
+        foreach (var line in lines)
+        {
+            Console.WriteLine(line);
         }
 
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"total {total.Elapsed.TotalSeconds:F2} s"));
+        return 0;
+    }
+
+    /// <summary>
+    /// `ipopt-mitigation N [seed] [RT|RR] [max IPOPT iterations]`: step 1 from M = I with IPOPT
+    /// (the test suite's wrapper) and with Mosaic at the same iteration budget, timed one after the other.
+    /// </summary>
+    public static int Ipopt(string[] args)
+    {
+        var n = int.Parse(args[0], CultureInfo.InvariantCulture);
+        var seed = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 1;
+        var network = args.Length > 2 ? Enum.Parse<MitigationNetwork>(args[2]) : MitigationNetwork.RT;
+        var iterations = args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 50;
+        if (!IpoptSolver.Available)
+        {
+            Console.WriteLine("libipopt.so.1 is not installed (apt-get install coinor-libipopt1v5)");
+            return 1;
+        }
+
+        var problem = PlantedCity.Generate(n, seed);
+        var start = MobilityMatrix.IdentityX(n);
+        var clock = Stopwatch.StartNew();
+        var (status, x, evaluations) = IpoptSolver.Minimize(problem, network, MobilityObjectiveKind.ShareDifference, start, iterations);
+        var ipoptSeconds = clock.Elapsed.TotalSeconds;
+        var ipoptValue = MobilityOptimizer.Objective(problem, network, MobilityObjectiveKind.ShareDifference, MobilityMatrix.FromX(x, n));
+        clock.Restart();
+        var (_, step) = MobilityOptimizer.Minimize(problem, network, MobilityObjectiveKind.ShareDifference, MobilityMatrix.Identity(n), MobilityOptions.Default with { MaxIterations = iterations });
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"n={n} seed={seed} {network} step 1 from M = I: IPOPT {ipoptSeconds:F1} s (status {status}, {evaluations} objective evaluations, at most {iterations} iterations) objective {ipoptValue:G8}; Mosaic {clock.Elapsed.TotalSeconds:F1} s ({step.Iterations} it, {step.ExitReason}) objective {step.Objective:G8}"));
         return 0;
     }
 }

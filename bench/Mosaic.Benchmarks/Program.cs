@@ -38,5 +38,23 @@ if (args is ["planted-mitigation", ..])
     return PlantedMitigationRun.Run(args[1..]);
 }
 
+if (args is ["mitigation-profile", ..])
+{
+    // `mitigation-profile N [seed] [threads]`: where the mobility optimiser's time goes.
+    return MitigationProfile.Run(args[1..]);
+}
+
+if (args is ["mitigation-kernels", ..])
+{
+    // `mitigation-kernels N [threads] [repeats]`: the dense products of the mobility objective.
+    return MitigationProfile.Kernels(args[1..]);
+}
+
+if (args is ["ipopt-mitigation", ..])
+{
+    // `ipopt-mitigation N [seed] [RT|RR] [max iterations]`: IPOPT beside Mosaic on step 1.
+    return PlantedMitigationRun.Ipopt(args[1..]);
+}
+
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
 return 0;

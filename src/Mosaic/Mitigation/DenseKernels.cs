@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.Intrinsics;
 
 namespace Mosaic.Mitigation;
 
@@ -85,6 +86,145 @@ internal static class DenseKernels
                 }
             }
         });
+    }
+
+    /// <summary>Columns of the right-hand factor per packed strip (two 256-bit vectors).</summary>
+    public const int StripWidth = 8;
+
+    /// <summary>Rows of the left-hand factor per micro-tile.</summary>
+    private const int TileRows = 4;
+
+    /// <summary>Rows per parallel work item: the left-hand rows of a panel stay in L2 while the strips pass.</summary>
+    private const int PanelRows = 32;
+
+    /// <summary>Length of the buffer <see cref="Pack"/> fills for an n×n factor (strips padded with zero columns).</summary>
+    public static int PackedLength(int n) => (n + StripWidth - 1) / StripWidth * StripWidth * n;
+
+    /// <summary>
+    /// Packs the right-hand factor B (n×n) for <see cref="MultiplyPacked"/>: strip s holds columns
+    /// 8s..8s+7 of B, k-major (8 consecutive values per k), zero beyond column n. With
+    /// <paramref name="transposed"/> the argument holds Bᵀ, so P·Qᵀ is MultiplyPacked(P, Pack(Q, true)).
+    /// </summary>
+    public static void Pack(double[] b, bool transposed, double[] packed, int n)
+    {
+        var strips = (n + StripWidth - 1) / StripWidth;
+        for (var s = 0; s < strips; s++)
+        {
+            var strip = packed.AsSpan(s * n * StripWidth, n * StripWidth);
+            var width = Math.Min(StripWidth, n - (s * StripWidth));
+            if (width < StripWidth)
+            {
+                strip.Clear();
+            }
+
+            for (var jj = 0; jj < width; jj++)
+            {
+                var column = (s * StripWidth) + jj;
+                if (transposed)
+                {
+                    // Row `column` of Bᵀ is column `column` of B: a sequential read.
+                    var source = b.AsSpan(column * n, n);
+                    for (var k = 0; k < n; k++)
+                    {
+                        strip[(k * StripWidth) + jj] = source[k];
+                    }
+                }
+                else
+                {
+                    for (var k = 0; k < n; k++)
+                    {
+                        strip[(k * StripWidth) + jj] = b[(k * n) + column];
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// c (+)= a·B for row-major n×n a and c, B packed by <see cref="Pack"/>. Register-blocked 4×8
+    /// micro-tiles with fused multiply-adds, parallel over panels of 32 rows. Every entry of c is
+    /// accumulated by one thread in ascending k from zero (then added to c when accumulating), so
+    /// the result does not depend on the thread count.
+    /// </summary>
+    public static unsafe void MultiplyPacked(double[] a, double[] packed, double[] c, int n, int threads, bool accumulate)
+    {
+        var panels = (n + PanelRows - 1) / PanelRows;
+        void Panel(int panel)
+        {
+            var strips = (n + StripWidth - 1) / StripWidth;
+            var rowEnd = Math.Min(n, (panel + 1) * PanelRows);
+            fixed (double* pa = a, pb = packed, pc = c)
+            {
+                for (var s = 0; s < strips; s++)
+                {
+                    var columns = Math.Min(StripWidth, n - (s * StripWidth));
+                    for (var row = panel * PanelRows; row < rowEnd; row += TileRows)
+                    {
+                        Tile(pa, pb + (s * n * StripWidth), pc, n, row, Math.Min(TileRows, rowEnd - row), s * StripWidth, columns, accumulate);
+                    }
+                }
+            }
+        }
+
+        if (threads <= 1 || panels < 2)
+        {
+            for (var panel = 0; panel < panels; panel++)
+            {
+                Panel(panel);
+            }
+
+            return;
+        }
+
+        Parallel.For(0, panels, new ParallelOptions { MaxDegreeOfParallelism = threads }, Panel);
+    }
+
+    /// <summary>One 4×8 tile of c: rows row..row+rows−1, columns column..column+columns−1.</summary>
+    private static unsafe void Tile(double* a, double* strip, double* c, int n, int row, int rows, int column, int columns, bool accumulate)
+    {
+        // Missing rows of a short tile read row `row` again; their results are not stored.
+        var a0 = a + ((long)row * n);
+        var a1 = rows > 1 ? a0 + n : a0;
+        var a2 = rows > 2 ? a0 + (2L * n) : a0;
+        var a3 = rows > 3 ? a0 + (3L * n) : a0;
+        Vector256<double> c00 = default, c01 = default, c10 = default, c11 = default;
+        Vector256<double> c20 = default, c21 = default, c30 = default, c31 = default;
+        var b = strip;
+        for (var k = 0; k < n; k++, b += StripWidth)
+        {
+            var b0 = Vector256.Load(b);
+            var b1 = Vector256.Load(b + 4);
+            var x = Vector256.Create(a0[k]);
+            c00 = Vector256.FusedMultiplyAdd(x, b0, c00);
+            c01 = Vector256.FusedMultiplyAdd(x, b1, c01);
+            x = Vector256.Create(a1[k]);
+            c10 = Vector256.FusedMultiplyAdd(x, b0, c10);
+            c11 = Vector256.FusedMultiplyAdd(x, b1, c11);
+            x = Vector256.Create(a2[k]);
+            c20 = Vector256.FusedMultiplyAdd(x, b0, c20);
+            c21 = Vector256.FusedMultiplyAdd(x, b1, c21);
+            x = Vector256.Create(a3[k]);
+            c30 = Vector256.FusedMultiplyAdd(x, b0, c30);
+            c31 = Vector256.FusedMultiplyAdd(x, b1, c31);
+        }
+
+        var tile = stackalloc double[TileRows * StripWidth];
+        Vector256.Store(c00, tile);
+        Vector256.Store(c01, tile + 4);
+        Vector256.Store(c10, tile + 8);
+        Vector256.Store(c11, tile + 12);
+        Vector256.Store(c20, tile + 16);
+        Vector256.Store(c21, tile + 20);
+        Vector256.Store(c30, tile + 24);
+        Vector256.Store(c31, tile + 28);
+        for (var r = 0; r < rows; r++)
+        {
+            var target = c + ((long)(row + r) * n) + column;
+            for (var jj = 0; jj < columns; jj++)
+            {
+                target[jj] = accumulate ? target[jj] + tile[(r * StripWidth) + jj] : tile[(r * StripWidth) + jj];
+            }
+        }
     }
 
     /// <summary>t = aᵀ for a row-major n×n array.</summary>

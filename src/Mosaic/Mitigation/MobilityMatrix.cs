@@ -226,16 +226,27 @@ public static class MobilityMatrix
         return x;
     }
 
-    /// <summary>Projects every origin's row of X onto the simplex (the feasible set without the capacities).</summary>
-    internal static Action<double[]> Projector(int n)
+    /// <summary>
+    /// Projects every origin's row of X onto the simplex (the feasible set without the capacities).
+    /// From <see cref="MobilityObjective.BlockedThreshold"/> districts on the rows are projected by
+    /// Michelot's method (<see cref="SimplexProjection.ProjectUnsorted"/>, no sort) and, being
+    /// independent, split over <paramref name="threads"/> threads (default: every core) with the same bits.
+    /// </summary>
+    internal static Action<double[]> Projector(int n, int threads = 0)
     {
         var scratch = new double[n];
-        return x =>
+        if (n < MobilityObjective.BlockedThreshold)
         {
-            for (var i = 0; i < n; i++)
+            return x =>
             {
-                SimplexProjection.Project(x.AsSpan(i * n, n), scratch);
-            }
-        };
+                for (var i = 0; i < n; i++)
+                {
+                    SimplexProjection.Project(x.AsSpan(i * n, n), scratch);
+                }
+            };
+        }
+
+        var workers = threads > 0 ? threads : Environment.ProcessorCount;
+        return x => DenseKernels.ForRows(n, workers, i => SimplexProjection.ProjectUnsorted(x.AsSpan(i * n, n)));
     }
 }

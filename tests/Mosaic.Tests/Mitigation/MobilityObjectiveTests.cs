@@ -65,6 +65,112 @@ public class MobilityObjectiveTests
         Assert.Equal(single, parallel);
     }
 
+    /// <summary>A feasible point of a 130-district city (above the blocked-kernel threshold) with the given share of non-zero entries.</summary>
+    private static double[] LargePoint(int n, double share, int seed)
+    {
+        var random = new Random(seed);
+        var x = new double[n * n];
+        for (var i = 0; i < n; i++)
+        {
+            var row = x.AsSpan(i * n, n);
+            row[i] = 1;
+            for (var j = 0; j < n; j++)
+            {
+                if (random.NextDouble() < share)
+                {
+                    row[j] += random.NextDouble();
+                }
+            }
+
+            var sum = row.ToArray().Sum();
+            for (var j = 0; j < n; j++)
+            {
+                row[j] /= sum;
+            }
+        }
+
+        return x;
+    }
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void BlockedProducts_DenseAndSparsePoints_MatchRowKernels(MitigationNetwork network, MobilityObjectiveKind kind)
+    {
+        var problem = PlantedCity.Generate(130, seed: 9);
+        var n = problem.Count;
+        Assert.True(n >= MobilityObjective.BlockedThreshold);
+        var rows = new MobilityObjective(problem, network, kind, threads: 1, spatialWeight: 0.5, blockedProducts: false);
+        var blocked = new MobilityObjective(problem, network, kind, threads: 2, spatialWeight: 0.5);
+
+        // 5% non-zeros takes the sparse forward pass, 60% the dense one; the backward pass is blocked in both.
+        foreach (var share in new[] { 0.05, 0.6 })
+        {
+            var x = LargePoint(n, share, seed: 3);
+            var expected = new double[n * n];
+            var actual = new double[n * n];
+            var f1 = rows.ValueAndGradient(x, expected);
+            var f2 = blocked.ValueAndGradient(x, actual);
+            Assert.True(Math.Abs(f1 - f2) <= 1e-12 * Math.Abs(f1), $"share {share}: {f1:R} vs {f2:R}");
+            Assert.True(Math.Abs(blocked.Value(x) - f1) <= 1e-12 * Math.Abs(f1));
+            var scale = expected.Max(Math.Abs);
+            for (var k = 0; k < expected.Length; k++)
+            {
+                Assert.True(Math.Abs(expected[k] - actual[k]) <= 1e-10 * scale, $"share {share}, entry {k}: {expected[k]:R} vs {actual[k]:R}");
+            }
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void BlockedProducts_Gradient_MatchesCentralDifferences(MitigationNetwork network, MobilityObjectiveKind kind)
+    {
+        var problem = PlantedCity.Generate(130, seed: 9);
+        var n = problem.Count;
+        var x = LargePoint(n, 0.6, seed: 4);
+        var objective = new MobilityObjective(problem, network, kind, threads: 2, spatialWeight: 0.5);
+        var gradient = new double[n * n];
+        objective.ValueAndGradient(x, gradient);
+        var random = new Random(6);
+        for (var sample = 0; sample < 25; sample++)
+        {
+            var idx = random.Next(n * n);
+
+            // Five-point stencil: at 130 districts the objective is large against single entries'
+            // derivatives, and the two-point rounding error would exceed the tolerance.
+            const double h = 1e-4;
+            var saved = x[idx];
+            double At(double offset)
+            {
+                x[idx] = saved + offset;
+                return objective.Value(x);
+            }
+
+            var numeric = ((8 * (At(h) - At(-h))) - (At(2 * h) - At(-2 * h))) / (12 * h);
+            x[idx] = saved;
+            var scale = Math.Max(1e-6 * Math.Abs(objective.Value(x)), Math.Abs(numeric));
+            Assert.True(Math.Abs(numeric - gradient[idx]) <= 1e-5 * Math.Max(scale, 1e-8), $"entry {idx}: analytic {gradient[idx]:R}, numeric {numeric:R}");
+        }
+    }
+
+    [Theory]
+    [InlineData(MitigationNetwork.RT)]
+    [InlineData(MitigationNetwork.RR)]
+    public void BlockedProducts_OneOrTwoThreads_SameBits(MitigationNetwork network)
+    {
+        var problem = PlantedCity.Generate(130, seed: 9);
+        var n = problem.Count;
+        foreach (var share in new[] { 0.05, 0.6 })
+        {
+            var x = LargePoint(n, share, seed: 5);
+            var single = new double[n * n];
+            var parallel = new double[n * n];
+            var f1 = new MobilityObjective(problem, network, MobilityObjectiveKind.ChiSquareSum, threads: 1).ValueAndGradient(x, single);
+            var f2 = new MobilityObjective(problem, network, MobilityObjectiveKind.ChiSquareSum, threads: 2).ValueAndGradient(x, parallel);
+            Assert.Equal(f1, f2);
+            Assert.Equal(single, parallel);
+        }
+    }
+
     [Fact]
     public void Value_HandComputedTwoDistrictCase_MatchesFormula()
     {
