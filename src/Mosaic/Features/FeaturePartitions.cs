@@ -28,7 +28,8 @@ public static class FeaturePartitions
     public static string Folder(string runFolder, int index) => PartitionSteps.Folder(runFolder, FeatureStage.Name, index);
 
     private const string ExchangeMarker = "exchange.json";
-    private const string ComputeMarker = "counts.json";
+    /// <summary>The file a finished `features --partition K/N` leaves in its partition folder.</summary>
+    public const string ComputeMarker = "counts.json";
     private const string PeopleFile = "people.parquet";
 
     private static string EdgesFile(int target) => $"edges-to-{PartitionSpec.FolderName(target)}.parquet";

@@ -153,11 +153,17 @@ public static class SegregationPartitions
     /// indices and privacy suppression as <see cref="SegregationStage.Run"/>, on the complete counts.
     /// Refuses an incomplete set and names the missing partitions.
     /// </summary>
-    public static SegregationResult Merge(EngineOptions engine, string partitionFolder, string runFolder, IProgress<StageProgress>? progress = null)
+    /// <param name="engine">DuckDB resources.</param>
+    /// <param name="partitionFolder">The partitioned data folder.</param>
+    /// <param name="runFolder">The run folder holding the partials.</param>
+    /// <param name="progress">Optional progress sink.</param>
+    /// <param name="expected">When given, the options every partition must have run with (else they need only agree).</param>
+    public static SegregationResult Merge(EngineOptions engine, string partitionFolder, string runFolder, IProgress<StageProgress>? progress = null, SegregationOptions? expected = null)
     {
         var layout = PartitionLayout.Read(partitionFolder);
         var n = layout.Partitions;
-        var exchanged = ReadAll<ExchangeResult>(runFolder, n, ExchangeMarker, "segregation --exchange --partition K/N", r => r.Options, null);
+        var exchanged = ReadAll<ExchangeResult>(runFolder, n, ExchangeMarker, "segregation --exchange --partition K/N", r => r.Options,
+            expected is null ? null : Settings.Of(expected));
         var options = exchanged[0].Options.ToOptions(engine ?? EngineOptions.Default);
         var computed = ReadAll<ComputeResult>(runFolder, n, ComputeMarker, "segregation --partition K/N", r => r.Options, exchanged[0].Options);
         var clock = Stopwatch.StartNew();

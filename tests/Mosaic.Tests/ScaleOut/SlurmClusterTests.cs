@@ -1,6 +1,7 @@
 using Mosaic.Cli;
 using Mosaic.Features;
 using Mosaic.ScaleOut;
+using Mosaic.Segregation;
 using Xunit.Abstractions;
 
 namespace Mosaic.Tests.ScaleOut;
@@ -38,6 +39,17 @@ public class SlurmClusterTests(TinyCityRun city, ITestOutputHelper output) : ICl
         var merged = Path.Combine(run, FeatureStage.Name);
         Assert.Equal(File.ReadAllBytes(city.OneMachine.FeaturesPath), File.ReadAllBytes(Path.Combine(merged, FeatureStage.FeaturesFile)));
         Assert.Equal(TinyCityRun.ReportWithoutTimings(city.OneMachine.OutputFolder), TinyCityRun.ReportWithoutTimings(merged));
+        // Segregation as `mosaic run` computes it on one machine (its defaults: alpha 0.01, k 15).
+        using var temp = new TempFolder();
+        var single = SegregationStage.Run(new SegregationOptions { Engine = new global::Mosaic.Data.EngineOptions(Threads: 2) }, city.Data, temp.Path);
+        foreach (var file in new[] { "call_matrices.csv", "populations.csv", "district_tests.csv", "indices.json", "internal/call_matrices.csv", "internal/populations.csv" })
+        {
+            Assert.Equal(File.ReadAllText(Path.Combine(single.OutputFolder, file)), File.ReadAllText(Path.Combine(run, SegregationStage.Name, file)));
+        }
+
+        // The last job ran the rest of the pipeline after the merges.
+        Assert.True(File.Exists(Path.Combine(run, "integration", "mixing.csv")));
+        Assert.True(File.Exists(Path.Combine(run, global::Mosaic.Reporting.ReportStage.ReportFile)));
     }
 
     private static string Logs(string run) =>
