@@ -89,8 +89,10 @@ public static class IntegrationPartitions
             .Select(g => new Mixing.Count(g.Key.Week, g.Key.Caller, g.Key.Callee,
                 g.Sum(c => c.Contacts), g.Sum(c => c.Calls), g.Sum(c => c.Callers), g.Sum(c => c.Callees)))
             .ToList();
-        var names = new[] { CanonicalTables.Calls, CanonicalTables.Districts }.Select(CanonicalTables.FileName).ToHashSet(StringComparer.Ordinal);
-        var inputs = layout.Inputs.Where(i => names.Contains(Path.GetFileName(i.Path))).ToList();
+        // The single-machine stage's inputs, in its order.
+        var inputs = new[] { CanonicalTables.Calls, CanonicalTables.Districts }
+            .Select(t => layout.Inputs.First(i => Path.GetFileName(i.Path) == CanonicalTables.FileName(t)))
+            .ToList();
         // The districts table is copied into every partition; the start is fixed, so no task reads the whole calls table.
         return IntegrationStage.Run(options with { Start = start }, PartitionLayout.PartFolder(partitionFolder, 0), runFolder, progress,
             new IntegrationStage.Partitioned(mixing, inputs));

@@ -35,11 +35,11 @@ public static class SegregationPartitions
 
     /// <summary>The stage's options as the partitions ran them (every step must agree; the merge uses them).</summary>
     internal sealed record Settings(
-        double Alpha, UnknownStatusPolicy UnknownStatus, bool IncludeTexts, PopulationSource Populations,
+        double Alpha, UnknownStatusPolicy UnknownStatus, bool IncludeTexts, PopulationSource Populations, CallSource Calls,
         int MinSubscribers, string CityCode, DateTime? StudyStart, long ExactCallersBelow)
     {
         public static Settings Of(SegregationOptions o) =>
-            new(o.Alpha, o.UnknownStatus, o.IncludeTexts, o.Populations, o.MinSubscribers, o.CityCode, o.StudyStart, o.ExactCallersBelow);
+            new(o.Alpha, o.UnknownStatus, o.IncludeTexts, o.Populations, o.Calls, o.MinSubscribers, o.CityCode, o.StudyStart, o.ExactCallersBelow);
 
         public SegregationOptions ToOptions(EngineOptions engine) => new()
         {
@@ -51,7 +51,7 @@ public static class SegregationPartitions
             CityCode = CityCode,
             StudyStart = StudyStart,
             ExactCallersBelow = ExactCallersBelow,
-            Calls = CallSource.Calls,
+            Calls = Calls,
             Engine = engine,
         };
     }

@@ -47,6 +47,11 @@ public class PartitionedIntegrationTests(TinyCityRun city) : IClassFixture<TinyC
             Assert.True(File.ReadAllBytes(Path.Combine(single.OutputFolder, file!)).SequenceEqual(File.ReadAllBytes(Path.Combine(merged.OutputFolder, file!))), file);
         }
 
+        foreach (var part in new[] { "counts", "parameters" })
+        {
+            Assert.Equal(PartitionedSegregationTests.ManifestPart(single.OutputFolder, part), PartitionedSegregationTests.ManifestPart(merged.OutputFolder, part));
+        }
+
         var mixing = File.ReadAllText(Path.Combine(merged.OutputFolder, "mixing.csv"));
         Assert.Contains(",true\n", mixing, StringComparison.Ordinal);
         Assert.Contains(",false\n", mixing, StringComparison.Ordinal);

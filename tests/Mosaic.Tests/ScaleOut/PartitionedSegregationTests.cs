@@ -80,7 +80,10 @@ public class PartitionedSegregationTests(TinyCityRun city) : IClassFixture<TinyC
             Assert.True(File.ReadAllBytes(Path.Combine(single.OutputFolder, file)).SequenceEqual(File.ReadAllBytes(Path.Combine(merged.OutputFolder, file))), file);
         }
 
-        Assert.Equal(ManifestCounts(single.OutputFolder), ManifestCounts(merged.OutputFolder));
+        foreach (var part in new[] { "counts", "parameters", "inputs" })
+        {
+            Assert.Equal(ManifestPart(single.OutputFolder, part), ManifestPart(merged.OutputFolder, part));
+        }
         // The comparison must cover the hard parts: suppressed and published cells, sampled callers.
         var matrices = File.ReadAllText(Path.Combine(merged.OutputFolder, "call_matrices.csv"));
         Assert.Contains(",true\n", matrices, StringComparison.Ordinal);
@@ -119,6 +122,6 @@ public class PartitionedSegregationTests(TinyCityRun city) : IClassFixture<TinyC
         Assert.Contains("other options", e.Message, StringComparison.Ordinal);
     }
 
-    private static string ManifestCounts(string folder) =>
-        JsonNode.Parse(File.ReadAllText(Path.Combine(folder, "manifest.json")))!["counts"]!.ToJsonString();
+    internal static string ManifestPart(string folder, string part) =>
+        JsonNode.Parse(File.ReadAllText(Path.Combine(folder, "manifest.json")))![part]!.ToJsonString();
 }
