@@ -20,9 +20,20 @@ internal static class MergeCommand
         {
             var (pdir, run) = (parse.GetValue(data)!, parse.GetValue(output)!);
             var error = parse.InvocationConfiguration.Error;
-            var result = ConsoleProgress.Run("merge", error, progress => FeaturePartitions.Merge(engine(parse), pdir, run, progress));
-            parse.InvocationConfiguration.Output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"merge: wrote {result.FeaturesPath} ({result.Report.Rows} subject-weeks, {result.Report.Subjects} subjects)"));
+            var stages = new[] { FeatureStage.Name, IntegrationStage.Name, SegregationStage.Name }
+                .Where(stage => Directory.Exists(ScaleOut.PartitionSteps.StageFolder(run, stage))).ToList();
+            if (stages.Count == 0)
+            {
+                throw new MosaicInputException(Path.Combine(run, "partitions"), null, "no per-partition results to merge (run `features --partition K/N` and the like first)");
+            }
+
+            if (stages.Contains(FeatureStage.Name))
+            {
+                var result = ConsoleProgress.Run("merge", error, progress => FeaturePartitions.Merge(engine(parse), pdir, run, progress));
+                parse.InvocationConfiguration.Output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"merge: wrote {result.FeaturesPath} ({result.Report.Rows} subject-weeks, {result.Report.Subjects} subjects)"));
+            }
+
             if (IntegrationPartitions.HasPartials(run))
             {
                 var integration = ConsoleProgress.Run("merge integration", error, progress =>
