@@ -230,7 +230,7 @@ public static class FeaturePartitions
 
     private static DuckDbSession Open(FeatureOptions options, string partitionFolder, PartitionSpec spec, string output)
     {
-        var engine = options.Engine.TempDirectory is null ? options.Engine with { TempDirectory = Path.Combine(output, ".duckdb-tmp") } : options.Engine;
+        var engine = PartitionSteps.SpillInto(options.Engine, output);
         var session = new DuckDbSession(engine);
         var data = PartitionLayout.PartFolder(partitionFolder, spec.Index);
         DataFolder.Attach(session, data);

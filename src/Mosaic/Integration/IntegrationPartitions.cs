@@ -51,7 +51,7 @@ public static class IntegrationPartitions
         var start = options.Start ?? layout.FirstCall?.Date
             ?? throw new MosaicInputException(Path.Combine(partitionFolder, PartitionLayout.FileName), null, "calls table is empty");
         List<Mixing.Count> counts;
-        using (var session = new DuckDbSession(options.Engine.TempDirectory is null ? options.Engine with { TempDirectory = Path.Combine(output, ".duckdb-tmp") } : options.Engine))
+        using (var session = new DuckDbSession(PartitionSteps.SpillInto(options.Engine, output)))
         {
             progress.Step("mixing counts");
             DataFolder.Attach(session, PartitionLayout.PartFolder(partitionFolder, spec.Index));

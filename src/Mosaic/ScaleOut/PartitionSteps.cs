@@ -48,6 +48,13 @@ public static class PartitionSteps
         }
     }
 
+    /// <summary>The engine of a per-partition task: it spills into the partition's own folder unless told otherwise.</summary>
+    public static Data.EngineOptions SpillInto(Data.EngineOptions engine, string partitionOutput)
+    {
+        ArgumentNullException.ThrowIfNull(engine);
+        return engine.TempDirectory is null ? engine with { TempDirectory = Path.Combine(partitionOutput, ".duckdb-tmp") } : engine;
+    }
+
     /// <summary>Quoted DuckDB list of one file of every partition: <c>'…/part-0000/NAME', …</c>.</summary>
     public static string FileList(string runFolder, string stage, int count, string name) =>
         string.Join(", ", Enumerable.Range(0, count).Select(k => Data.Sql.Literal(Path.Combine(Folder(runFolder, stage, k), name))));

@@ -217,7 +217,7 @@ public static class SegregationPartitions
 
     private static DuckDbSession Open(SegregationOptions options, string partitionFolder, PartitionSpec spec, string output)
     {
-        var engine = options.Engine.TempDirectory is null ? options.Engine with { TempDirectory = Path.Combine(output, ".duckdb-tmp") } : options.Engine;
+        var engine = PartitionSteps.SpillInto(options.Engine, output);
         var session = new DuckDbSession(engine);
         DataFolder.Attach(session, PartitionLayout.PartFolder(partitionFolder, spec.Index));
         return session;
