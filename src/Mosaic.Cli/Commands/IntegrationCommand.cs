@@ -15,10 +15,15 @@ internal static class IntegrationCommand
         var k = new Option<int>("--min-cell") { Description = "Privacy threshold k: cells describing fewer subscribers are suppressed.", DefaultValueFactory = _ => 15 };
         var seed = new Option<int>("--seed") { Description = "Seed of the train/test split and the cross-validation folds.", DefaultValueFactory = _ => 42 };
         var start = new Option<string?>("--start") { Description = "Midnight that starts week 1 (yyyy-MM-dd); default: the earliest call's date." };
+        var partition = new Option<string?>("--partition")
+        {
+            Description = "K/N: the mixing counts of partition K (0-based) of a folder written by `mosaic partition`, after every partition's features; `mosaic merge` does the rest.",
+        };
         var command = new Command("integration", "Mixing, home locations, weekly evolution and convergence, and the migrant classifier (paper 1).")
         {
-            data, output, k, seed, start,
+            data, output, k, seed, start, partition,
         };
+        var engine = CommonOptions.AddEngine(command);
         command.SetBody(parse =>
         {
             var dataFolder = parse.GetValue(data)!;
@@ -31,6 +36,16 @@ internal static class IntegrationCommand
                     : throw new MosaicInputException($"--start: '{text}' is not a date of the form yyyy-MM-dd");
             }
 
+            if (parse.GetValue(partition) is { } partitionText)
+            {
+                var spec = ScaleOut.PartitionSpec.Parse(partitionText);
+                var cells = ConsoleProgress.Run("integration", parse.InvocationConfiguration.Error, progress =>
+                    IntegrationPartitions.Compute(new IntegrationOptions { Start = startDate, Engine = engine(parse) }, dataFolder, runFolder, spec, progress));
+                parse.InvocationConfiguration.Output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"integration {spec}: {cells} mixing cells counted in {IntegrationPartitions.Folder(runFolder, spec.Index)}"));
+                return CliApp.Success;
+            }
+
             if (!File.Exists(IntegrationStage.FeaturesPath(runFolder)))
             {
                 // The analysis needs the weekly features: compute them first, with the same calendar.
@@ -38,7 +53,7 @@ internal static class IntegrationCommand
                     FeatureStage.Run(new FeatureOptions { Start = startDate }, dataFolder, runFolder, progress));
             }
 
-            var options = new IntegrationOptions { MinimumCellSize = parse.GetValue(k), Seed = parse.GetValue(seed), Start = startDate };
+            var options = new IntegrationOptions { MinimumCellSize = parse.GetValue(k), Seed = parse.GetValue(seed), Start = startDate, Engine = engine(parse) };
             try
             {
                 options.Validate();

@@ -19,9 +19,13 @@ internal static class RunCommand
         var alpha = new Option<double>("--alpha") { Description = "Significance level of the segregation tests.", DefaultValueFactory = _ => 0.01 };
         var k = new Option<int>("--min-cell") { Description = "Privacy threshold k: published cells describing fewer subscribers are suppressed.", DefaultValueFactory = _ => 15 };
         var pdf = new Option<bool>("--pdf") { Description = $"Also print the report to RUN/{PdfExport.PdfFile} with headless Chromium (skipped, with a message, when none is installed)." };
+        var partitions = new Option<string?>("--from-partitions")
+        {
+            Description = "PDIR from `mosaic partition` of --data, whose per-partition steps have all run into RUN/partitions/: merge features, integration and segregation from them, then run the rest (the last job of `mosaic cluster submit`).",
+        };
         var command = new Command("run", "Run every stage (simulating the built-in city when no data is given) and write the report.")
         {
-            output, data, preset, seed, alpha, k, pdf,
+            output, data, preset, seed, alpha, k, pdf, partitions,
         };
         var engine = CommonOptions.AddEngine(command);
         command.SetBody(parse =>
@@ -36,6 +40,7 @@ internal static class RunCommand
                 Alpha = parse.GetValue(alpha),
                 MinimumCellSize = parse.GetValue(k),
                 Engine = engine(parse),
+                PartitionFolder = parse.GetValue(partitions),
             };
             var reports = StudyRun.Run(options, (stage, work) => ConsoleProgress.Run(stage, error, work));
             Render(reports, options.RunFolder, parse.InvocationConfiguration.Output);

@@ -21,10 +21,15 @@ internal static class SegregationCommand
         var city = new Option<string>("--city-code") { Description = "Birthplace code of the study city (locals).", DefaultValueFactory = _ => CanonicalTables.DefaultCityCode };
         var threads = new Option<int?>("--threads") { Description = "DuckDB worker threads (default: all cores)." };
         var memory = new Option<string?>("--memory-limit") { Description = "DuckDB memory limit, e.g. 8GB." };
+        var partition = new Option<string?>("--partition")
+        {
+            Description = "K/N: count partition K (0-based) of a folder written by `mosaic partition`; `mosaic merge` combines the N partial results.",
+        };
+        var exchange = new Option<bool>("--exchange") { Description = "With --partition: the exchange step (statuses and homes other partitions need), run for every K first." };
 
         var command = new Command("segregation", "Behavioural segregation: district call matrices, chi-square tests per district, segregation indices.")
         {
-            data, output, alpha, unknown, texts, populations, calls, k, city, threads, memory,
+            data, output, alpha, unknown, texts, populations, calls, k, city, threads, memory, partition, exchange,
         };
         command.SetBody(parse =>
         {
@@ -40,6 +45,22 @@ internal static class SegregationCommand
                 Engine = new EngineOptions(parse.GetValue(threads), parse.GetValue(memory)),
             };
             var error = parse.InvocationConfiguration.Error;
+            if (parse.GetValue(partition) is { } partitionText)
+            {
+                var spec = ScaleOut.PartitionSpec.Parse(partitionText);
+                var (pdir, run) = (parse.GetValue(data)!, parse.GetValue(output)!);
+                var message = parse.GetValue(exchange)
+                    ? string.Create(CultureInfo.InvariantCulture, $"segregation exchange {spec}: {ConsoleProgress.Run("segregation exchange", error, progress => SegregationPartitions.Exchange(options, pdir, run, spec, progress))} homes written")
+                    : string.Create(CultureInfo.InvariantCulture, $"segregation {spec}: {ConsoleProgress.Run("segregation", error, progress => SegregationPartitions.Compute(options, pdir, run, spec, progress))} owned calls counted");
+                parse.InvocationConfiguration.Output.WriteLine($"{message} in {SegregationPartitions.Folder(run, spec.Index)}");
+                return CliApp.Success;
+            }
+
+            if (parse.GetValue(exchange))
+            {
+                throw new MosaicInputException("--exchange", null, "--exchange needs --partition K/N");
+            }
+
             var result = ConsoleProgress.Run("segregation", error, progress =>
                 SegregationStage.Run(options, parse.GetValue(data)!, parse.GetValue(output)!, progress));
             var outWriter = parse.InvocationConfiguration.Output;

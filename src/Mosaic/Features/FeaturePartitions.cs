@@ -25,11 +25,11 @@ namespace Mosaic.Features;
 public static class FeaturePartitions
 {
     /// <summary>Folder of the per-partition intermediates inside a run.</summary>
-    public static string Folder(string runFolder, int index) =>
-        Path.Combine(runFolder, "partitions", FeatureStage.Name, PartitionSpec.FolderName(index));
+    public static string Folder(string runFolder, int index) => PartitionSteps.Folder(runFolder, FeatureStage.Name, index);
 
     private const string ExchangeMarker = "exchange.json";
-    private const string ComputeMarker = "counts.json";
+    /// <summary>The file a finished `features --partition K/N` leaves in its partition folder.</summary>
+    public const string ComputeMarker = "counts.json";
     private const string PeopleFile = "people.parquet";
 
     private static string EdgesFile(int target) => $"edges-to-{PartitionSpec.FolderName(target)}.parquet";
@@ -226,21 +226,11 @@ public static class FeaturePartitions
         return new FeatureResult(output, featuresPath, report);
     }
 
-    private static PartitionLayout CheckLayout(string partitionFolder, PartitionSpec spec)
-    {
-        var layout = PartitionLayout.Read(partitionFolder);
-        if (layout.Partitions != spec.Count)
-        {
-            throw new MosaicInputException("--partition", null,
-                $"{spec} does not match the {layout.Partitions.ToString(CultureInfo.InvariantCulture)} partitions of {partitionFolder}");
-        }
-
-        return layout;
-    }
+    private static PartitionLayout CheckLayout(string partitionFolder, PartitionSpec spec) => PartitionSteps.CheckLayout(partitionFolder, spec);
 
     private static DuckDbSession Open(FeatureOptions options, string partitionFolder, PartitionSpec spec, string output)
     {
-        var engine = options.Engine.TempDirectory is null ? options.Engine with { TempDirectory = Path.Combine(output, ".duckdb-tmp") } : options.Engine;
+        var engine = PartitionSteps.SpillInto(options.Engine, output);
         var session = new DuckDbSession(engine);
         var data = PartitionLayout.PartFolder(partitionFolder, spec.Index);
         DataFolder.Attach(session, data);
@@ -304,15 +294,6 @@ public static class FeaturePartitions
         return studies[0];
     }
 
-    /// <summary>Throws naming every partition whose step has not finished (its marker file is absent).</summary>
-    private static void RequireAll(string runFolder, int count, string marker, string step)
-    {
-        var missing = Enumerable.Range(0, count).Where(k => !File.Exists(Path.Combine(Folder(runFolder, k), marker))).ToList();
-        if (missing.Count > 0)
-        {
-            throw new MosaicInputException(Path.Combine(runFolder, "partitions", FeatureStage.Name), null,
-                $"incomplete set of partitions: {missing.Count.ToString(CultureInfo.InvariantCulture)} of {count.ToString(CultureInfo.InvariantCulture)} have not finished `{step}`: "
-                + string.Join(", ", missing.Select(k => k.ToString(CultureInfo.InvariantCulture))));
-        }
-    }
+    private static void RequireAll(string runFolder, int count, string marker, string step) =>
+        PartitionSteps.RequireAll(runFolder, FeatureStage.Name, count, marker, step);
 }

@@ -49,7 +49,14 @@ public static class IntegrationStage
     /// <param name="dataFolder">Canonical data folder (calls, districts).</param>
     /// <param name="runFolder">Run folder holding <c>features/features.parquet</c>; output goes to its <c>integration/</c>.</param>
     /// <param name="progress">Optional progress sink.</param>
-    public static IntegrationResult Run(IntegrationOptions options, string dataFolder, string runFolder, IProgress<StageProgress>? progress = null)
+    public static IntegrationResult Run(IntegrationOptions options, string dataFolder, string runFolder, IProgress<StageProgress>? progress = null) =>
+        Run(options, dataFolder, runFolder, progress, null);
+
+    /// <summary>Mixing counts summed over partitions, and the original data's inputs for the manifest.</summary>
+    internal sealed record Partitioned(IReadOnlyList<Mixing.Count> Mixing, IReadOnlyList<InputFile> Inputs);
+
+    /// <summary>The analysis; with <paramref name="partitioned"/>, mixing comes from the partitions' counts instead of the calls.</summary>
+    internal static IntegrationResult Run(IntegrationOptions options, string dataFolder, string runFolder, IProgress<StageProgress>? progress, Partitioned? partitioned)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
@@ -91,7 +98,9 @@ public static class IntegrationStage
         progress.Step("mixing");
         var start = options.Start ?? StudyStart(session);
         var featuresSource = $"read_parquet({Sql.Literal(featuresPath)})";
-        files["mixing.csv"] = Mixing.Compute(session, featuresSource, new StudyCalendar(start), table.WeekNumbers, k);
+        files["mixing.csv"] = partitioned is null
+            ? Mixing.Compute(session, featuresSource, new StudyCalendar(start), table.WeekNumbers, k)
+            : Mixing.Table(partitioned.Mixing, table.WeekNumbers, k);
         Lap("mixing");
 
         progress.Step("evolution and convergence");
@@ -139,7 +148,8 @@ public static class IntegrationStage
         }
 
         var inputs = new List<InputFile> { InputFile.Of(featuresPath) };
-        inputs.AddRange(new[] { CanonicalTables.Calls, CanonicalTables.Districts }.Select(t => InputFile.Of(DataFolder.TablePath(dataFolder, t))));
+        inputs.AddRange(partitioned?.Inputs
+            ?? new[] { CanonicalTables.Calls, CanonicalTables.Districts }.Select(t => InputFile.Of(DataFolder.TablePath(dataFolder, t))));
         new Manifest
         {
             Stage = Name,

@@ -20,13 +20,33 @@ internal static class Mixing
     /// <summary>The caller groups reported (subjects) and callee groups (subjects and unknown).</summary>
     private static readonly string[] CalleeGroups = [.. Groups.All];
 
-    public static Csv Compute(DuckDbSession session, string featuresSource, StudyCalendar calendar, int[] weeks, int k)
+    /// <summary>One (week, caller group, callee group) cell's counts: all of them add up over partitions.</summary>
+    /// <param name="Week">Study week.</param>
+    /// <param name="Caller">Caller group.</param>
+    /// <param name="Callee">Callee group.</param>
+    /// <param name="Contacts">Distinct (caller, callee) pairs.</param>
+    /// <param name="Calls">Records.</param>
+    /// <param name="Callers">Distinct callers.</param>
+    /// <param name="Callees">Distinct callees.</param>
+    internal sealed record Count(int Week, string Caller, string Callee, long Contacts, long Calls, long Callers, long Callees);
+
+    public static Csv Compute(DuckDbSession session, string featuresSource, StudyCalendar calendar, int[] weeks, int k) =>
+        Table(Counts(session, featuresSource, calendar, weeks), weeks, k);
+
+    /// <summary>
+    /// The cells' counts. With <paramref name="spec"/> (a partition's calls: every call with an
+    /// endpoint in it), contacts, calls and callers are counted over the calls whose caller it
+    /// owns and callees over those whose callee it owns, so each sums exactly over partitions.
+    /// </summary>
+    public static List<Count> Counts(DuckDbSession session, string featuresSource, StudyCalendar calendar, int[] weeks, ScaleOut.PartitionSpec? spec = null)
     {
         var weekSql = calendar.WeekSql("start_time");
         var weekList = string.Join(", ", weeks);
+        var byCaller = spec is null ? "" : $" FILTER (WHERE {spec.Owns("caller_id")})";
+        var byCallee = spec is null ? "" : $" FILTER (WHERE {spec.Owns("callee_id")})";
         // One pass aggregates calls to (week, caller, callee) pairs; both weightings and the
         // distinct caller and callee counts (the same for both) come from the pairs.
-        var rows = session.Query(
+        return session.Query(
             $"""
             WITH g AS (SELECT subscriber_id, any_value("group") AS grp FROM {featuresSource} GROUP BY subscriber_id),
             pairs AS (
@@ -35,14 +55,20 @@ internal static class Mixing
                 WHERE week IN ({weekList})
                 GROUP BY ALL)
             SELECT week, coalesce(gc.grp, 'unknown') AS caller_group, coalesce(ge.grp, 'unknown') AS callee_group,
-                   count(*) AS contacts, CAST(sum(n) AS BIGINT) AS calls, count(DISTINCT caller_id), count(DISTINCT callee_id)
+                   count(*){byCaller} AS contacts, CAST(coalesce(sum(n){byCaller}, 0) AS BIGINT) AS calls,
+                   count(DISTINCT caller_id){byCaller}, count(DISTINCT callee_id){byCallee}
             FROM pairs
             LEFT JOIN g AS gc ON pairs.caller_id = gc.subscriber_id
             LEFT JOIN g AS ge ON pairs.callee_id = ge.subscriber_id
             GROUP BY ALL
+            ORDER BY ALL
             """,
-            r => (Week: r.GetInt32(0), Caller: r.GetString(1), Callee: r.GetString(2), Contacts: r.GetInt64(3),
-                Calls: r.GetInt64(4), Callers: r.GetInt64(5), Callees: r.GetInt64(6)));
+            r => new Count(r.GetInt32(0), r.GetString(1), r.GetString(2), r.GetInt64(3), r.GetInt64(4), r.GetInt64(5), r.GetInt64(6)));
+    }
+
+    /// <summary>The published table from the cells' counts (summed over partitions or not).</summary>
+    public static Csv Table(IEnumerable<Count> rows, int[] weeks, int k)
+    {
         var cells = new Dictionary<(string Weighting, int Week, string Caller, string Callee), (long Count, long Callers, long Callees)>();
         foreach (var row in rows)
         {

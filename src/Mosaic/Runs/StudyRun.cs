@@ -35,6 +35,13 @@ public sealed record StudyRunOptions
 
     /// <summary>DuckDB resources.</summary>
     public EngineOptions Engine { get; init; } = EngineOptions.Default;
+
+    /// <summary>
+    /// A partitioned copy of <see cref="DataFolder"/> (<c>mosaic partition</c>) whose per-partition
+    /// steps have all run into the run folder: features, integration and segregation are then
+    /// merged from <c>RUN/partitions/</c> instead of computed on one machine (scale-out's last job).
+    /// </summary>
+    public string? PartitionFolder { get; init; }
 }
 
 /// <summary>
@@ -50,6 +57,11 @@ public static class StudyRun
         var run = options.RunFolder;
         var data = options.DataFolder ?? Path.Combine(run, "data");
         var stages = new List<PipelineStage>();
+        if (options.PartitionFolder is not null && options.DataFolder is null)
+        {
+            throw new MosaicInputException("--partitions", null, "a partitioned run needs --data, the folder that was partitioned");
+        }
+
         if (options.DataFolder is null)
         {
             var simulation = new SimulationOptions { Preset = options.Preset, Seed = options.Seed };
@@ -67,19 +79,26 @@ public static class StudyRun
 
         stages.Add(new PipelineStage(FeatureStage.Name, Path.Combine(run, FeatureStage.Name), Format(options.Engine), progress =>
         {
-            var result = FeatureStage.Run(new FeatureOptions { Engine = options.Engine }, data, run, progress);
+            var result = options.PartitionFolder is { } pdir
+                ? FeaturePartitions.Merge(options.Engine, pdir, run, progress)
+                : FeatureStage.Run(new FeatureOptions { Engine = options.Engine }, data, run, progress);
             return $"{result.Report.Rows:N0} subscriber-weeks over {result.Report.Weeks} weeks";
         }));
         stages.Add(new PipelineStage(IntegrationStage.Name, Path.Combine(run, IntegrationStage.Name), Format(options.MinimumCellSize), progress =>
         {
-            var result = IntegrationStage.Run(new IntegrationOptions { MinimumCellSize = options.MinimumCellSize }, data, run, progress);
+            var integration = new IntegrationOptions { MinimumCellSize = options.MinimumCellSize };
+            var result = options.PartitionFolder is { } pdir
+                ? IntegrationPartitions.Merge(integration, pdir, run, progress)
+                : IntegrationStage.Run(integration, data, run, progress);
             var towards = result.Directions.Count(d => d.Value == "towards");
             return $"{result.Subscribers.Sum():N0} subjects; {towards} of {result.Directions.Count} feature gaps closing";
         }));
         stages.Add(new PipelineStage(SegregationStage.Name, Path.Combine(run, SegregationStage.Name), $"{Format(options.Alpha)} {Format(options.MinimumCellSize)}", progress =>
         {
-            var result = SegregationStage.Run(
-                new SegregationOptions { Alpha = options.Alpha, MinSubscribers = options.MinimumCellSize, Engine = options.Engine }, data, run, progress);
+            var segregation = new SegregationOptions { Alpha = options.Alpha, MinSubscribers = options.MinimumCellSize, Engine = options.Engine };
+            var result = options.PartitionFolder is { } pdir
+                ? SegregationPartitions.Merge(options.Engine, pdir, run, progress, segregation)
+                : SegregationStage.Run(segregation, data, run, progress);
             var tested = result.Tests.Where(t => t.Comparison == "RT_vs_TT" && t.Segregated is not null).ToList();
             return $"{tested.Count(t => t.Segregated == true)} of {tested.Count} districts segregated (RT vs TT, alpha {options.Alpha})";
         }));

@@ -40,7 +40,9 @@ public sealed record ClusterStepStatus(string Step, string JobId, int Tasks, int
 
 /// <summary>
 /// Scale-out on Slurm: <see cref="Submit"/> writes one batch script per step into
-/// <c>RUN/cluster/</c> (partition → exchange array → features array → merge), chained with
+/// <c>RUN/cluster/</c> (partition → the exchange arrays → the per-partition arrays of features,
+/// segregation and integration → <c>mosaic run --from-partitions</c>, which merges and runs the
+/// rest), chained with
 /// <c>--dependency=afterok</c>, and submits them with <c>sbatch</c>. Every task runs inside
 /// <c>task.sh</c>, which retries a failed attempt up to <see cref="ClusterOptions.MaxAttempts"/>
 /// times (not after exit code 2, bad input, which a retry cannot fix) and leaves marker files
@@ -49,7 +51,10 @@ public sealed record ClusterStepStatus(string Step, string JobId, int Tasks, int
 public static class SlurmCluster
 {
     /// <summary>The steps in submission order.</summary>
-    public static IReadOnlyList<string> Steps { get; } = ["partition", "exchange", "features", "merge"];
+    public static IReadOnlyList<string> Steps { get; } = ["partition", "exchange", "segregation-exchange", "features", "segregation", "integration", "run"];
+
+    /// <summary>The steps that are job arrays, one task per partition.</summary>
+    private static readonly HashSet<string> ArraySteps = new(StringComparer.Ordinal) { "exchange", "segregation-exchange", "features", "segregation", "integration" };
 
     private const string JobsFile = "jobs.json";
 
@@ -103,17 +108,22 @@ public static class SlurmCluster
         var n = options.Partitions.ToString(CultureInfo.InvariantCulture);
         var pdir = Quote(PartitionFolder(run));
         var engine = EngineArgs(options.Engine);
+        var perPartition = $"--data {pdir} --out {Quote(run)} --partition \"$SLURM_ARRAY_TASK_ID/{n}\"{engine}";
         var commands = new Dictionary<string, string>
         {
             ["partition"] = $"partition --data {Quote(data)} --out {pdir} --partitions {n}{engine}",
-            ["exchange"] = $"features --exchange --data {pdir} --out {Quote(run)} --partition \"$SLURM_ARRAY_TASK_ID/{n}\"{engine}",
-            ["features"] = $"features --data {pdir} --out {Quote(run)} --partition \"$SLURM_ARRAY_TASK_ID/{n}\"{engine}",
-            ["merge"] = $"merge --data {pdir} --out {Quote(run)}{engine}",
+            ["exchange"] = $"features --exchange {perPartition}",
+            ["segregation-exchange"] = $"segregation --exchange {perPartition}",
+            ["features"] = $"features {perPartition}",
+            ["segregation"] = $"segregation {perPartition}",
+            ["integration"] = $"integration {perPartition}",
+            // The merges, then integration's models, segregation's tests and indices, mitigation and the report.
+            ["run"] = $"run --data {Quote(data)} --out {Quote(run)} --from-partitions {pdir}{engine}",
         };
         var jobs = new List<ClusterJob>();
         foreach (var step in Steps)
         {
-            var array = step is "exchange" or "features";
+            var array = ArraySteps.Contains(step);
             var script = Path.Combine(folder, $"{jobs.Count + 1}-{step}.sbatch");
             var name = array ? $"{step}-$SLURM_ARRAY_TASK_ID" : step;
             File.WriteAllText(script, $"""
@@ -157,7 +167,7 @@ public static class SlurmCluster
         var result = new List<ClusterStepStatus>();
         foreach (var job in jobs)
         {
-            var names = job.Tasks == 1 && job.Step is not ("exchange" or "features")
+            var names = !ArraySteps.Contains(job.Step)
                 ? [job.Step]
                 : Enumerable.Range(0, job.Tasks).Select(k => $"{job.Step}-{k.ToString(CultureInfo.InvariantCulture)}").ToList();
             var retried = names.Count(t => File.Exists(Path.Combine(markers, t + ".attempts"))

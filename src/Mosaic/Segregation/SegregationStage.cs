@@ -102,20 +102,8 @@ public static class SegregationStage
         var source = ChooseCallSource(options.Calls, hasTraffic, session, dataFolder);
 
         progress.Step("home locations");
-        var unknown = options.UnknownStatus == UnknownStatusPolicy.Host ? "'T'" : "NULL::VARCHAR";
-        var kind = options.IncludeTexts ? "TRUE" : "kind = 'call'";
-        var duplicates = session.ScalarLong("SELECT count(*) - count(DISTINCT subscriber_id) FROM subscribers");
-        if (duplicates > 0)
-        {
-            // A repeated subscriber would count each of their calls more than once.
-            throw new MosaicInputException(DataFolder.TablePath(dataFolder, CanonicalTables.Subscribers), null, $"{duplicates} subscriber ids appear more than once");
-        }
-
-        session.Execute($"""
-            CREATE TEMP TABLE status AS
-            SELECT subscriber_id, CASE WHEN is_refugee THEN 'R' WHEN NOT is_refugee THEN 'T' ELSE {unknown} END AS g
-            FROM subscribers
-            """);
+        var kind = KindSql(options);
+        CreateStatus(session, options, dataFolder);
         if (source == CallSource.Calls)
         {
             BuildHomes(session, kind);
@@ -125,12 +113,59 @@ public static class SegregationStage
 
         progress.Step("call matrices");
         var matrices = source == CallSource.Calls
-            ? CallMatrixQuery.Run(session, districtIds, options.UnknownStatus == UnknownStatusPolicy.Host, kind, options.MinSubscribers, options.ExactCallersBelow, counts)
+            ? CallMatrixQuery.Run(session, districtIds, UnknownIsHost(options), kind, options.MinSubscribers, options.ExactCallersBelow, counts)
             : MatricesFromTraffic(session, districtIds, counts, dataFolder);
         Lap("call_matrices");
 
+        var homeGroups = source == CallSource.Calls ? HomeGroups(session) : [];
+        var start = options.StudyStart
+            ?? (session.Scalar("SELECT CAST(CAST(min(start_time) AS DATE) AS TIMESTAMP) FROM calls") is DateTime first ? first : (DateTime?)null);
+        var localGroups = source == CallSource.Calls && start is not null ? LocalGroups(session, new StudyCalendar(start.Value), options.CityCode) : null;
+        var inputs = CanonicalTables.Required.Append(CanonicalTables.SiteTraffic)
+            .Select(t => DataFolder.TablePath(dataFolder, t))
+            .Where(File.Exists)
+            .Select(InputFile.Of)
+            .ToList();
+        Lap("hash_inputs");
+        return Publish(options, runFolder, new Gathered(districts, matrices, source, homeGroups, localGroups, inputs), counts, timings, clock, progress);
+    }
+
+    /// <summary>Attributed subscribers with a home, by home district and status group.</summary>
+    /// <param name="District">Home district.</param>
+    /// <param name="Group"><c>R</c> or <c>T</c>.</param>
+    /// <param name="Count">Subscribers.</param>
+    internal sealed record HomeGroupCount(int District, string Group, long Count);
+
+    /// <summary>Attributed subscribers with a home, by home district, birthplace and first active week.</summary>
+    /// <param name="District">Home district.</param>
+    /// <param name="Local">Born in the study city.</param>
+    /// <param name="Week">Study week of the first event (null without one).</param>
+    /// <param name="Count">Subscribers.</param>
+    internal sealed record LocalGroupCount(int District, bool Local, int? Week, long Count);
+
+    /// <summary>What the published outputs are computed from; all of it sums over partitions.</summary>
+    internal sealed record Gathered(
+        IReadOnlyList<DistrictRow> Districts, CallMatrices Matrices, CallSource Source,
+        IReadOnlyList<HomeGroupCount> HomeGroups, IReadOnlyList<LocalGroupCount>? LocalGroups, IReadOnlyList<InputFile> Inputs);
+
+    /// <summary>
+    /// Everything after the counts: populations, tests, indices, privacy suppression (on the
+    /// complete counts) and the files. Shared by <see cref="Run"/> and the partitions' merge.
+    /// </summary>
+    internal static SegregationResult Publish(
+        SegregationOptions options, string runFolder, Gathered gathered, Dictionary<string, long> counts,
+        Dictionary<string, double> timings, Stopwatch clock, IProgress<StageProgress>? progress)
+    {
+        void Lap(string step)
+        {
+            timings[step] = Math.Round(clock.Elapsed.TotalSeconds, 3);
+            clock.Restart();
+        }
+
+        var (districts, matrices, source, homeGroups, localGroups, inputs) = gathered;
+        var districtIds = districts.Select(d => d.Id).ToArray();
         progress.Step("populations");
-        var (populations, populationSource) = Populations(session, options, districts, matrices, source);
+        var (populations, populationSource) = Populations(options, districts, matrices, source, homeGroups);
         Lap("populations");
 
         progress.Step("tests");
@@ -141,7 +176,7 @@ public static class SegregationStage
             counts[$"testable_{comparison}"] = tests.Count(t => t.Comparison == comparison && t.Test is not null);
         }
 
-        var localSettledNew = source == CallSource.Calls ? LocalSettledNew(session, options, districtIds) : null;
+        var localSettledNew = localGroups is null ? null : LocalSettledNew(localGroups, options, districtIds);
         var indices = Indices(matrices, populations, populationSource, source, localSettledNew, options);
         Lap("tests_and_indices");
 
@@ -162,12 +197,6 @@ public static class SegregationStage
         Lap("write");
 
         progress.Step("manifest");
-        var inputs = CanonicalTables.Required.Append(CanonicalTables.SiteTraffic)
-            .Select(t => DataFolder.TablePath(dataFolder, t))
-            .Where(File.Exists)
-            .Select(InputFile.Of)
-            .ToList();
-        Lap("hash_inputs");
         new Manifest
         {
             Stage = Name,
@@ -192,12 +221,13 @@ public static class SegregationStage
         return new SegregationResult(output, matrices, populations, tests, indices, source, populationSource, counts, timings);
     }
 
-    private sealed record District(int Id, long? Population, long? RefugeePopulation);
+    /// <summary>A row of the districts table.</summary>
+    internal sealed record DistrictRow(int Id, long? Population, long? RefugeePopulation);
 
-    private static List<District> ReadDistricts(DuckDbSession session) =>
+    internal static List<DistrictRow> ReadDistricts(DuckDbSession session) =>
         session.Query(
             "SELECT district_id, population, refugee_population FROM districts ORDER BY district_id",
-            r => new District(r.GetInt32(0), r.IsDBNull(1) ? null : r.GetInt64(1), r.IsDBNull(2) ? null : r.GetInt64(2)));
+            r => new DistrictRow(r.GetInt32(0), r.IsDBNull(1) ? null : r.GetInt64(1), r.IsDBNull(2) ? null : r.GetInt64(2)));
 
     private static CallSource ChooseCallSource(CallSource requested, bool hasTraffic, DuckDbSession session, string dataFolder)
     {
@@ -214,19 +244,48 @@ public static class SegregationStage
         return hasTraffic && session.ScalarLong("SELECT count(*) FROM (SELECT 1 FROM calls LIMIT 1)") == 0 ? CallSource.SiteTraffic : CallSource.Calls;
     }
 
+    /// <summary>Parties of unknown status count as hosts.</summary>
+    internal static bool UnknownIsHost(SegregationOptions options) => options.UnknownStatus == UnknownStatusPolicy.Host;
+
+    /// <summary>The filter of counted records: calls, or calls and texts.</summary>
+    internal static string KindSql(SegregationOptions options) => options.IncludeTexts ? "TRUE" : "kind = 'call'";
+
+    /// <summary>The <c>status</c> table (subscriber_id, g = R, T or null) of the attributed subscribers; a repeated id is bad input.</summary>
+    internal static void CreateStatus(DuckDbSession session, SegregationOptions options, string dataFolder)
+    {
+        var unknown = options.UnknownStatus == UnknownStatusPolicy.Host ? "'T'" : "NULL::VARCHAR";
+        var duplicates = session.ScalarLong("SELECT count(*) - count(DISTINCT subscriber_id) FROM subscribers");
+        if (duplicates > 0)
+        {
+            // A repeated subscriber would count each of their calls more than once.
+            throw new MosaicInputException(DataFolder.TablePath(dataFolder, CanonicalTables.Subscribers), null, $"{duplicates} subscriber ids appear more than once");
+        }
+
+        session.Execute($"""
+            CREATE TEMP TABLE status AS
+            SELECT subscriber_id, CASE WHEN is_refugee THEN 'R' WHEN NOT is_refugee THEN 'T' ELSE {unknown} END AS g
+            FROM subscribers
+            """);
+    }
+
     /// <summary>
     /// Home districts (the shared <see cref="HomeWork"/> definition) of the attributed subscribers
     /// and of every callee whose cell is unknown on some counted call: only those are needed.
     /// One narrow pass counts their events per night cell (other events in one row per
     /// subscriber), so the first event time of the local/settled/new groups needs no second pass.
     /// </summary>
-    private static void BuildHomes(DuckDbSession session, string kind)
+    /// <param name="session">Session with the data folder attached and <c>status</c> created.</param>
+    /// <param name="kind">Counted records (<see cref="KindSql"/>).</param>
+    /// <param name="owned">A predicate on <c>subscriber_id</c>: only those subscribers' homes (one partition's, whose events it holds in full).</param>
+    internal static void BuildHomes(DuckDbSession session, string kind, string owned = "TRUE")
     {
         Events.CreateView(session);
         session.Execute($"""
             CREATE TEMP TABLE needed AS
-            SELECT subscriber_id FROM subscribers
-            UNION SELECT callee_id FROM calls WHERE callee_cell IS NULL AND {kind};
+            SELECT subscriber_id FROM (
+                SELECT subscriber_id FROM subscribers
+                UNION SELECT callee_id FROM calls WHERE callee_cell IS NULL AND {kind})
+            WHERE {owned};
             CREATE TEMP TABLE home_counts AS
             SELECT subscriber_id, CASE WHEN {StudyCalendar.NightSql("start_time")} THEN cell_id END AS cell_id,
                    count(*) AS n, min(start_time) AS first_seen
@@ -309,7 +368,7 @@ public static class SegregationStage
     }
 
     private static (List<DistrictPopulation> Rows, PopulationSource Source) Populations(
-        DuckDbSession session, SegregationOptions options, List<District> districts, CallMatrices matrices, CallSource calls)
+        SegregationOptions options, IReadOnlyList<DistrictRow> districts, CallMatrices matrices, CallSource calls, IReadOnlyList<HomeGroupCount> homeGroups)
     {
         var complete = districts.Count > 0 && districts.All(d => d.Population is long p && d.RefugeePopulation is long r && r >= 0 && p >= r);
         var source = options.Populations switch
@@ -339,10 +398,7 @@ public static class SegregationStage
                 throw new MosaicInputException("home-location populations need call-level data; this folder has site traffic only (use the districts table)");
             }
 
-            var rows = session.Query(
-                "SELECT h.district_id, s.g, count(*) FROM status s JOIN homes h USING (subscriber_id) WHERE s.g IS NOT NULL GROUP BY ALL",
-                r => (District: r.GetInt32(0), Group: r.GetString(1), Count: r.GetInt64(2)));
-            foreach (var (district, group, count) in rows)
+            foreach (var (district, group, count) in homeGroups)
             {
                 var i = matrices.IndexOf(district);
                 if (i >= 0)
@@ -459,26 +515,27 @@ public static class SegregationStage
         }
     }
 
-    /// <summary>Attributed subscribers by home district and group (local, settled, new), with the shared definitions.</summary>
-    private static GroupIndicesReport? LocalSettledNew(DuckDbSession session, SegregationOptions options, int[] districtIds)
-    {
-        var start = options.StudyStart
-            ?? (session.Scalar("SELECT CAST(CAST(min(start_time) AS DATE) AS TIMESTAMP) FROM calls") is DateTime first ? first : (DateTime?)null);
-        if (start is null)
-        {
-            return null;
-        }
+    /// <summary>Home-location populations: attributed subscribers of known status by home district.</summary>
+    internal static List<HomeGroupCount> HomeGroups(DuckDbSession session) =>
+        session.Query(
+            "SELECT h.district_id, s.g, count(*) FROM status s JOIN homes h USING (subscriber_id) WHERE s.g IS NOT NULL GROUP BY ALL ORDER BY ALL",
+            r => new HomeGroupCount(r.GetInt32(0), r.GetString(1), r.GetInt64(2)));
 
-        var calendar = new StudyCalendar(start.Value);
-        var rows = session.Query($"""
-            SELECT h.district_id, coalesce(s.birthplace = {Sql.Literal(options.CityCode)}, false) AS is_local,
+    /// <summary>Attributed subscribers with a home by district, birthplace and first week (<c>subscribers</c>, <c>homes</c>, <c>home_counts</c>).</summary>
+    internal static List<LocalGroupCount> LocalGroups(DuckDbSession session, StudyCalendar calendar, string cityCode) =>
+        session.Query($"""
+            SELECT h.district_id, coalesce(s.birthplace = {Sql.Literal(cityCode)}, false) AS is_local,
                    {calendar.WeekSql("f.first_time")} AS first_week, count(*) AS n
             FROM subscribers s
             JOIN homes h USING (subscriber_id)
             LEFT JOIN (SELECT subscriber_id, min(first_seen) AS first_time FROM home_counts
                        WHERE subscriber_id IN (SELECT subscriber_id FROM subscribers) GROUP BY 1) f USING (subscriber_id)
-            GROUP BY ALL
-            """, r => (District: r.GetInt32(0), Local: r.GetBoolean(1), Week: r.IsDBNull(2) ? (int?)null : r.GetInt32(2), Count: r.GetInt64(3)));
+            GROUP BY ALL ORDER BY ALL
+            """, r => new LocalGroupCount(r.GetInt32(0), r.GetBoolean(1), r.IsDBNull(2) ? null : r.GetInt32(2), r.GetInt64(3)));
+
+    /// <summary>Attributed subscribers by home district and group (local, settled, new), with the shared definitions.</summary>
+    private static GroupIndicesReport LocalSettledNew(IReadOnlyList<LocalGroupCount> rows, SegregationOptions options, int[] districtIds)
+    {
         var groups = Groups.Subjects;
         var table = districtIds.Select(_ => new double[groups.Count]).ToArray();
         var index = districtIds.Select((id, i) => (id, i)).ToDictionary(x => x.id, x => x.i);

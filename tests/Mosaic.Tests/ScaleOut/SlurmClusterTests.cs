@@ -1,6 +1,7 @@
 using Mosaic.Cli;
 using Mosaic.Features;
 using Mosaic.ScaleOut;
+using Mosaic.Segregation;
 using Xunit.Abstractions;
 
 namespace Mosaic.Tests.ScaleOut;
@@ -38,6 +39,17 @@ public class SlurmClusterTests(TinyCityRun city, ITestOutputHelper output) : ICl
         var merged = Path.Combine(run, FeatureStage.Name);
         Assert.Equal(File.ReadAllBytes(city.OneMachine.FeaturesPath), File.ReadAllBytes(Path.Combine(merged, FeatureStage.FeaturesFile)));
         Assert.Equal(TinyCityRun.ReportWithoutTimings(city.OneMachine.OutputFolder), TinyCityRun.ReportWithoutTimings(merged));
+        // Segregation as `mosaic run` computes it on one machine (its defaults: alpha 0.01, k 15).
+        using var temp = new TempFolder();
+        var single = SegregationStage.Run(new SegregationOptions { Engine = new global::Mosaic.Data.EngineOptions(Threads: 2) }, city.Data, temp.Path);
+        foreach (var file in new[] { "call_matrices.csv", "populations.csv", "district_tests.csv", "indices.json", "internal/call_matrices.csv", "internal/populations.csv" })
+        {
+            Assert.Equal(File.ReadAllText(Path.Combine(single.OutputFolder, file)), File.ReadAllText(Path.Combine(run, SegregationStage.Name, file)));
+        }
+
+        // The last job ran the rest of the pipeline after the merges.
+        Assert.True(File.Exists(Path.Combine(run, "integration", "mixing.csv")));
+        Assert.True(File.Exists(Path.Combine(run, global::Mosaic.Reporting.ReportStage.ReportFile)));
     }
 
     private static string Logs(string run) =>
@@ -99,5 +111,35 @@ public class SlurmClusterTests(TinyCityRun city, ITestOutputHelper output) : ICl
         Assert.Equal("2", File.ReadAllText(Path.Combine(SlurmCluster.Folder(run), "markers", "features-2.attempts")).Trim());
         Assert.Contains("attempt 1 of 3 failed with exit code 137", File.ReadAllText(Path.Combine(SlurmCluster.Folder(run), "logs", "features-2.out")), StringComparison.Ordinal);
         AssertSameAsOneMachine(run);
+    }
+
+    /// <summary>
+    /// Opt-in, for the measured checks in docs/performance.md: runs the city in MOSAIC_SLURM_DATA
+    /// through the local Slurm into MOSAIC_SLURM_RUN (N = 4) and leaves the run for comparison
+    /// with `mosaic run` on one machine. Without the variables it only says how to use it.
+    /// </summary>
+    [Fact]
+    public void Submit_CityFromEnvironment_Completes()
+    {
+        var data = Environment.GetEnvironmentVariable("MOSAIC_SLURM_DATA");
+        var run = Environment.GetEnvironmentVariable("MOSAIC_SLURM_RUN");
+        if (data is null || run is null)
+        {
+            output.WriteLine("set MOSAIC_SLURM_DATA and MOSAIC_SLURM_RUN to run a city through the local Slurm");
+            return;
+        }
+
+        using var slurm = LocalSlurm.TryStart(out var reason);
+        Assert.True(slurm is not null, reason);
+        var stdout = new StringWriter();
+        var error = new StringWriter();
+        Assert.True(CliApp.Run(
+            ["cluster", "submit", "--data", data, "--out", run, "--partitions", "4", "--mosaic", SlurmCluster.Quote(Mosaic), "--threads", "1", "--memory-limit", "2GB"],
+            stdout, error) == 0, error.ToString());
+
+        Assert.True(LocalSlurm.WaitForEmptyQueue(TimeSpan.FromMinutes(40)), "jobs still queued:\n" + Status(run));
+        var status = Status(run);
+        output.WriteLine(status);
+        Assert.True(status.Contains("cluster: complete", StringComparison.Ordinal), status + Logs(run));
     }
 }
