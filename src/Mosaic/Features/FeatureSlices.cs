@@ -108,7 +108,7 @@ public static class FeatureSlices
             session.Execute($"SET memory_limit = '{(DefaultMemory() >> 20).ToString(CultureInfo.InvariantCulture)}MB'");
         }
 
-        var total = 3.0 + plan.Slices;
+        var total = 4.0 + plan.Slices;
         var events = Path.Combine(plan.Scratch, "events");
         var parts = Path.Combine(plan.Scratch, "parts");
         Directory.CreateDirectory(parts);
@@ -163,7 +163,7 @@ public static class FeatureSlices
             Add(timings, "writing slices", clock);
         }
 
-        progress.Step("merging slices", (2 + plan.Slices) / total);
+        progress.Step("merging slices", (3 + plan.Slices) / total);
         session.Execute($"CREATE OR REPLACE VIEW fx_parts AS SELECT * FROM read_parquet([{string.Join(", ", partFiles.Select(Sql.Literal))}])");
         session.CopyToParquet(FeatureSql.Merge("fx_parts"), plan.FeaturesPath);
         FeatureStage.Lap(timings, "writing features", clock);
