@@ -26,6 +26,10 @@ internal static class FeaturesCommand
         };
         var threads = new Option<int?>("--threads") { Description = "Worker threads; default: every core." };
         var memory = new Option<string?>("--memory-limit") { Description = "DuckDB memory limit, e.g. 16GB; default: 80% of RAM." };
+        var slices = new Option<int?>("--slices")
+        {
+            Description = "Compute in N subscriber slices one after another (bounded memory; same output); default: chosen from the number of calls and --memory-limit.",
+        };
         var force = new Option<bool>("--force") { Description = "Recompute even if the run folder holds features for the same inputs." };
         var partition = new Option<string?>("--partition")
         {
@@ -35,7 +39,7 @@ internal static class FeaturesCommand
 
         var command = new Command("features", "Weekly features per subscriber (call behaviour, ego network, demographics of friends, geography).")
         {
-            data, output, machine, start, weeks, city, threads, memory, force, partition, exchange,
+            data, output, machine, start, weeks, city, threads, memory, slices, force, partition, exchange,
         };
         command.SetBody(parse =>
         {
@@ -60,6 +64,7 @@ internal static class FeaturesCommand
                     Weeks = parse.GetValue(weeks),
                     CityCode = parse.GetValue(city)!,
                     Engine = new EngineOptions(parse.GetValue(threads), parse.GetValue(memory)),
+                    Slices = parse.GetValue(slices),
                     Force = parse.GetValue(force),
                 }.Validate();
             }

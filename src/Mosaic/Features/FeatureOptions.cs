@@ -32,6 +32,16 @@ public sealed record FeatureOptions
     /// <summary>DuckDB threads and memory; the clustering kernel uses the same thread count.</summary>
     public EngineOptions Engine { get; init; } = EngineOptions.Default;
 
+    /// <summary>Largest accepted <see cref="Slices"/>.</summary>
+    public const int MaxSlices = 4096;
+
+    /// <summary>
+    /// Number of subscriber slices computed one after another in one process (1 = the whole data
+    /// in one pass); null chooses from the number of calls and the memory limit
+    /// (<see cref="FeatureSlices.Choose"/>). The output does not depend on it.
+    /// </summary>
+    public int? Slices { get; init; }
+
     /// <summary>Recompute even when the run folder holds an output with the same inputs and parameters.</summary>
     public bool Force { get; init; }
 
@@ -47,6 +57,12 @@ public sealed record FeatureOptions
         if (Start is DateTime start && start.TimeOfDay != TimeSpan.Zero)
         {
             throw new ArgumentException("the study start must be a midnight", nameof(Start));
+        }
+
+        if (Slices is int slices)
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(slices, 1, nameof(Slices));
+            ArgumentOutOfRangeException.ThrowIfGreaterThan(slices, MaxSlices, nameof(Slices));
         }
 
         ArgumentException.ThrowIfNullOrWhiteSpace(CityCode, nameof(CityCode));

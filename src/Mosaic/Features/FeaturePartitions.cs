@@ -204,12 +204,7 @@ public static class FeaturePartitions
             progress.Step("merging partial features");
             var files = string.Join(", ", Enumerable.Range(0, n).Select(k => Sql.Literal(Path.Combine(Folder(runFolder, k), FeatureStage.FeaturesFile))));
             session.Execute($"CREATE OR REPLACE VIEW px_parts AS SELECT * FROM read_parquet([{files}])");
-            session.CopyToParquet($"""
-                SELECT f.* REPLACE (d.local_share AS home_district_local_share)
-                FROM px_parts f
-                LEFT JOIN ({FeatureSql.Residents("px_parts")}) d ON d.week = f.week AND d.home_district = f.home_district
-                ORDER BY f.subscriber_id, f.week
-                """, featuresPath);
+            session.CopyToParquet(FeatureSql.Merge("px_parts"), featuresPath);
             FeatureStage.Lap(timings, "merge", clock);
             var weekKeys = Enumerable.Range(1, study.Weeks).Select(w => w.ToString(CultureInfo.InvariantCulture)).ToList();
             var first = partials[0];

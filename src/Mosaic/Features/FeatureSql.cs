@@ -47,17 +47,25 @@ internal sealed class FeatureSql(StudyCalendar calendar, int weeks, string cityC
 
     private static string Group(string value) => Sql.Literal(value);
 
-    /// <summary>The statements, in order, up to (not including) the clustering step.</summary>
-    public IEnumerable<(string Step, string Sql)> Relational()
+    /// <summary>Name of the step that extracts the attributed subscribers' events (<c>fx_ev</c>).</summary>
+    public const string EventsStep = "events of attributed subscribers";
+
+    /// <summary>The attributed subscribers' events inside the study weeks (the rows of <c>fx_ev</c>).</summary>
+    public string EventsSelect()
     {
         var week = calendar.WeekSql("e.start_time");
-        yield return ("events of attributed subscribers", $"""
-            CREATE OR REPLACE TABLE fx_ev AS
+        return $"""
             SELECT e.subscriber_id, e.counterpart_id, e.direction = 'out' AS is_out, e.kind = 'call' AS is_call,
                    e.start_time, e.duration_s, e.cell_id, {week} AS week
             FROM {Events.View} e SEMI JOIN {CanonicalTables.Subscribers} s ON e.subscriber_id = s.subscriber_id
             WHERE e.start_time >= {Start} AND e.start_time < {End}{(partition is null ? "" : " AND " + partition.Owns("e.subscriber_id"))}
-            """);
+            """;
+    }
+
+    /// <summary>The statements, in order, up to (not including) the clustering step.</summary>
+    public IEnumerable<(string Step, string Sql)> Relational()
+    {
+        yield return (EventsStep, $"CREATE OR REPLACE TABLE fx_ev AS {EventsSelect()}");
 
         // Group is Groups.Classify in SQL: local by birthplace, else settled when active in week 1.
         yield return (PeopleStep, $"""
@@ -257,11 +265,7 @@ internal sealed class FeatureSql(StudyCalendar calendar, int weeks, string cityC
             """);
 
         yield return (GraphStep, $"""
-            CREATE OR REPLACE TABLE fx_nodes AS
-            SELECT id, CAST(row_number() OVER (ORDER BY id) - 1 AS INTEGER) AS idx
-            FROM (SELECT caller_id AS id FROM {CanonicalTables.Calls} WHERE start_time >= {Start} AND start_time < {End}
-                  UNION
-                  SELECT callee_id FROM {CanonicalTables.Calls} WHERE start_time >= {Start} AND start_time < {End});
+            {Nodes()};
             CREATE OR REPLACE TABLE fx_edges AS
             SELECT e.week, a.idx AS u, b.idx AS v
             FROM (SELECT DISTINCT {calendar.WeekSql("start_time")} AS week,
@@ -273,6 +277,50 @@ internal sealed class FeatureSql(StudyCalendar calendar, int weeks, string cityC
             CREATE OR REPLACE TABLE fx_cluster (subscriber_id BIGINT, week INTEGER, clustering_coefficient DOUBLE)
             """);
     }
+
+    /// <summary>
+    /// <c>fx_nodes</c>: every subscriber in a call of the study weeks with a dense index in id
+    /// order, so that an edge's lower id is also its lower index.
+    /// </summary>
+    public string Nodes() => $"""
+        CREATE OR REPLACE TABLE fx_nodes AS
+        SELECT id, CAST(row_number() OVER (ORDER BY id) - 1 AS INTEGER) AS idx
+        FROM (SELECT caller_id AS id FROM {CanonicalTables.Calls} WHERE start_time >= {Start} AND start_time < {End}
+              UNION
+              SELECT callee_id FROM {CanonicalTables.Calls} WHERE start_time >= {Start} AND start_time < {End})
+        """;
+
+    /// <summary>
+    /// <c>fx_week_edges</c>: the distinct undirected edges (u &lt; v, node indices) of one study
+    /// week, the same edges as <c>fx_edges</c> of that week. The time range lets DuckDB skip row
+    /// groups; the week expression keeps the assignment identical to the one-pass table.
+    /// </summary>
+    public string WeekEdges(int week)
+    {
+        var label = week.ToString(CultureInfo.InvariantCulture);
+        var from = $"TIMESTAMP '{calendar.Start.AddDays(7.0 * (week - 1)):yyyy-MM-dd HH:mm:ss}'";
+        var to = $"TIMESTAMP '{calendar.Start.AddDays(7.0 * week):yyyy-MM-dd HH:mm:ss}'";
+        return $"""
+            CREATE OR REPLACE TABLE fx_week_edges AS
+            SELECT DISTINCT least(a.idx, b.idx) AS u, greatest(a.idx, b.idx) AS v
+            FROM {CanonicalTables.Calls} c
+            JOIN fx_nodes a ON a.id = c.caller_id
+            JOIN fx_nodes b ON b.id = c.callee_id
+            WHERE c.start_time >= {from} AND c.start_time < {to} AND {InStudy("c.start_time")}
+              AND {calendar.WeekSql("c.start_time")} = {label} AND c.caller_id <> c.callee_id
+            """;
+    }
+
+    /// <summary>
+    /// The final table from partial ones (slices or partitions) in <paramref name="parts"/>: the
+    /// residents' local shares recomputed from all rows, sorted as one pass sorts them.
+    /// </summary>
+    public static string Merge(string parts) => $"""
+        SELECT f.* REPLACE (d.local_share AS home_district_local_share)
+        FROM {parts} f
+        LEFT JOIN ({Residents(parts)}) d ON d.week = f.week AND d.home_district = f.home_district
+        ORDER BY f.subscriber_id, f.week
+        """;
 
     /// <summary>
     /// Share of locals among the subjects whose home of the week is in a district, per week and

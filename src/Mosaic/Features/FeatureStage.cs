@@ -61,45 +61,68 @@ public static class FeatureStage
         }
 
         Directory.CreateDirectory(output);
-        var engine = options.Engine.TempDirectory is null
-            ? options.Engine with { TempDirectory = Path.Combine(output, ".duckdb-tmp") }
-            : options.Engine;
+        var spill = Path.Combine(output, SpillFolder);
+        var engine = options.Engine.TempDirectory is null ? options.Engine with { TempDirectory = spill } : options.Engine;
+        var scratch = Path.Combine(output, FeatureSlices.ScratchName);
+        // An interrupted run leaves its spill and slices behind (tens of GB at the seed's scale).
+        TryDelete(spill);
+        TryDelete(scratch);
         var timings = new Dictionary<string, double>();
         var clock = Stopwatch.StartNew();
         FeatureReport report;
-        using (var session = new DuckDbSession(engine))
+        try
         {
+            using var session = new DuckDbSession(engine);
             DataFolder.Attach(session, dataFolder);
             Events.CreateView(session);
             CheckUnique(session, dataFolder, CanonicalTables.Subscribers, "subscriber_id");
             CheckUnique(session, dataFolder, CanonicalTables.Cells, "cell_id");
             var (calendar, weeks) = StudyWeeks(session, options, dataFolder);
+            var slices = options.Slices ?? FeatureSlices.Choose(session.ScalarLong("SELECT count(*) FROM calls"), options.Engine.MemoryLimit);
             Lap(timings, "inputs", clock);
 
             var sql = new FeatureSql(calendar, weeks, options.CityCode, options.MachineThreshold);
-            var steps = sql.Relational().ToList();
-            for (var i = 0; i < steps.Count; i++)
-            {
-                progress.Step(steps[i].Step, (double)i / (steps.Count + 2));
-                session.Execute(steps[i].Sql);
-                Lap(timings, steps[i].Step, clock);
-            }
-
-            progress.Step("clustering coefficients", (double)steps.Count / (steps.Count + 2));
-            var (edges, triangles) = Clustering(session, weeks, options.Engine.Threads ?? Environment.ProcessorCount);
-            Lap(timings, "clustering coefficients", clock);
-
-            progress.Step("writing features", (double)(steps.Count + 1) / (steps.Count + 2));
-            session.CopyToParquet(FeatureSql.Final(), featuresPath);
-            Lap(timings, "writing features", clock);
-
+            var threads = options.Engine.Threads ?? Environment.ProcessorCount;
+            var (edges, triangles) = slices == 1
+                ? OnePass(session, sql, weeks, threads, featuresPath, progress, timings, clock)
+                : FeatureSlices.Run(session, new FeatureSlices.Plan(sql, weeks, slices, threads, scratch, featuresPath, options.Engine.MemoryLimit is null),
+                    progress, timings, clock);
             report = BuildReport(session, featuresPath, calendar, weeks, options, WholeCounts(session, calendar, weeks, edges, triangles), timings);
         }
+        finally
+        {
+            TryDelete(engine.TempDirectory!);
+            TryDelete(scratch);
+        }
 
-        TryDelete(engine.TempDirectory!);
         WriteReport(output, report, parameters, inputs);
         progress.Step("done", 1.0);
         return new FeatureResult(output, featuresPath, report);
+    }
+
+    /// <summary>DuckDB's spill folder inside the stage's output, unless the engine options name another.</summary>
+    public const string SpillFolder = ".duckdb-tmp";
+
+    /// <summary>The whole data in one pass: every intermediate table at once, the graph of all weeks in one table.</summary>
+    private static (Dictionary<string, long> Edges, Dictionary<string, long> Triangles) OnePass(DuckDbSession session, FeatureSql sql, int weeks, int threads,
+        string featuresPath, IProgress<StageProgress>? progress, Dictionary<string, double> timings, Stopwatch clock)
+    {
+        var steps = sql.Relational().ToList();
+        for (var i = 0; i < steps.Count; i++)
+        {
+            progress.Step(steps[i].Step, (double)i / (steps.Count + 2));
+            session.Execute(steps[i].Sql);
+            Lap(timings, steps[i].Step, clock);
+        }
+
+        progress.Step("clustering coefficients", (double)steps.Count / (steps.Count + 2));
+        var graph = Clustering(session, weeks, threads, week => $"SELECT u, v FROM fx_edges WHERE week = {week.ToString(CultureInfo.InvariantCulture)}");
+        Lap(timings, "clustering coefficients", clock);
+
+        progress.Step("writing features", (double)(steps.Count + 1) / (steps.Count + 2));
+        session.CopyToParquet(FeatureSql.Final(), featuresPath);
+        Lap(timings, "writing features", clock);
+        return graph;
     }
 
     /// <summary>Writes <c>report.json</c> and <c>manifest.json</c> of a finished features output.</summary>
@@ -153,8 +176,13 @@ public static class FeatureStage
         return (calendar, weeks);
     }
 
-    /// <summary>Per week: read the distinct edges, count triangles, append the subjects' coefficients.</summary>
-    private static (Dictionary<string, long> Edges, Dictionary<string, long> Triangles) Clustering(DuckDbSession session, int weeks, int threads)
+    /// <summary>
+    /// Per week: read the distinct edges (<paramref name="edgesOfWeek"/> gives, for a week, a query
+    /// of its node-index pairs u, v, each undirected edge once), count triangles, append the
+    /// subjects' coefficients to <c>fx_cluster</c>.
+    /// </summary>
+    internal static (Dictionary<string, long> Edges, Dictionary<string, long> Triangles) Clustering(DuckDbSession session, int weeks, int threads,
+        Func<int, string> edgesOfWeek)
     {
         var nodeCount = checked((int)session.ScalarLong("SELECT count(*) FROM fx_nodes"));
         var subjects = session.Query("""
@@ -166,12 +194,13 @@ public static class FeatureStage
         for (var week = 1; week <= weeks; week++)
         {
             var label = week.ToString(CultureInfo.InvariantCulture);
-            var count = checked((int)session.ScalarLong($"SELECT count(*) FROM fx_edges WHERE week = {label}"));
+            var query = edgesOfWeek(week);
+            var count = checked((int)session.ScalarLong($"SELECT count(*) FROM ({query})"));
             var from = new int[count];
             var to = new int[count];
             using (var command = session.Connection.CreateCommand())
             {
-                command.CommandText = $"SELECT u, v FROM fx_edges WHERE week = {label}";
+                command.CommandText = query;
                 using var reader = command.ExecuteReader();
                 var i = 0;
                 while (reader.Read())

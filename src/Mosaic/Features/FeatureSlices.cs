@@ -1,0 +1,184 @@
+using System.Diagnostics;
+using System.Globalization;
+using Mosaic.Data;
+using Mosaic.Runs;
+using Mosaic.ScaleOut;
+
+namespace Mosaic.Features;
+
+/// <summary>
+/// The features stage in subscriber slices, one after another in one process, for data whose
+/// intermediate tables do not fit in memory at once (the <c>seed</c> preset). Gives the same
+/// bytes as the one-pass stage.
+/// </summary>
+/// <remarks>
+/// Steps: (1) one scan of <c>calls</c> writes the attributed subscribers' events to one Parquet
+/// folder per slice (slice = subscriber id modulo N, the rule of <see cref="PartitionSpec"/>);
+/// (2) groups and machine flags of every attributed subscriber from all slices (contacts need
+/// them); (3) the contact graph one week at a time: a narrow distinct edge list of node indices
+/// per week, read into <see cref="ClusteringKernel"/>; (4) per slice, every per-subject table
+/// and its partial features; (5) the partial features merged and sorted, with the residents'
+/// local shares (a count over all subjects) recomputed from all rows, as the scale-out merge does.
+/// Every per-subject feature needs only the subject's own events of all weeks, so a slice holds
+/// whole subjects; only groups, machines and the graph cross slices, and those are global tables.
+/// </remarks>
+public static class FeatureSlices
+{
+    /// <summary>Folder, inside the stage's output, of the slices' events and partial features (deleted at the end).</summary>
+    public const string ScratchName = ".slices";
+
+    /// <summary>
+    /// Memory budgeted per call of a slice: the subject events (up to two per call) and the
+    /// per-subject tables built from them, measured at ≈ 0.4 GB per million calls in one pass,
+    /// doubled for headroom.
+    /// </summary>
+    public const long BytesPerCall = 800;
+
+    /// <summary>Share of the machine's memory DuckDB gets in a sliced run without a memory limit; the rest is for the contact graph.</summary>
+    private const double DefaultMemoryShare = 0.5;
+
+    /// <summary>
+    /// Number of slices for <paramref name="calls"/> calls under <paramref name="memoryLimit"/>
+    /// (DuckDB's syntax, e.g. <c>16GB</c>; null: half the machine's memory): 1 while a slice of
+    /// <see cref="BytesPerCall"/> per call fits, else enough slices that each does.
+    /// </summary>
+    public static int Choose(long calls, string? memoryLimit)
+    {
+        var budget = Math.Max(1L, MemoryBytes(memoryLimit));
+        var slices = calls * (double)BytesPerCall / budget;
+        return (int)Math.Clamp(Math.Ceiling(slices), 1, FeatureOptions.MaxSlices);
+    }
+
+    /// <summary>Bytes of a DuckDB memory limit (<c>500MB</c>, <c>16GB</c>, <c>1.5GiB</c>); null or unreadable: the default share of the machine's memory.</summary>
+    public static long MemoryBytes(string? memoryLimit) => ParseBytes(memoryLimit) ?? DefaultMemory();
+
+    private static long DefaultMemory() => (long)(GC.GetGCMemoryInfo().TotalAvailableMemoryBytes * DefaultMemoryShare);
+
+    private static long? ParseBytes(string? text)
+    {
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return null;
+        }
+
+        var trimmed = text.Trim();
+        var split = 0;
+        while (split < trimmed.Length && (char.IsDigit(trimmed[split]) || trimmed[split] == '.'))
+        {
+            split++;
+        }
+
+        if (!double.TryParse(trimmed[..split], NumberStyles.Float, CultureInfo.InvariantCulture, out var value))
+        {
+            return null;
+        }
+
+        double? unit = trimmed[split..].Trim().ToUpperInvariant() switch
+        {
+            "" or "B" => 1,
+            "KB" => 1e3,
+            "MB" => 1e6,
+            "GB" => 1e9,
+            "TB" => 1e12,
+            "KIB" => 1024.0,
+            "MIB" => 1024.0 * 1024,
+            "GIB" => 1024.0 * 1024 * 1024,
+            "TIB" => 1024.0 * 1024 * 1024 * 1024,
+            _ => null,
+        };
+        return unit is double u ? (long)(value * u) : null;
+    }
+
+    private static readonly string[] SliceTables =
+        ["fx_sev", "fx_week", "fx_days", "fx_radius", "fx_gaps", "fx_contacts", "fx_pareto", "fx_ego", "fx_cells", "fx_home", "fx_work", "fx_home_study", "fx_residents"];
+
+    /// <summary>What one sliced run works on.</summary>
+    internal sealed record Plan(FeatureSql Sql, int Weeks, int Slices, int Threads, string Scratch, string FeaturesPath, bool LimitMemory);
+
+    /// <summary>
+    /// Runs the sliced stage in an open session (data attached, <c>events</c> view created) and
+    /// writes the features file; leaves <c>fx_people</c> and <c>fx_nodes</c> for the report.
+    /// Returns the graph's edges and triangles per week.
+    /// </summary>
+    internal static (Dictionary<string, long> Edges, Dictionary<string, long> Triangles) Run(
+        DuckDbSession session, Plan plan, IProgress<StageProgress>? progress, Dictionary<string, double> timings, Stopwatch clock)
+    {
+        if (plan.LimitMemory)
+        {
+            session.Execute($"SET memory_limit = '{(DefaultMemory() >> 20).ToString(CultureInfo.InvariantCulture)}MB'");
+        }
+
+        var total = 4.0 + plan.Slices;
+        var events = Path.Combine(plan.Scratch, "events");
+        var parts = Path.Combine(plan.Scratch, "parts");
+        Directory.CreateDirectory(parts);
+
+        progress.Step(FeatureSql.EventsStep + " (into slices)", 0);
+        // The events' order inside a slice is irrelevant (every feature aggregates or sorts), and
+        // not keeping it lets DuckDB write the slices without buffering.
+        session.Execute("SET preserve_insertion_order = false");
+        session.Execute($"""
+            COPY (SELECT *, {PartitionSpec.OwnerSql("subscriber_id", plan.Slices)} AS slice FROM ({plan.Sql.EventsSelect()}))
+            TO {Sql.Literal(events)} (FORMAT parquet, PARTITION_BY (slice))
+            """);
+        session.Execute("RESET preserve_insertion_order");
+        FeatureStage.Lap(timings, FeatureSql.EventsStep, clock);
+
+        progress.Step(FeatureSql.PeopleStep, 1 / total);
+        EventsView(session, plan.Sql, Directory.Exists(events) ? Path.Combine(events, "*", "*.parquet") : null);
+        session.Execute(plan.Sql.Relational().Single(s => s.Step == FeatureSql.PeopleStep).Sql);
+        FeatureStage.Lap(timings, FeatureSql.PeopleStep, clock);
+
+        progress.Step("clustering coefficients", 2 / total);
+        session.Execute(plan.Sql.Nodes());
+        session.Execute("CREATE OR REPLACE TABLE fx_cluster (subscriber_id BIGINT, week INTEGER, clustering_coefficient DOUBLE)");
+        var graph = FeatureStage.Clustering(session, plan.Weeks, plan.Threads, week =>
+        {
+            session.Execute(plan.Sql.WeekEdges(week));
+            return "SELECT u, v FROM fx_week_edges";
+        });
+        session.Execute("DROP TABLE IF EXISTS fx_week_edges");
+        FeatureStage.Lap(timings, "clustering coefficients", clock);
+
+        var perSubject = plan.Sql.Relational()
+            .Where(s => s.Step is not (FeatureSql.EventsStep or FeatureSql.PeopleStep or FeatureSql.GraphStep))
+            .ToList();
+        var partFiles = new List<string>();
+        for (var k = 0; k < plan.Slices; k++)
+        {
+            progress.Step(string.Create(CultureInfo.InvariantCulture, $"slice {k + 1} of {plan.Slices}"), (3 + k) / total);
+            var folder = Path.Combine(events, "slice=" + k.ToString(CultureInfo.InvariantCulture));
+            EventsView(session, plan.Sql, Directory.Exists(folder) ? Path.Combine(folder, "*.parquet") : null);
+            foreach (var (step, text) in perSubject)
+            {
+                session.Execute(text);
+                Add(timings, step, clock);
+            }
+
+            var part = Path.Combine(parts, PartitionSpec.FolderName(k) + ".parquet");
+            session.CopyToParquet(FeatureSql.Final(), part);
+            partFiles.Add(part);
+            // Free the slice's tables before the next slice builds its own.
+            session.Execute(string.Join(";\n", SliceTables.Select(t => $"DROP TABLE IF EXISTS {t}")));
+            Add(timings, "writing slices", clock);
+        }
+
+        progress.Step("merging slices", (3 + plan.Slices) / total);
+        session.Execute($"CREATE OR REPLACE VIEW fx_parts AS SELECT * FROM read_parquet([{string.Join(", ", partFiles.Select(Sql.Literal))}])");
+        session.CopyToParquet(FeatureSql.Merge("fx_parts"), plan.FeaturesPath);
+        FeatureStage.Lap(timings, "writing features", clock);
+        return graph;
+    }
+
+    /// <summary><c>fx_ev</c> as a view over slice files, or empty when a slice has no events.</summary>
+    private static void EventsView(DuckDbSession session, FeatureSql sql, string? files) =>
+        session.Execute(files is null
+            ? $"CREATE OR REPLACE VIEW fx_ev AS SELECT * FROM ({sql.EventsSelect()}) LIMIT 0"
+            : $"CREATE OR REPLACE VIEW fx_ev AS SELECT * FROM read_parquet({Sql.Literal(files)}, hive_partitioning = false)");
+
+    private static void Add(Dictionary<string, double> timings, string step, Stopwatch clock)
+    {
+        timings[step] = Math.Round(timings.GetValueOrDefault(step) + clock.Elapsed.TotalSeconds, 3);
+        clock.Restart();
+    }
+}
