@@ -4,13 +4,14 @@ using Mosaic.ScaleOut;
 
 namespace Mosaic.Cli.Commands;
 
-/// <summary><c>mosaic cluster submit|status</c>: run the partitioned stages as Slurm job arrays.</summary>
+/// <summary><c>mosaic cluster submit|status|compare</c>: run the partitioned stages as Slurm job arrays and check the result.</summary>
 internal static class ClusterCommand
 {
     public static Command Create() => new("cluster", "Run the partitioned stages on a Slurm cluster (job arrays chained by dependencies).")
     {
         Submit(),
         Status(),
+        Compare(),
     };
 
     private static Command Submit()
@@ -72,6 +73,27 @@ internal static class ClusterCommand
             var complete = steps.All(s => s.Done == s.Tasks);
             writer.WriteLine(complete ? "cluster: complete" : steps.Any(s => s.Failed > 0) ? "cluster: failed (see RUN/cluster/logs/)" : "cluster: running");
             return CliApp.Success;
+        });
+        return command;
+    }
+
+    private static Command Compare()
+    {
+        var expected = new Argument<string>("EXPECTED") { Description = "Run folder written on one machine (`mosaic run`)." };
+        var actual = new Argument<string>("ACTUAL") { Description = "Run folder written through the partitions (`cluster submit` or `run --from-partitions`)." };
+        var command = new Command("compare", "Compare two run folders file by file, apart from timings, clock times and the run folder's path (exit code 1 when they differ).") { expected, actual };
+        command.SetBody(parse =>
+        {
+            var writer = parse.InvocationConfiguration.Output;
+            var result = RunComparison.Compare(parse.GetValue(expected)!, parse.GetValue(actual)!);
+            foreach (var difference in result.Differences)
+            {
+                writer.WriteLine($"compare: {difference}");
+            }
+
+            writer.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"compare: {result.Compared} files compared, {result.ByteIdentical} byte-identical, {result.Normalised} equal apart from run-specific fields, {result.Differences.Count} different"));
+            return result.Identical ? CliApp.Success : CliApp.Failure;
         });
         return command;
     }
