@@ -1,8 +1,9 @@
 #!/bin/bash
 # Per-partition throughput and peak memory of the scale-out tasks (docs/performance.md,
 # "Scale-out: the large city at N = 1, 4, 16"). Every task is its own process, as a Slurm array
-# task would be, timed with /usr/bin/time -v and run under the shared big-job lock one task at a
-# time (each task holds the lock for minutes, never the whole series).
+# task would be, timed with /usr/bin/time -v. The steps named in LOCKED (default: all) take the
+# shared big-job lock one task at a time (a task holds it for minutes, never the whole series);
+# e.g. LOCKED="partition merge" at N = 16, whose tasks are each under a CPU-minute and 2 GB.
 #
 #   bench/scale-out-tasks.sh MOSAIC DATA N SCRATCH [FEATURE_TASKS]
 #
@@ -17,6 +18,7 @@ mosaic=$1 data=$2 n=$3 scratch=$4
 tasks=${5:-$(seq -s ' ' 0 $((n - 1)))}
 opts=(--threads 2 --memory-limit "${MEMORY_LIMIT:-8GB}")
 lock=${LOCK:-/tmp/mosaic-bigjob.lock}
+locked=" ${LOCKED:-partition features-exchange segregation-exchange features segregation integration merge} "
 pdir=$scratch/p$n run=$scratch/r$n
 mkdir -p "$scratch/logs"
 out=$scratch/tasks.tsv
@@ -27,7 +29,9 @@ load() { cut -d' ' -f1 /proc/loadavg; }
 timed() { # step K command...
   local step=$1 k=$2; shift 2
   local log=$scratch/logs/$step-$n-$k.txt before
-  before=$(flock "$lock" bash -c "cut -d' ' -f1 /proc/loadavg; /usr/bin/time -v -o '$log.time' $(printf '%q ' "$@") > '$log' 2>&1" | head -1)
+  local cmd=(bash -c "cut -d' ' -f1 /proc/loadavg; /usr/bin/time -v -o '$log.time' $(printf '%q ' "$@") > '$log' 2>&1")
+  [[ $locked == *" $step "* ]] && cmd=(flock "$lock" "${cmd[@]}")
+  before=$("${cmd[@]}" | head -1)
   awk -v s="$step" -v n="$n" -v k="$k" -v b="$before" -v a="$(load)" -F': ' '
     /User time/ {u=$2} /System time/ {y=$2} /Maximum resident/ {r=$2}
     /Elapsed \(wall clock\)/ {m=split($2,p,":"); w=(m==3? p[1]*3600+p[2]*60+p[3] : p[1]*60+p[2])}

@@ -92,7 +92,7 @@ internal static class ClusterCommand
             }
 
             writer.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"compare: {result.Compared} files compared, {result.ByteIdentical} byte-identical, {result.Normalised} equal apart from run-specific fields, {result.Differences.Count} different"));
+                $"compare: {result.Compared} files compared, {result.ByteIdentical} byte-identical, {result.Normalised.Count} equal apart from run-specific fields, {result.Differences.Count} different"));
             return result.Identical ? CliApp.Success : CliApp.Failure;
         });
         return command;

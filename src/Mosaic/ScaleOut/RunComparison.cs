@@ -7,9 +7,9 @@ namespace Mosaic.ScaleOut;
 /// <summary>How two run folders compare: files compared, identical as written, and the differences left after normalisation.</summary>
 /// <param name="Compared">Files present in both runs (outside the scale-out folders).</param>
 /// <param name="ByteIdentical">Of those, files equal byte for byte without any normalisation.</param>
-/// <param name="Normalised">Of those, files equal only after <see cref="RunComparison.Normalise"/>.</param>
+/// <param name="Normalised">Of those, the files equal only after <see cref="RunComparison.Normalise"/>.</param>
 /// <param name="Differences">Files missing on one side or different after <see cref="RunComparison.Normalise"/>, with the reason.</param>
-public sealed record RunComparisonResult(int Compared, int ByteIdentical, int Normalised, IReadOnlyList<string> Differences)
+public sealed record RunComparisonResult(int Compared, int ByteIdentical, IReadOnlyList<string> Normalised, IReadOnlyList<string> Differences)
 {
     /// <summary>True when every file is equal after normalisation and none is missing.</summary>
     public bool Identical => Differences.Count == 0;
@@ -22,7 +22,7 @@ public sealed record RunComparisonResult(int Compared, int ByteIdentical, int No
 /// describe the run rather than the data (docs/scale-out.md, "Checking a cluster run"):
 /// <list type="bullet">
 /// <item>in <c>.json</c>, <c>.csv</c> and <c>.html</c> files, the run folder's path (absolute, and as given) is replaced by
-/// <c>&lt;RUN&gt;</c> where it stands as a path: not inside a longer name, and followed by <c>/</c>, <c>"</c> or <c>&lt;</c>;</item>
+/// <c>{RUN}</c> where it stands as a path: not inside a longer name, and followed by <c>/</c>, <c>"</c> or <c>&lt;</c>;</item>
 /// <item>in <c>.json</c> files, the properties <c>timings_seconds</c>, <c>finished_utc</c> and
 /// <c>fingerprint</c> (a hash of the stage, version, parameters and inputs, which are compared) are removed at any depth;</item>
 /// <item>in <c>tables/provenance_*.csv</c> and <c>report.html</c>, the rows of the <c>seconds</c> section are removed, and in
@@ -39,7 +39,7 @@ public static partial class RunComparison
     /// <summary>JSON properties that describe the run (timings, clock, the fingerprint over compared fields), removed before comparing.</summary>
     public static IReadOnlyList<string> RunSpecificJsonProperties { get; } = ["timings_seconds", "finished_utc", "fingerprint"];
 
-    private const string RunPlaceholder = "<RUN>";
+    private const string RunPlaceholder = "{RUN}";
 
     /// <summary>Compares every file of <paramref name="expected"/> with the same file of <paramref name="actual"/>.</summary>
     /// <exception cref="MosaicInputException">A run folder does not exist.</exception>
@@ -52,7 +52,7 @@ public static partial class RunComparison
         differences.AddRange(right.Except(left, StringComparer.Ordinal).Select(f => $"{f}: only in {actual}"));
         var both = left.Intersect(right, StringComparer.Ordinal).ToList();
         var identical = 0;
-        var normalised = 0;
+        var normalised = new List<string>();
         foreach (var file in both)
         {
             var a = File.ReadAllBytes(Path.Combine(expected, file));
@@ -63,7 +63,7 @@ public static partial class RunComparison
             }
             else if (Normalise(file, a, expected).AsSpan().SequenceEqual(Normalise(file, b, actual)))
             {
-                normalised++;
+                normalised.Add(file);
             }
             else
             {
