@@ -21,8 +21,10 @@ public sealed record RunComparisonResult(int Compared, int ByteIdentical, IReadO
 /// Every file is compared byte for byte after a fixed, minimal normalisation of the fields that
 /// describe the run rather than the data (docs/scale-out.md, "Checking a cluster run"):
 /// <list type="bullet">
-/// <item>in <c>.json</c>, <c>.csv</c> and <c>.html</c> files, the run folder's path (absolute, and as given) is replaced by
-/// <c>{RUN}</c> where it stands as a path: not inside a longer name, and followed by <c>/</c>, <c>"</c> or <c>&lt;</c>;</item>
+/// <item>the run folder's path (absolute, and as given) is replaced by <c>{RUN}</c>: in <c>.json</c> files in string
+/// values that are the path or start with it and <c>/</c>; in <c>.csv</c> and <c>.html</c> files where it stands as a path
+/// (not inside a longer name, followed by <c>/</c>, <c>,</c>, <c>"</c> or <c>&lt;</c>); in <c>report.html</c> also the
+/// folder's name alone as the report shows it (<c>&lt;code&gt;name&lt;/code&gt;</c>);</item>
 /// <item>in <c>.json</c> files, the properties <c>timings_seconds</c>, <c>finished_utc</c> and
 /// <c>fingerprint</c> (a hash of the stage, version, parameters and inputs, which are compared) are removed at any depth;</item>
 /// <item>in <c>tables/provenance_*.csv</c> and <c>report.html</c>, the rows of the <c>seconds</c> section are removed, and in
@@ -88,18 +90,26 @@ public static partial class RunComparison
         }
 
         var text = Encoding.UTF8.GetString(content);
-        foreach (var path in new[] { Path.GetFullPath(runFolder), runFolder }.Select(Path.TrimEndingDirectorySeparator).Distinct(StringComparer.Ordinal))
+        var full = Path.TrimEndingDirectorySeparator(Path.GetFullPath(runFolder));
+        var paths = new[] { full, Path.TrimEndingDirectorySeparator(runFolder) }
+            .Where(p => p.Length > 0).Distinct(StringComparer.Ordinal).OrderByDescending(p => p.Length).ToList();
+        if (extension == ".json")
+        {
+            return Encoding.UTF8.GetBytes(WithoutRunProperties(text, paths));
+        }
+
+        foreach (var path in paths)
         {
             // A relative run folder ("run") is also a common word: only where it stands as a path.
-            text = Regex.Replace(text, $@"(?<![\w./-]){Regex.Escape(path)}(?=[/""<])", RunPlaceholder, RegexOptions.CultureInvariant, TimeSpan.FromSeconds(10));
+            text = Regex.Replace(text, $@"(?<![\w./-]){Regex.Escape(path)}(?=[/"",<])", RunPlaceholder, RegexOptions.CultureInvariant, TimeSpan.FromSeconds(10));
         }
 
         var name = Path.GetFileName(relativePath);
         text = extension switch
         {
-            ".json" => WithoutRunProperties(text),
             ".csv" when relativePath.StartsWith("tables/provenance_", StringComparison.Ordinal) => WithoutTimingsCsv(text, name == "provenance_stages.csv"),
-            ".html" when name == "report.html" => WithoutTimingsHtml(text),
+            // The report names the run by its folder's name alone.
+            ".html" when name == "report.html" => WithoutTimingsHtml(text.Replace($"<code>{Path.GetFileName(full)}</code>", $"<code>{RunPlaceholder}</code>", StringComparison.Ordinal)),
             _ => text,
         };
         return Encoding.UTF8.GetBytes(text);
@@ -119,7 +129,7 @@ public static partial class RunComparison
             .ToList();
     }
 
-    private static string WithoutRunProperties(string json)
+    private static string WithoutRunProperties(string json, IReadOnlyList<string> paths)
     {
         JsonNode? node;
         try
@@ -131,11 +141,11 @@ public static partial class RunComparison
             return json; // not JSON after all: compared as written
         }
 
-        Strip(node);
-        return node?.ToJsonString() ?? "null";
+        return Strip(node, paths)?.ToJsonString() ?? "null";
     }
 
-    private static void Strip(JsonNode? node)
+    /// <summary>Removes the run-specific properties and replaces the run folder in string values, in place.</summary>
+    private static JsonNode? Strip(JsonNode? node, IReadOnlyList<string> paths)
     {
         switch (node)
         {
@@ -145,20 +155,48 @@ public static partial class RunComparison
                     obj.Remove(key);
                 }
 
-                foreach (var (_, value) in obj)
+                foreach (var key in obj.Select(p => p.Key).ToList())
                 {
-                    Strip(value);
+                    if (WithoutRun(obj[key], paths) is { } replaced)
+                    {
+                        obj[key] = replaced;
+                    }
+                    else
+                    {
+                        Strip(obj[key], paths);
+                    }
                 }
 
                 break;
             case JsonArray array:
-                foreach (var item in array)
+                for (var i = 0; i < array.Count; i++)
                 {
-                    Strip(item);
+                    if (WithoutRun(array[i], paths) is { } replaced)
+                    {
+                        array[i] = replaced;
+                    }
+                    else
+                    {
+                        Strip(array[i], paths);
+                    }
                 }
 
                 break;
         }
+
+        return node;
+    }
+
+    /// <summary>A string value that is the run folder or a path inside it, with the folder replaced; otherwise null.</summary>
+    private static JsonValue? WithoutRun(JsonNode? node, IReadOnlyList<string> paths)
+    {
+        if (node is not JsonValue value || !value.TryGetValue<string>(out var text))
+        {
+            return null;
+        }
+
+        var path = paths.FirstOrDefault(p => text == p || text.StartsWith(p + "/", StringComparison.Ordinal));
+        return path is null ? null : JsonValue.Create(RunPlaceholder + text[path.Length..]);
     }
 
     /// <summary>Provenance tables: the <c>seconds,…</c> rows go; in the stages table the last two columns (finished, seconds) are emptied.</summary>

@@ -36,7 +36,7 @@ public class RunComparisonTests
         Write("tables/provenance_stages.csv", $"folder,stage,version,finished (UTC),seconds\ndata,simulate,0.1.0,,21.04\nfeatures,features,0.1.0,{finished},{s}\n");
         Write("segregation/call_matrices.csv", $"origin,destination,share\n1,2,{share}\n");
         Write("report.html", $"""
-            <p>Run folder <code>{run}</code>; Mosaic 0.1.0.</p>
+            <p>Run folder <code>{Path.GetFileName(run)}</code>; Mosaic 0.1.0.</p>
             <tr><td>counts</td><td>rows</td><td>{rows}</td></tr>
             <tr><td>seconds</td><td>read</td><td>{s}</td></tr>
             <tr><td>features</td><td>features</td><td>0.1.0</td><td>{finished}</td><td class="num">{s}</td></tr>
