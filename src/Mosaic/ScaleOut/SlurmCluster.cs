@@ -42,8 +42,8 @@ public sealed record ClusterStepStatus(string Step, string JobId, int Tasks, int
 /// Scale-out on Slurm: <see cref="Submit"/> writes one batch script per step into
 /// <c>RUN/cluster/</c> (partition → the exchange arrays → the per-partition arrays of features,
 /// segregation and integration → <c>mosaic run --from-partitions</c>, which merges and runs the
-/// rest), chained with
-/// <c>--dependency=afterok</c>, and submits them with <c>sbatch</c>. Every task runs inside
+/// rest), each with <c>--dependency=afterok</c> on the jobs it needs (<see cref="DependsOn"/>: the
+/// features and segregation branches run side by side), and submits them with <c>sbatch</c>. Every task runs inside
 /// <c>task.sh</c>, which retries a failed attempt up to <see cref="ClusterOptions.MaxAttempts"/>
 /// times (not after exit code 2, bad input, which a retry cannot fix) and leaves marker files
 /// that <see cref="Status"/> reads; <c>squeue</c> adds the queue state when it is on the PATH.
@@ -55,6 +55,20 @@ public static class SlurmCluster
 
     /// <summary>The steps that are job arrays, one task per partition.</summary>
     private static readonly HashSet<string> ArraySteps = new(StringComparer.Ordinal) { "exchange", "segregation-exchange", "features", "segregation", "integration" };
+
+    /// <summary>
+    /// What each step waits for (every task of those jobs, <c>afterok</c>): the features and the
+    /// segregation branches run side by side after the partition step; the last job waits for both.
+    /// </summary>
+    public static IReadOnlyDictionary<string, string[]> DependsOn { get; } = new Dictionary<string, string[]>(StringComparer.Ordinal)
+    {
+        ["exchange"] = ["partition"],
+        ["segregation-exchange"] = ["partition"],
+        ["features"] = ["exchange"],
+        ["segregation"] = ["segregation-exchange"],
+        ["integration"] = ["features"],
+        ["run"] = ["integration", "segregation"],
+    };
 
     private const string JobsFile = "jobs.json";
 
@@ -135,9 +149,9 @@ public static class SlurmCluster
 
                 """);
             var args = new List<string> { "--parsable" };
-            if (jobs.Count > 0)
+            if (DependsOn.TryGetValue(step, out var before))
             {
-                args.Add($"--dependency=afterok:{jobs[^1].JobId}");
+                args.Add("--dependency=afterok:" + string.Join(':', before.Select(b => jobs.Single(j => j.Step == b).JobId)));
             }
 
             args.AddRange(options.SbatchArgs);
