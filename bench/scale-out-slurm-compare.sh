@@ -6,8 +6,9 @@
 #
 # Release build of the tests (their Mosaic.Cli is what the Slurm tasks run). The single run and the
 # Slurm run each take the shared big-job lock; /usr/bin/time -v of the single run, and of the test
-# process for the Slurm run (its daemons and tasks are children, so CPU and RSS cover them:
-# RSS is the largest single process). Slurm comes from Debian's slurm-wlm (.ci/run installs it).
+# process for the Slurm run (read its wall time; whether its CPU seconds include the tasks that
+# slurmd starts is not established). Slurm comes from Debian's slurm-wlm (.ci/run installs it).
+# Not yet run on `medium` (see docs/performance.md).
 set -euo pipefail
 data=$(realpath "$1") scratch=$2
 root=$(cd "$(dirname "$0")/.." && pwd)
