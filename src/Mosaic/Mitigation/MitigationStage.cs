@@ -35,8 +35,7 @@ public sealed record MitigationOptions
     public MobilityOptions Optimizer { get; init; } = MobilityOptions.Default;
 
     /// <summary>
-    /// Optimise the networks concurrently, the optimiser's threads split between them (the
-    /// outputs are the same bytes either way). Default true.
+    /// Optimise the networks concurrently (the outputs are the same bytes either way). Default true.
     /// </summary>
     public bool ConcurrentNetworks { get; init; } = true;
 
@@ -175,17 +174,15 @@ public static class MitigationStage
         var summaryJson = new SortedDictionary<string, object>(StringComparer.Ordinal);
         var timings = new Dictionary<string, double>();
 
-        // The networks are independent: with more than one they run concurrently, the cores split
-        // between them (the optimiser's results do not depend on its thread count), and their
+        // The networks are independent: with more than one they run concurrently, and their
         // outputs are joined in the order of options.Networks, so the files are the same bytes
-        // as one after the other (tested).
-        var concurrent = options.ConcurrentNetworks && options.Networks.Count > 1;
-        var perNetwork = concurrent
-            ? options with { Optimizer = options.Optimizer with { Threads = Math.Max(1, options.Optimizer.Threads / options.Networks.Count) } }
-            : options;
-        var outcomes = concurrent
-            ? Task.WhenAll(options.Networks.Select(network => Task.Run(() => RunNetwork(problem, network, perNetwork, output, progress)))).GetAwaiter().GetResult()
-            : [.. options.Networks.Select(network => RunNetwork(problem, network, perNetwork, output, progress))];
+        // as one after the other (tested). Each keeps every thread: the optimiser's results do
+        // not depend on its thread count, and its parallel phases (screening of the step-2
+        // starts, the kernels from 96 districts on) then fill the cores when the other network
+        // is in a sequential phase or done.
+        var outcomes = options.ConcurrentNetworks && options.Networks.Count > 1
+            ? Task.WhenAll(options.Networks.Select(network => Task.Run(() => RunNetwork(problem, network, options, output, progress)))).GetAwaiter().GetResult()
+            : [.. options.Networks.Select(network => RunNetwork(problem, network, options, output, progress))];
         foreach (var outcome in outcomes)
         {
             var name = outcome.Summary.Network;

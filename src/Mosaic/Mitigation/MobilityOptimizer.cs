@@ -158,27 +158,41 @@ public static class MobilityOptimizer
         // then gets the full budget. Screening keeps the cost near one full run.
         var candidates = new List<double[]> { (double[])afterStep1.Clone(), MobilityMatrix.IdentityX(problem.Count) };
         candidates.AddRange(ExtraStarts(problem, options.ExtraStarts));
-        var screening = options with { MaxIterations = Math.Max(1, options.MaxIterations / 8) };
+        // The screening runs are independent: they run concurrently (up to options.Threads at a
+        // time, the kernels' threads split between them) and the winner is chosen by the fixed
+        // rule above, so the result is the same for any thread count (tested).
+        var parallelScreens = candidates.Count > 1 ? Math.Min(options.Threads, candidates.Count) : 1;
+        var screening = options with
+        {
+            MaxIterations = Math.Max(1, options.MaxIterations / 8),
+            Threads = Math.Max(1, options.Threads / parallelScreens),
+        };
+        var screened = new MobilityStepResult?[candidates.Count];
+        if (candidates.Count > 1)
+        {
+            Parallel.For(0, candidates.Count, new ParallelOptions { MaxDegreeOfParallelism = parallelScreens }, c =>
+                screened[c] = MinimizeX(problem, network, MobilityObjectiveKind.ChiSquareSum, candidates[c], screening, 1, 0));
+        }
+
         var screenedIterations = 0;
         var bestScreened = -1;
         var bestScreenedValue = double.PositiveInfinity;
         for (var c = 0; c < candidates.Count && candidates.Count > 1; c++)
         {
-            var run = MinimizeX(problem, network, MobilityObjectiveKind.ChiSquareSum, candidates[c], screening, 1, 0);
-            screenedIterations += run.Iterations;
-            if (run.Objective < bestScreenedValue)
+            screenedIterations += screened[c]!.Iterations;
+            if (screened[c]!.Objective < bestScreenedValue)
             {
-                (bestScreened, bestScreenedValue) = (c, run.Objective);
+                (bestScreened, bestScreenedValue) = (c, screened[c]!.Objective);
             }
         }
 
         Array.Copy(candidates[Math.Max(bestScreened, 0)], x, x.Length);
-        var screened = (double[])x.Clone();
+        var screenedPoint = (double[])x.Clone();
         var step2 = MinimizeX(problem, network, MobilityObjectiveKind.ChiSquareSum, x, options, 1, 0);
         if (bestScreened >= 0 && bestScreenedValue < step2.Objective)
         {
             // The continuation restarts the penalty; never let it end above its own start.
-            Array.Copy(screened, x, x.Length);
+            Array.Copy(screenedPoint, x, x.Length);
             step2 = step2 with { Objective = bestScreenedValue };
         }
 

@@ -49,6 +49,22 @@ public class MobilityOptimizerTests
         Assert.True(polished.MaxViolation <= 1e-8);
     }
 
+    [Theory]
+    [InlineData(MitigationNetwork.RT)]
+    [InlineData(MitigationNetwork.RR)]
+    public void Optimize_ScreeningOnOneOrFourThreads_SameBits(MitigationNetwork network)
+    {
+        // The step-2 starts are screened concurrently; the winner and every bit of the result
+        // must not depend on how many run at once.
+        var problem = PlantedCity.Generate(7, seed: 4);
+        var options = MobilityOptions.Default with { MaxIterations = 400 };
+        var one = MobilityOptimizer.Optimize(problem, network, options with { Threads = 1 });
+        var four = MobilityOptimizer.Optimize(problem, network, options with { Threads = 4 });
+        Assert.Equal(one.Step2, four.Step2);
+        Assert.Equal(one.Selected, four.Selected);
+        Assert.Equal(one.Matrix.Cast<double>().Select(BitConverter.DoubleToInt64Bits), four.Matrix.Cast<double>().Select(BitConverter.DoubleToInt64Bits));
+    }
+
     [Fact]
     public void Optimize_ExtraStarts_NoWorseThanSingleStartAndFeasible()
     {
