@@ -28,6 +28,12 @@ internal static class PlantedMitigationRun
             options = options with { Threads = threads };
         }
 
+        // MOSAIC_STAGNATION_WINDOW=N: the opt-in stagnation rule over N evaluations (MobilityOptions.StagnationWindow).
+        if (int.TryParse(Environment.GetEnvironmentVariable("MOSAIC_STAGNATION_WINDOW"), CultureInfo.InvariantCulture, out var window) && window >= 0)
+        {
+            options = options with { StagnationWindow = window };
+        }
+
         var problem = PlantedCity.Generate(n, seed);
         var total = Stopwatch.StartNew();
         string Run(MitigationNetwork network)

@@ -66,6 +66,34 @@ public class MobilityOptimizerTests
     }
 
     [Fact]
+    public void StagnationMonitor_StopsOnlyWhenTheWindowShowsTooLittleProgress()
+    {
+        var monitor = new StagnationMonitor(window: 10, tolerance: 1e-3);
+        Assert.False(monitor.Stagnated(5, 100));
+        Assert.False(monitor.Stagnated(12, 90));       // no record 10 evaluations back yet
+        Assert.False(monitor.Stagnated(15, 89.99));    // against 100 (at 5): 10% progress
+        Assert.False(monitor.Stagnated(22, 89.0));     // against 90 (at 12): 1.1%
+        Assert.False(monitor.Stagnated(26, 88.95));    // against 89.99 (at 15): 1.2%
+        Assert.True(monitor.Stagnated(32, 88.995));    // against 89.0 (at 22): 0.006% < 0.1%
+        Assert.False(new StagnationMonitor(0, 1).Stagnated(1000, 1));
+    }
+
+    [Fact]
+    public void Optimize_LooseStagnationRule_StopsFeasibleAndSaysSo()
+    {
+        var problem = PlantedCity.Generate(12, seed: 2);
+        var options = MobilityOptions.Default with { ExtraStarts = 0, MaxIterations = 1_000 };
+        var off = MobilityOptimizer.Optimize(problem, MitigationNetwork.RR, options with { StagnationWindow = 0 });
+        var loose = MobilityOptimizer.Optimize(problem, MitigationNetwork.RR, options with { StagnationWindow = 20, StagnationTolerance = 0.5 });
+        // Ending a subproblem early does not make the step cheaper here (836 evaluations against
+        // 564: the augmented Lagrangian needs more outer iterations), hence the rule is opt-in.
+        Assert.Equal(MobilityExitReason.Stagnated, loose.Step1.ExitReason);
+        Assert.True(loose.MaxViolation <= 1e-8);
+        Assert.NotEqual(MobilityExitReason.Stagnated, off.Step1.ExitReason);
+        Assert.NotEqual(MobilityExitReason.Stagnated, off.Step2.ExitReason);
+    }
+
+    [Fact]
     public void Optimize_ExtraStarts_NoWorseThanSingleStartAndFeasible()
     {
         var problem = PlantedCity.Generate(6, seed: 9);
