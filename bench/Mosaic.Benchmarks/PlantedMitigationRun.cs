@@ -19,12 +19,19 @@ internal static class PlantedMitigationRun
         var options = args.Length > 3
             ? MobilityOptions.Default with { MaxIterations = int.Parse(args[3], CultureInfo.InvariantCulture) }
             : MobilityOptions.Default;
-        // Both networks run concurrently, the cores split between them (MOSAIC_SEQUENTIAL=1: one
-        // after the other, every core each). The results do not depend on the thread count.
+        // Both networks run concurrently as in `mosaic mitigate` (MitigationStage), each with every
+        // core (MOSAIC_SEQUENTIAL=1: one after the other; MOSAIC_THREADS=N: N threads each). The
+        // results do not depend on the thread count.
         var sequential = Environment.GetEnvironmentVariable("MOSAIC_SEQUENTIAL") == "1" || networks.Length == 1;
-        if (!sequential)
+        if (int.TryParse(Environment.GetEnvironmentVariable("MOSAIC_THREADS"), CultureInfo.InvariantCulture, out var threads) && threads > 0)
         {
-            options = options with { Threads = Math.Max(1, Environment.ProcessorCount / networks.Length) };
+            options = options with { Threads = threads };
+        }
+
+        // MOSAIC_STAGNATION_WINDOW=N: the opt-in stagnation rule over N evaluations (MobilityOptions.StagnationWindow).
+        if (int.TryParse(Environment.GetEnvironmentVariable("MOSAIC_STAGNATION_WINDOW"), CultureInfo.InvariantCulture, out var window) && window >= 0)
+        {
+            options = options with { StagnationWindow = window };
         }
 
         var problem = PlantedCity.Generate(n, seed);

@@ -34,6 +34,11 @@ public sealed record MitigationOptions
     /// <summary>Optimiser settings.</summary>
     public MobilityOptions Optimizer { get; init; } = MobilityOptions.Default;
 
+    /// <summary>
+    /// Optimise the networks concurrently (the outputs are the same bytes either way). Default true.
+    /// </summary>
+    public bool ConcurrentNetworks { get; init; } = true;
+
     /// <summary>Throws when a setting is out of range.</summary>
     public void Validate()
     {
@@ -168,104 +173,29 @@ public static class MitigationStage
         var rents = new SortedDictionary<string, object>(StringComparer.Ordinal);
         var summaryJson = new SortedDictionary<string, object>(StringComparer.Ordinal);
         var timings = new Dictionary<string, double>();
-        foreach (var network in options.Networks)
+
+        // The networks are independent: with more than one they run concurrently, and their
+        // outputs are joined in the order of options.Networks, so the files are the same bytes
+        // as one after the other (tested). Each keeps every thread: the optimiser's results do
+        // not depend on its thread count, and its parallel phases (screening of the step-2
+        // starts, the kernels from 96 districts on) then fill the cores when the other network
+        // is in a sequential phase or done.
+        var outcomes = options.ConcurrentNetworks && options.Networks.Count > 1
+            ? Task.WhenAll(options.Networks.Select(network => Task.Run(() => RunNetwork(problem, network, options, output, progress)))).GetAwaiter().GetResult()
+            : [.. options.Networks.Select(network => RunNetwork(problem, network, options, output, progress))];
+        foreach (var outcome in outcomes)
         {
-            var name = network.ToString();
-            var optimised = MobilityOptimizer.Optimize(problem, network, options.Optimizer, progress);
-            var (guarded, fraction) = SegregationGuard.Apply(problem, network, optimised.Matrix, options.Alpha);
-            var result = optimised with
+            var name = outcome.Summary.Network;
+            summaries.Add(outcome.Summary);
+            summaryJson[name] = outcome.Summary;
+            flows.Append(outcome.Flows);
+            rentRows.Append(outcome.RentRows);
+            pareto.Append(outcome.Pareto);
+            rents[name] = outcome.Rent;
+            baselines[name] = outcome.Baseline;
+            foreach (var (key, seconds) in outcome.Timings)
             {
-                Matrix = guarded,
-                Step2 = optimised.Step2 with { Objective = MobilityOptimizer.Objective(problem, network, MobilityObjectiveKind.ChiSquareSum, guarded) },
-                MaxViolation = MobilityMatrix.MaxViolation(problem, guarded),
-            };
-            timings[$"optimise_{name}"] = result.Seconds;
-            var identity = MobilityMatrix.Identity(problem.Count);
-            var before = DistrictTests.After(problem, network, identity);
-            var after = DistrictTests.After(problem, network, result.Matrix);
-            var reduced = before.Zip(after).Count(p => p.First.IsSegregated(options.Alpha) && !p.Second.IsSegregated(options.Alpha));
-            var relocated = MobilityMatrix.Relocated(problem, result.Matrix);
-            var summary = new NetworkSummary
-            {
-                Network = name,
-                Relocated = relocated,
-                RelocatedShare = problem.TotalRefugees > 0 ? relocated / problem.TotalRefugees : 0,
-                SegregatedBefore = DistrictTests.Segregated(before, options.Alpha),
-                SegregatedAfter = DistrictTests.Segregated(after, options.Alpha),
-                SegregationReducedShare = (double)reduced / problem.Count,
-                DiBefore = Dissimilarity.After(problem, network, identity),
-                DiAfter = Dissimilarity.After(problem, network, result.Matrix),
-                ObjectiveStep1 = result.Step1.Objective,
-                ObjectiveStep2 = result.Step2.Objective,
-                Chi2SumBefore = before.Sum(t => t.Chi2),
-                Chi2SumAfter = after.Sum(t => t.Chi2),
-                Iterations = result.Iterations,
-                ExitReasonStep1 = result.Step1.ExitReason.ToString(),
-                ExitReasonStep2 = result.Step2.ExitReason.ToString(),
-                MaxViolation = result.MaxViolation,
-                GuardFraction = fraction,
-            };
-            summaries.Add(summary);
-            summaryJson[name] = summary;
-            WriteMatrix(Path.Combine(output, $"mobility_{name}.csv"), problem, result.Matrix);
-
-            progress.Step($"{name}: rent");
-            var rent = RentAnalysis.Compute(problem, result.Matrix, options.RentBins);
-            foreach (var f in rent.Flows)
-            {
-                flows.Append(CultureInfo.InvariantCulture, $"{name},{f.FromDistrict},{f.ToDistrict},{R(f.People)}\n");
-                rentRows.Append(CultureInfo.InvariantCulture,
-                    $"{name},{f.FromDistrict},{f.ToDistrict},{R(f.People)},{R(f.RentFrom)},{R(f.RentTo)},{R(f.ChangePerPerson)},{R(f.ChangeTotal)}\n");
-            }
-
-            rents[name] = new
-            {
-                relocated = rent.Relocated,
-                net_monthly_change = rent.NetChange,
-                per_person_monthly = rent.PerPerson,
-                increases_monthly = rent.Increases,
-                decreases_monthly = rent.Decreases,
-                histogram = rent.Histogram.Select(b => new { lower = b.Lower, upper = b.Upper, people = b.People }),
-                subsidies = rent.Subsidies.Select(s => new { district_id = s.DistrictId, people_in = s.PeopleIn, subsidy_monthly = s.Subsidy }),
-            };
-
-            progress.Step($"{name}: DI baseline (linear programme)");
-            var baseline = DissimilarityBaseline.Solve(problem, network, relocated);
-            timings[$"baseline_{name}"] = baseline.Seconds;
-            var baselineTests = DistrictTests.After(problem, network, baseline.Matrix);
-            baselines[name] = new
-            {
-                relocation_budget = baseline.RelocationBudget,
-                status = baseline.Status,
-                behavioural = new
-                {
-                    relocated,
-                    di_after = summary.DiAfter,
-                    segregated_after = summary.SegregatedAfter,
-                    chi2_sum_after = summary.Chi2SumAfter,
-                },
-                di_optimised = new
-                {
-                    relocated = baseline.Relocated,
-                    di_after = baseline.DiAfter,
-                    segregated_after = DistrictTests.Segregated(baselineTests, options.Alpha),
-                    chi2_sum_after = baselineTests.Sum(t => t.Chi2),
-                    max_violation = baseline.MaxViolation,
-                },
-                di_before = baseline.DiBefore,
-                segregated_before = summary.SegregatedBefore,
-                districts = problem.Count,
-            };
-
-            progress.Step($"{name}: Pareto front");
-            var paretoClock = Stopwatch.StartNew();
-            var front = ParetoFront.Compute(problem, network, result.Matrix, baseline.Matrix, options.Alpha, options.ParetoPoints,
-                options.Optimizer with { MaxIterations = Math.Min(options.Optimizer.MaxIterations, 300) });
-            timings[$"pareto_{name}"] = paretoClock.Elapsed.TotalSeconds;
-            foreach (var p in front)
-            {
-                pareto.Append(CultureInfo.InvariantCulture,
-                    $"{name},{p.Point},{R(p.Chi2Sum)},{R(p.Di)},{R(p.Relocated)},{p.SegregatedDistricts},{p.Method}\n");
+                timings[key] = seconds;
             }
         }
 
@@ -303,6 +233,121 @@ public static class MitigationStage
             FinishedUtc = null,
         }.WriteTo(output);
         return new MitigationRunResult(output, summaries, problem.Count);
+    }
+
+    /// <summary>What one network contributes to the stage's files.</summary>
+    private sealed record NetworkOutcome(
+        NetworkSummary Summary,
+        string Flows,
+        string RentRows,
+        string Pareto,
+        object Rent,
+        object Baseline,
+        IReadOnlyDictionary<string, double> Timings);
+
+    /// <summary>Optimises one network and computes its rent, DI baseline and Pareto front; writes its matrix file.</summary>
+    private static NetworkOutcome RunNetwork(MitigationProblem problem, MitigationNetwork network, MitigationOptions options, string output, IProgress<StageProgress>? progress)
+    {
+        var flows = new StringBuilder();
+        var rentRows = new StringBuilder();
+        var pareto = new StringBuilder();
+        var timings = new Dictionary<string, double>();
+        var name = network.ToString();
+        var optimised = MobilityOptimizer.Optimize(problem, network, options.Optimizer, progress);
+        var (guarded, fraction) = SegregationGuard.Apply(problem, network, optimised.Matrix, options.Alpha);
+        var result = optimised with
+        {
+            Matrix = guarded,
+            Step2 = optimised.Step2 with { Objective = MobilityOptimizer.Objective(problem, network, MobilityObjectiveKind.ChiSquareSum, guarded) },
+            MaxViolation = MobilityMatrix.MaxViolation(problem, guarded),
+        };
+        timings[$"optimise_{name}"] = result.Seconds;
+        var identity = MobilityMatrix.Identity(problem.Count);
+        var before = DistrictTests.After(problem, network, identity);
+        var after = DistrictTests.After(problem, network, result.Matrix);
+        var reduced = before.Zip(after).Count(p => p.First.IsSegregated(options.Alpha) && !p.Second.IsSegregated(options.Alpha));
+        var relocated = MobilityMatrix.Relocated(problem, result.Matrix);
+        var summary = new NetworkSummary
+        {
+            Network = name,
+            Relocated = relocated,
+            RelocatedShare = problem.TotalRefugees > 0 ? relocated / problem.TotalRefugees : 0,
+            SegregatedBefore = DistrictTests.Segregated(before, options.Alpha),
+            SegregatedAfter = DistrictTests.Segregated(after, options.Alpha),
+            SegregationReducedShare = (double)reduced / problem.Count,
+            DiBefore = Dissimilarity.After(problem, network, identity),
+            DiAfter = Dissimilarity.After(problem, network, result.Matrix),
+            ObjectiveStep1 = result.Step1.Objective,
+            ObjectiveStep2 = result.Step2.Objective,
+            Chi2SumBefore = before.Sum(t => t.Chi2),
+            Chi2SumAfter = after.Sum(t => t.Chi2),
+            Iterations = result.Iterations,
+            ExitReasonStep1 = result.Step1.ExitReason.ToString(),
+            ExitReasonStep2 = result.Step2.ExitReason.ToString(),
+            MaxViolation = result.MaxViolation,
+            GuardFraction = fraction,
+        };
+        WriteMatrix(Path.Combine(output, $"mobility_{name}.csv"), problem, result.Matrix);
+
+        progress.Step($"{name}: rent");
+        var rent = RentAnalysis.Compute(problem, result.Matrix, options.RentBins);
+        foreach (var f in rent.Flows)
+        {
+            flows.Append(CultureInfo.InvariantCulture, $"{name},{f.FromDistrict},{f.ToDistrict},{R(f.People)}\n");
+            rentRows.Append(CultureInfo.InvariantCulture,
+                $"{name},{f.FromDistrict},{f.ToDistrict},{R(f.People)},{R(f.RentFrom)},{R(f.RentTo)},{R(f.ChangePerPerson)},{R(f.ChangeTotal)}\n");
+        }
+
+        var rentSummary = new
+        {
+            relocated = rent.Relocated,
+            net_monthly_change = rent.NetChange,
+            per_person_monthly = rent.PerPerson,
+            increases_monthly = rent.Increases,
+            decreases_monthly = rent.Decreases,
+            histogram = rent.Histogram.Select(b => new { lower = b.Lower, upper = b.Upper, people = b.People }),
+            subsidies = rent.Subsidies.Select(s => new { district_id = s.DistrictId, people_in = s.PeopleIn, subsidy_monthly = s.Subsidy }),
+        };
+
+        progress.Step($"{name}: DI baseline (linear programme)");
+        var baseline = DissimilarityBaseline.Solve(problem, network, relocated);
+        timings[$"baseline_{name}"] = baseline.Seconds;
+        var baselineTests = DistrictTests.After(problem, network, baseline.Matrix);
+        var baselineSummary = new
+        {
+            relocation_budget = baseline.RelocationBudget,
+            status = baseline.Status,
+            behavioural = new
+            {
+                relocated,
+                di_after = summary.DiAfter,
+                segregated_after = summary.SegregatedAfter,
+                chi2_sum_after = summary.Chi2SumAfter,
+            },
+            di_optimised = new
+            {
+                relocated = baseline.Relocated,
+                di_after = baseline.DiAfter,
+                segregated_after = DistrictTests.Segregated(baselineTests, options.Alpha),
+                chi2_sum_after = baselineTests.Sum(t => t.Chi2),
+                max_violation = baseline.MaxViolation,
+            },
+            di_before = baseline.DiBefore,
+            segregated_before = summary.SegregatedBefore,
+            districts = problem.Count,
+        };
+
+        progress.Step($"{name}: Pareto front");
+        var paretoClock = Stopwatch.StartNew();
+        var front = ParetoFront.Compute(problem, network, result.Matrix, baseline.Matrix, options.Alpha, options.ParetoPoints,
+            options.Optimizer with { MaxIterations = Math.Min(options.Optimizer.MaxIterations, 300) });
+        timings[$"pareto_{name}"] = paretoClock.Elapsed.TotalSeconds;
+        foreach (var p in front)
+        {
+            pareto.Append(CultureInfo.InvariantCulture,
+                $"{name},{p.Point},{R(p.Chi2Sum)},{R(p.Di)},{R(p.Relocated)},{p.SegregatedDistricts},{p.Method}\n");
+        }
+        return new NetworkOutcome(summary, flows.ToString(), rentRows.ToString(), pareto.ToString(), rentSummary, baselineSummary, timings);
     }
 
     private static List<(int Id, double Population, double Rent)> ReadDistricts(string dataFolder)

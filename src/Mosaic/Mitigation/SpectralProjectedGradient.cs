@@ -11,6 +11,12 @@ public enum MobilityExitReason
 
     /// <summary>The line search could not decrease the objective any further (numerical floor).</summary>
     Stalled,
+
+    /// <summary>
+    /// The objective fell by less than <see cref="MobilityOptions.StagnationTolerance"/> (relative)
+    /// over the last <see cref="MobilityOptions.StagnationWindow"/> evaluations: feasible, not proven optimal.
+    /// </summary>
+    Stagnated,
 }
 
 /// <summary>Outcome of one <see cref="SpectralProjectedGradient"/> run.</summary>

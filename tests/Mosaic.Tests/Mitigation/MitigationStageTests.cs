@@ -130,6 +130,21 @@ public class MitigationStageTests
     }
 
     [Fact]
+    public void Run_BothNetworksConcurrently_SameBytesAsOneAfterTheOther()
+    {
+        using var dir = new TempFolder();
+        WriteFixture(dir, n: 6, seed: 11);
+        var options = new MitigationOptions { DataFolder = dir.File("data"), RunFolder = dir.File("run"), ParetoPoints = 3 };
+        MitigationStage.Run(options with { Optimizer = MobilityOptions.Default with { Threads = 2 } });
+        var concurrent = ReadOutputs(dir.File("run/mitigation"));
+        MitigationStage.Run(options with { ConcurrentNetworks = false, Optimizer = MobilityOptions.Default with { Threads = 1 } });
+        var sequential = ReadOutputs(dir.File("run/mitigation"));
+        Assert.Contains("\nRR,", sequential["pareto.csv"], StringComparison.Ordinal);
+        Assert.Contains("\nRT,", sequential["pareto.csv"], StringComparison.Ordinal);
+        Assert.Equal(sequential, concurrent);
+    }
+
+    [Fact]
     public void Cli_SegregationMissing_Exit2WithHint()
     {
         using var dir = new TempFolder();

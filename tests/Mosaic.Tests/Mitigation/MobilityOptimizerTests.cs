@@ -49,6 +49,50 @@ public class MobilityOptimizerTests
         Assert.True(polished.MaxViolation <= 1e-8);
     }
 
+    [Theory]
+    [InlineData(MitigationNetwork.RT)]
+    [InlineData(MitigationNetwork.RR)]
+    public void Optimize_ScreeningOnOneOrFourThreads_SameBits(MitigationNetwork network)
+    {
+        // The step-2 starts are screened concurrently; the winner and every bit of the result
+        // must not depend on how many run at once.
+        var problem = PlantedCity.Generate(7, seed: 4);
+        var options = MobilityOptions.Default with { MaxIterations = 400 };
+        var one = MobilityOptimizer.Optimize(problem, network, options with { Threads = 1 });
+        var four = MobilityOptimizer.Optimize(problem, network, options with { Threads = 4 });
+        Assert.Equal(one.Step2, four.Step2);
+        Assert.Equal(one.Selected, four.Selected);
+        Assert.Equal(one.Matrix.Cast<double>().Select(BitConverter.DoubleToInt64Bits), four.Matrix.Cast<double>().Select(BitConverter.DoubleToInt64Bits));
+    }
+
+    [Fact]
+    public void StagnationMonitor_StopsOnlyWhenTheWindowShowsTooLittleProgress()
+    {
+        var monitor = new StagnationMonitor(window: 10, tolerance: 1e-3);
+        Assert.False(monitor.Stagnated(5, 100));
+        Assert.False(monitor.Stagnated(12, 90));       // no record 10 evaluations back yet
+        Assert.False(monitor.Stagnated(15, 89.99));    // against 100 (at 5): 10% progress
+        Assert.False(monitor.Stagnated(22, 89.0));     // against 90 (at 12): 1.1%
+        Assert.False(monitor.Stagnated(26, 88.95));    // against 89.99 (at 15): 1.2%
+        Assert.True(monitor.Stagnated(32, 88.995));    // against 89.0 (at 22): 0.006% < 0.1%
+        Assert.False(new StagnationMonitor(0, 1).Stagnated(1000, 1));
+    }
+
+    [Fact]
+    public void Optimize_LooseStagnationRule_StopsFeasibleAndSaysSo()
+    {
+        var problem = PlantedCity.Generate(12, seed: 2);
+        var options = MobilityOptions.Default with { ExtraStarts = 0, MaxIterations = 1_000 };
+        var off = MobilityOptimizer.Optimize(problem, MitigationNetwork.RR, options with { StagnationWindow = 0 });
+        var loose = MobilityOptimizer.Optimize(problem, MitigationNetwork.RR, options with { StagnationWindow = 20, StagnationTolerance = 0.5 });
+        // Ending a subproblem early does not make the step cheaper here (836 evaluations against
+        // 564: the augmented Lagrangian needs more outer iterations), hence the rule is opt-in.
+        Assert.Equal(MobilityExitReason.Stagnated, loose.Step1.ExitReason);
+        Assert.True(loose.MaxViolation <= 1e-8);
+        Assert.NotEqual(MobilityExitReason.Stagnated, off.Step1.ExitReason);
+        Assert.NotEqual(MobilityExitReason.Stagnated, off.Step2.ExitReason);
+    }
+
     [Fact]
     public void Optimize_ExtraStarts_NoWorseThanSingleStartAndFeasible()
     {
