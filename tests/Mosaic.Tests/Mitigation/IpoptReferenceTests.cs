@@ -38,7 +38,7 @@ public class IpoptReferenceTests(ITestOutputHelper output)
                 var (mosaic, step) = MobilityOptimizer.Minimize(problem, network, kind, start, MobilityOptions.Default with { MaxIterations = maxIterations });
                 var mosaicSeconds = clock.Elapsed.TotalSeconds;
                 clock.Restart();
-                var (status, x, evaluations) = IpoptSolver.Minimize(problem, network, kind, MobilityMatrix.ToX(start));
+                var (status, x, evaluations) = IpoptSolver.Minimize(problem, network, kind, MobilityMatrix.ToX(start), exactHessian: true);
                 var ipoptSeconds = clock.Elapsed.TotalSeconds;
                 var ipopt = MobilityOptimizer.Objective(problem, network, kind, MobilityMatrix.FromX(x, districts));
                 var ours = MobilityOptimizer.Objective(problem, network, kind, mosaic);

@@ -13,10 +13,11 @@ central finite differences and complex-step derivatives of the value before it s
 Starts, per problem: identity, capacity-proportional spread, a Dirichlet(1) matrix, and a
 half-identity half-Dirichlet mixture (seeded numpy generator). Step 1 runs from each start.
 Step 2 runs from scipy's best step-1 matrix ("step1_optimum") and from each start. From 30
-districts on, only the identity and the mixed start are run (SLSQP's cost), at most 600
-iterations each.
+districts on, SLSQP is replaced by trust-constr (interior point; sparse linear constraints;
+Hessian-vector products by central differences of the analytic gradient), step 1 from the
+identity (or --starts) and step 2 from its step-1 optimum, at most 2,000 iterations each.
 
-Usage: /usr/bin/python3 reference.py [--sizes 5,8,12] [--out FILE] [--check-only]
+Usage: /usr/bin/python3 reference.py [--sizes 5,8,12] [--out FILE] [--check-only] [--starts identity,mixed]
 Problems already in FILE are kept; the sizes computed replace theirs (one size per run under the
 shared lock: flock /tmp/mosaic-bigjob.lock ...). The stored file was made size by size this way.
 (Debian python3-scipy; the sizes 30 and 40 take minutes per start: SLSQP's dense QP has n²
@@ -345,16 +346,18 @@ def main():
         if n >= 30:
             # SLSQP's dense QP on n² variables costs O(n⁶) per iteration (20 districts: 20-96 CPU-s
             # per start, 30: an estimated 5-30 minutes), so these sizes use trust-constr with sparse
-            # constraints from the identity and the mixed start only.
-            flat = [(name, x) for name, x in flat if name in ("identity", "mixed")]
-            maxiter = 3000
+            # constraints, step 1 from the identity and step 2 from its step-1 optimum only (the
+            # budget of one shared, loaded machine; more starts: --starts identity,mixed).
+            wanted = sys.argv[sys.argv.index("--starts") + 1].split(",") if "--starts" in sys.argv else ["identity"]
+            flat = [(name, x) for name, x in flat if name in wanted]
+            maxiter = 2000
             method = solve_trust
             entry["method"] = "trust-constr"
         for network in ("RT", "RR"):
             t0 = time.time()
             s1 = method(p, network, 1, flat, maxiter)
             b1 = best_of(s1)
-            s2 = method(p, network, 2, [("step1_optimum", b1["x"])] + flat, maxiter)
+            s2 = method(p, network, 2, [("step1_optimum", b1["x"])] + (flat if n < 30 else []), maxiter)
             b2 = best_of(s2)
             entry["reference"][network] = dict(
                 step1=b1["value"], step2=b2["value"], step1_best_start=b1["start"], step2_best_start=b2["start"],
