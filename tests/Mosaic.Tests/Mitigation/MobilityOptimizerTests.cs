@@ -74,7 +74,7 @@ public class MobilityOptimizerTests
     [InlineData(500, 0)]
     public void FullStarts_WorkBudget_ScalesWithCubeOfSize(int n, int expected)
     {
-        // 30 districts and more keep the screened scheme (at most 4 = the fixed candidates), so
+        // From 27 districts on (at most 4 = the fixed candidates) the screened scheme is kept, so
         // the 39-district cost is unchanged.
         Assert.Equal(expected, MobilityOptimizer.FullStarts(n, MobilityOptions.Default));
     }
