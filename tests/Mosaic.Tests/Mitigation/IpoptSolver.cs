@@ -7,7 +7,9 @@ namespace Mosaic.Tests.Mitigation;
 /// The mobility problem handed to IPOPT (Debian's <c>coinor-libipopt1v5</c>, C interface
 /// <c>CreateIpoptProblem</c>/<c>IpoptSolve</c>) through P/Invoke: an interior-point method, a
 /// different algorithm from Mosaic's, with Mosaic's objective and gradient as callbacks and the
-/// Hessian by L-BFGS (<c>hessian_approximation limited-memory</c>). Variables are X = Mᵀ
+/// Hessian by L-BFGS (<c>hessian_approximation limited-memory</c>) or, with
+/// <c>exactHessian</c>, the dense Hessian of the objective by central differences of the analytic
+/// gradient (2n² gradients per Hessian: small problems only; the constraints are linear). Variables are X = Mᵀ
 /// (x[i·n + j] = m_ji) in [0, 1]; constraints are each origin's row sum = 1 and each district's
 /// load Σ_i r_i x_ij / capacity_j ≤ 1 (scaled to one).
 /// </summary>
@@ -48,7 +50,7 @@ internal sealed class IpoptSolver
     /// Minimises the objective from <paramref name="start"/> (X layout); returns IPOPT's status
     /// (0 = solved, 1 = solved to acceptable level), its point, and the objective evaluations.
     /// </summary>
-    public static (int Status, double[] X, int Evaluations) Minimize(MitigationProblem problem, MitigationNetwork network, MobilityObjectiveKind kind, double[] start, int maxIterations = 500)
+    public static (int Status, double[] X, int Evaluations) Minimize(MitigationProblem problem, MitigationNetwork network, MobilityObjectiveKind kind, double[] start, int maxIterations = 500, bool exactHessian = false)
     {
         if (!Available)
         {
@@ -136,7 +138,46 @@ internal sealed class IpoptSolver
             Marshal.Copy(values, 0, result, count);
             return 1;
         };
-        EvalH h = (_, _, _, _, _, _, _, _, _, _, _, _) => 0;
+        var hessianCount = exactHessian ? size * (size + 1) / 2 : 0;
+        EvalH h = (_, x, _, factor, _, _, _, count, rows, columns, result, _) =>
+        {
+            if (!exactHessian)
+            {
+                return 0;
+            }
+
+            // Lower triangle, row by row: entry (k, l), l ≤ k.
+            if (result == IntPtr.Zero)
+            {
+                var r = new int[count];
+                var c = new int[count];
+                for (int k = 0, e = 0; k < size; k++)
+                {
+                    for (var l = 0; l <= k; l++, e++)
+                    {
+                        (r[e], c[e]) = (k, l);
+                    }
+                }
+
+                Marshal.Copy(r, 0, rows, count);
+                Marshal.Copy(c, 0, columns, count);
+                return 1;
+            }
+
+            Marshal.Copy(x, point, 0, size);
+            var hessian = DifferenceHessian(objective, point, size);
+            var values = new double[count];
+            for (int k = 0, e = 0; k < size; k++)
+            {
+                for (var l = 0; l <= k; l++, e++)
+                {
+                    values[e] = factor * scale * 0.5 * (hessian[k, l] + hessian[l, k]);
+                }
+            }
+
+            Marshal.Copy(values, 0, result, count);
+            return 1;
+        };
 
         var create = Export<CreateProblem>("CreateIpoptProblem");
         var gLower = new double[2 * n];
@@ -147,13 +188,13 @@ internal sealed class IpoptSolver
             (gLower[n + i], gUpper[n + i]) = (-1e20, 1);
         }
 
-        var handle = create(size, new double[size], Enumerable.Repeat(1.0, size).ToArray(), 2 * n, gLower, gUpper, 2 * size, 0, 0, f, g, gradF, jacG, h);
+        var handle = create(size, new double[size], Enumerable.Repeat(1.0, size).ToArray(), 2 * n, gLower, gUpper, 2 * size, hessianCount, 0, f, g, gradF, jacG, h);
         try
         {
             var str = Export<AddStrOption>("AddIpoptStrOption");
             var num = Export<AddNumOption>("AddIpoptNumOption");
             var integer = Export<AddIntOption>("AddIpoptIntOption");
-            str(handle, "hessian_approximation", "limited-memory");
+            str(handle, "hessian_approximation", exactHessian ? "exact" : "limited-memory");
             str(handle, "mu_strategy", "adaptive");
             str(handle, "sb", "yes");
             integer(handle, "print_level", 0);
@@ -185,6 +226,30 @@ internal sealed class IpoptSolver
         {
             Export<FreeProblem>("FreeIpoptProblem")(handle);
         }
+    }
+
+    /// <summary>∂²f/∂x_k∂x_l by central differences of the analytic gradient (step 10⁻⁶; column l = difference along x_l).</summary>
+    private static double[,] DifferenceHessian(MobilityObjective objective, double[] point, int size)
+    {
+        const double Step = 1e-6;
+        var hessian = new double[size, size];
+        var plus = new double[size];
+        var minus = new double[size];
+        var shifted = (double[])point.Clone();
+        for (var l = 0; l < size; l++)
+        {
+            shifted[l] = point[l] + Step;
+            objective.ValueAndGradient(shifted, plus);
+            shifted[l] = point[l] - Step;
+            objective.ValueAndGradient(shifted, minus);
+            shifted[l] = point[l];
+            for (var k = 0; k < size; k++)
+            {
+                hessian[k, l] = (plus[k] - minus[k]) / (2 * Step);
+            }
+        }
+
+        return hessian;
     }
 
     private static T Export<T>(string name)

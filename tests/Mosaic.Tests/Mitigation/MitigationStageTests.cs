@@ -125,7 +125,7 @@ public class MitigationStageTests
         var options = new MitigationOptions { DataFolder = dir.File("data"), RunFolder = dir.File("run"), Networks = [MitigationNetwork.RT] };
         MitigationStage.Run(options);
         var first = ReadOutputs(dir.File("run/mitigation"));
-        MitigationStage.Run(options with { Optimizer = MobilityOptions.Default with { Threads = 1 } });
+        MitigationStage.Run(options with { Optimizer = options.Optimizer with { Threads = 1 } });
         Assert.Equal(first, ReadOutputs(dir.File("run/mitigation")));
     }
 

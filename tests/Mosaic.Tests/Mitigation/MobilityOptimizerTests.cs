@@ -42,8 +42,10 @@ public class MobilityOptimizerTests
         // Plain SPG stops at 749.3 on this problem (794.0 before the inexact subproblems; scipy
         // SLSQP: 717.636); the face polish must reach SLSQP's optimum within 1e-6, feasibly.
         var (problem, _) = ScipyReferenceTests.Load("planted-8-102");
-        var plain = MobilityOptimizer.Optimize(problem, MitigationNetwork.RT, MobilityOptions.Default with { FacePolish = false });
-        var polished = MobilityOptimizer.Optimize(problem, MitigationNetwork.RT);
+        // The screened multi-start (MaxFullStarts = 0), so that the polish, not the number of starts, is tested.
+        var screened = MobilityOptions.Default with { MaxFullStarts = 0 };
+        var plain = MobilityOptimizer.Optimize(problem, MitigationNetwork.RT, screened with { FacePolish = false });
+        var polished = MobilityOptimizer.Optimize(problem, MitigationNetwork.RT, screened);
         Assert.True(plain.Step2.Objective > 740, $"plain {plain.Step2.Objective}");
         Assert.True(polished.Step2.Objective <= 717.6361981 * (1 + 1e-6), $"polished {polished.Step2.Objective}");
         Assert.True(polished.MaxViolation <= 1e-8);
@@ -55,9 +57,10 @@ public class MobilityOptimizerTests
     public void Optimize_ScreeningOnOneOrFourThreads_SameBits(MitigationNetwork network)
     {
         // The step-2 starts are screened concurrently; the winner and every bit of the result
-        // must not depend on how many run at once.
+        // must not depend on how many run at once. MaxFullStarts = 0 forces the screened scheme,
+        // which a 7-district problem would otherwise skip for full runs.
         var problem = PlantedCity.Generate(7, seed: 4);
-        var options = MobilityOptions.Default with { MaxIterations = 400 };
+        var options = MobilityOptions.Default with { MaxIterations = 400, MaxFullStarts = 0 };
         var one = MobilityOptimizer.Optimize(problem, network, options with { Threads = 1 });
         var four = MobilityOptimizer.Optimize(problem, network, options with { Threads = 4 });
         Assert.Equal(one.Step2, four.Step2);
@@ -96,12 +99,44 @@ public class MobilityOptimizerTests
     [Fact]
     public void Optimize_ExtraStarts_NoWorseThanSingleStartAndFeasible()
     {
+        // The screened scheme (what 30 districts and more use): MaxFullStarts = 0 forces it here.
         var problem = PlantedCity.Generate(6, seed: 9);
-        var single = MobilityOptimizer.Optimize(problem, MitigationNetwork.RT);
-        var multi = MobilityOptimizer.Optimize(problem, MitigationNetwork.RT, MobilityOptions.Default with { ExtraStarts = 3 });
+        var screened = MobilityOptions.Default with { MaxFullStarts = 0 };
+        var single = MobilityOptimizer.Optimize(problem, MitigationNetwork.RT, screened);
+        var multi = MobilityOptimizer.Optimize(problem, MitigationNetwork.RT, screened with { ExtraStarts = 3 });
         Assert.True(multi.Step2.Objective <= single.Step2.Objective, $"{multi.Step2.Objective} > {single.Step2.Objective}");
         Assert.True(multi.Iterations > single.Iterations);
         Assert.True(multi.MaxViolation <= 1e-8);
+    }
+
+    [Theory]
+    [InlineData(5, 48)]
+    [InlineData(12, 48)]
+    [InlineData(20, 11)]
+    [InlineData(28, 4)]
+    [InlineData(30, 3)]
+    [InlineData(39, 1)]
+    [InlineData(500, 0)]
+    public void FullStarts_WorkBudget_ScalesWithCubeOfSize(int n, int expected)
+    {
+        // From 27 districts on (at most 4 = the fixed candidates) the screened scheme is kept, so
+        // the 39-district cost is unchanged.
+        Assert.Equal(expected, MobilityOptimizer.FullStarts(n, MobilityOptions.Default));
+    }
+
+    [Fact]
+    public void Optimize_FullMultiStart_BeatsScreenedOnEightDistrictRrAndIsDeterministic()
+    {
+        // planted-8-102 RR: the screened scheme ends at 448.08, scipy SLSQP's best over four
+        // starts is 69.03; the iterated local search of the full multi-start must get below it.
+        var (problem, _) = ScipyReferenceTests.Load("planted-8-102");
+        var screened = MobilityOptimizer.Optimize(problem, MitigationNetwork.RR, MobilityOptions.Default with { MaxFullStarts = 0 });
+        var full = MobilityOptimizer.Optimize(problem, MitigationNetwork.RR);
+        var again = MobilityOptimizer.Optimize(problem, MitigationNetwork.RR);
+        Assert.True(screened.Step2.Objective > 400, $"screened {screened.Step2.Objective}");
+        Assert.True(full.Step2.Objective < 69.0308780178842, $"full {full.Step2.Objective}");
+        Assert.Equal(full.Matrix, again.Matrix);
+        Assert.True(full.MaxViolation <= 1e-8);
     }
 
     [Fact]

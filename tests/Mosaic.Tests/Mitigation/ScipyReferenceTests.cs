@@ -12,24 +12,9 @@ public class ScipyReferenceTests(ITestOutputHelper output)
 {
     private static readonly string File = Path.Combine(AppContext.BaseDirectory, "TestData", "Mitigation", "reference_problems.json");
 
-    /// <summary>
-    /// Known gaps (docs/mitigation.md), each with the largest relative excess over scipy's best
-    /// that the test still accepts, so that a regression fails; keyed "problem network step".
-    /// Mosaic reaches a worse local optimum of RR's quartic step 2 than SLSQP here.
-    /// </summary>
-    private static readonly Dictionary<string, double> KnownGaps = new()
-    {
-        ["planted-12-103 RR step2"] = 0.03, // best over scipy's starts 549.86 vs 536.23 (+2.5%)
-        ["planted-8-102 RR optimize"] = 5.6, // default multi-start 448.08 vs SLSQP's 69.03 from its proportional start
-        ["planted-12-103 RR optimize"] = 0.02, // default multi-start 541.38 vs 536.23 (+0.96%)
-    };
-
-    private static double Allowed(string key) => KnownGaps.TryGetValue(key, out var gap) ? gap : 1e-6;
+    private const double Allowed = 1e-6;
 
     public static TheoryData<string> Problems() => Names(int.MaxValue);
-
-    /// <summary>The problems of fewer than 20 districts.</summary>
-    public static TheoryData<string> SmallProblems() => Names(20);
 
     private static TheoryData<string> Names(int below)
     {
@@ -68,9 +53,13 @@ public class ScipyReferenceTests(ITestOutputHelper output)
     /// From every start scipy used (stored in the JSON), Mosaic's step 1 and step 2 must end no
     /// worse than scipy's best over those starts by more than 10⁻⁶ relative, for both networks;
     /// step 2 also runs from scipy's own step-1 optimum. Starts where Mosaic ends in a worse
-    /// local optimum than SLSQP from the same point are reported (and counted in the message),
-    /// not failed: the objective is non-convex and neither method is global. Sizes from 20 on
-    /// run fewer starts (the identity, and scipy's step-1 optimum for step 2) to stay fast.
+    /// local optimum than the reference from the same point are reported, not failed: the
+    /// objective is non-convex and neither method is global. RR step 2 is reported only: from
+    /// the same start Mosaic's and SLSQP's paths end in different local optima of its rugged
+    /// landscape (planted-12: 549.9 against 536.2 from the identity, either side on other starts),
+    /// so there the binding check is <see cref="Optimize_Default_NoWorseThanReferenceBestBy1e6Relative"/>,
+    /// the optimiser's global result. Sizes from 20 on run fewer starts (the identity, and the
+    /// reference's step-1 optimum for step 2) to stay fast.
     /// </summary>
     [Theory]
     [MemberData(nameof(Problems))]
@@ -110,7 +99,7 @@ public class ScipyReferenceTests(ITestOutputHelper output)
                 }
 
                 output.WriteLine($"{name} {network} {step}: best Mosaic {mosaicBest:R} (from {bestStart}), best scipy {scipyBest:R}");
-                if (mosaicBest > scipyBest * (1 + Allowed($"{name} {network} {step}")))
+                if (mosaicBest > scipyBest * (1 + Allowed) && !(network == MitigationNetwork.RR && kind == MobilityObjectiveKind.ChiSquareSum))
                 {
                     failures.Add($"{network} {step}: Mosaic {mosaicBest:R} > scipy {scipyBest:R}");
                 }
@@ -121,13 +110,13 @@ public class ScipyReferenceTests(ITestOutputHelper output)
     }
 
     /// <summary>
-    /// <see cref="MobilityOptimizer.Optimize"/> with its default multi-start must reach scipy's
-    /// best step-2 optimum over all of scipy's starts (within 10⁻⁶ relative), except the known
-    /// RR gaps above. Sizes from 20 on are left to the same-start test (one full run each).
+    /// <see cref="MobilityOptimizer.Optimize"/> with its defaults (multi-start) must reach the
+    /// reference's best step-2 optimum over all of its starts within 10⁻⁶ relative, both networks,
+    /// at every stored size (no exceptions: a gap is a failure).
     /// </summary>
     [Theory]
-    [MemberData(nameof(SmallProblems))]
-    public void Optimize_Default_NoWorseThanScipyBestBy1e6Relative(string name)
+    [MemberData(nameof(Problems))]
+    public void Optimize_Default_NoWorseThanReferenceBestBy1e6Relative(string name)
     {
         var (problem, element) = Load(name);
         foreach (var network in new[] { MitigationNetwork.RT, MitigationNetwork.RR })
@@ -137,7 +126,7 @@ public class ScipyReferenceTests(ITestOutputHelper output)
             var scipy2 = reference.GetProperty("step2").GetDouble();
             output.WriteLine($"{name} {network}: Mosaic step 2 {result.Step2.Objective:R} ({result.Selected}, {result.Iterations} it, {result.Seconds:F2} s), scipy best {scipy2:R}; gap {(result.Step2.Objective - scipy2) / scipy2:E2}");
             Assert.True(result.MaxViolation <= 1e-8);
-            Assert.True(result.Step2.Objective <= scipy2 * (1 + Allowed($"{name} {network} optimize")), $"{network} step 2: Mosaic {result.Step2.Objective:R} > scipy {scipy2:R}");
+            Assert.True(result.Step2.Objective <= scipy2 * (1 + Allowed), $"{network} step 2: Mosaic {result.Step2.Objective:R} > reference {scipy2:R}");
         }
     }
 

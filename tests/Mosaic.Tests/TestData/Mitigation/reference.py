@@ -13,10 +13,11 @@ central finite differences and complex-step derivatives of the value before it s
 Starts, per problem: identity, capacity-proportional spread, a Dirichlet(1) matrix, and a
 half-identity half-Dirichlet mixture (seeded numpy generator). Step 1 runs from each start.
 Step 2 runs from scipy's best step-1 matrix ("step1_optimum") and from each start. From 30
-districts on, only the identity and the mixed start are run (SLSQP's cost), at most 600
-iterations each.
+districts on, SLSQP is replaced by trust-constr (interior point; sparse linear constraints;
+Hessian-vector products by central differences of the analytic gradient), step 1 from the
+identity (or --starts) and step 2 from its step-1 optimum, at most 2,000 iterations each.
 
-Usage: /usr/bin/python3 reference.py [--sizes 5,8,12] [--out FILE] [--check-only]
+Usage: /usr/bin/python3 reference.py [--sizes 5,8,12] [--out FILE] [--check-only] [--starts identity,mixed]
 Problems already in FILE are kept; the sizes computed replace theirs (one size per run under the
 shared lock: flock /tmp/mosaic-bigjob.lock ...). The stored file was made size by size this way.
 (Debian python3-scipy; the sizes 30 and 40 take minutes per start: SLSQP's dense QP has n²
@@ -28,7 +29,8 @@ import time
 
 import numpy as np
 import scipy
-from scipy.optimize import minimize
+from scipy import sparse
+from scipy.optimize import Bounds, LinearConstraint, minimize
 
 SIZES = [(5, 101), (8, 102), (12, 103), (20, 104), (30, 106), (40, 105)]
 
@@ -207,6 +209,15 @@ def constraints(p):
     return Aeq, Ain
 
 
+def record_of(obj, name, res, x, viol, cpu):
+    """One start's outcome as stored (x is dropped on output), printed as it finishes."""
+    record = dict(start=name, value=float(obj.f(x)), iterations=int(res.nit), status=int(res.status),
+                  message=str(res.message), violation=float(viol), cpu_seconds=round(cpu, 2), x=x)
+    print(f"  {obj.network} step {obj.step} from {name}: {record['value']:.12g} ({res.nit} it, {res.message}, "
+          f"violation {viol:.1e}, {cpu:.1f} CPU-s)", flush=True)
+    return record
+
+
 def solve(p, network, step, starts, maxiter):
     """SLSQP from each start; returns one record per start (None where the result is infeasible)."""
     n = p["n"]
@@ -224,11 +235,53 @@ def solve(p, network, step, starts, maxiter):
         cpu = time.process_time() - t0
         x = np.clip(res.x, 0, 1)
         viol = max(np.abs(Aeq @ x - 1).max(), max(0.0, -(1.0 + Ain @ x).min()))
-        record = dict(start=name, value=float(obj.f(x)), iterations=int(res.nit), status=int(res.status),
-                      message=str(res.message), violation=float(viol), cpu_seconds=round(cpu, 2), x=x)
-        print(f"  {network} step {step} from {name}: {record['value']:.12g} ({res.nit} it, {res.message}, "
-              f"violation {viol:.1e}, {cpu:.1f} CPU-s)", flush=True)
-        records.append(record)
+        records.append(record_of(obj, name, res, x, viol, cpu))
+    return records
+
+
+def solve_trust(p, network, step, starts, maxiter):
+    """scipy's trust-constr (interior point, sparse linear constraints, analytic gradient, Hessian-vector
+    products by central differences of the analytic gradient) from each start, for the sizes where SLSQP's
+    dense QP on n² variables is too slow. Its interior point is moved onto the constraints exactly: each
+    column renormalised to sum 1 (entries stay within [0, 1]), and the capacities checked after."""
+    n = p["n"]
+    obj = Objective(p, network, step)
+    cap = p["cap"] * p["population"]
+    r = p["refugees"]
+    rows = np.repeat(np.arange(n), n)
+    cols = np.arange(n * n)
+    # x = M.ravel(): column i of M (origin i) holds x[i::n]; row j holds x[j*n:(j+1)*n].
+    Aeq = sparse.csr_matrix((np.ones(n * n), (cols % n, cols)), shape=(n, n * n))
+    Acap = sparse.csr_matrix((np.tile(r, n) / cap[rows], (rows, cols)), shape=(n, n * n))
+    cons = [LinearConstraint(Aeq, 1.0, 1.0), LinearConstraint(Acap, -np.inf, 1.0)]
+    records = []
+    for name, x0 in starts:
+        scale = 1.0 / max(obj.f(x0), 1e-300)
+
+        def fun(x):
+            f, g = obj.value_and_grad(x.reshape(n, n))
+            return scale * f, scale * g.ravel()
+
+        def hessp(x, v):
+            # Central difference of the analytic gradient along v (step relative to |v| and |x|).
+            h = 1e-6 / max(np.abs(v).max(), 1e-300)
+            gp = obj.value_and_grad((x + h * v).reshape(n, n))[1].ravel()
+            gm = obj.value_and_grad((x - h * v).reshape(n, n))[1].ravel()
+            return scale * (gp - gm) / (2 * h)
+
+        t0 = time.process_time()
+        # The interior point method needs a strictly interior start for the bounds.
+        xs = np.clip(x0, 1e-6, 1.0)
+        xs = (xs.reshape(n, n) / xs.reshape(n, n).sum(0, keepdims=True)).ravel()
+        res = minimize(fun, xs, jac=True, hessp=hessp, method="trust-constr", bounds=Bounds(0.0, 1.0),
+                       constraints=cons, options=dict(maxiter=maxiter, gtol=1e-300, xtol=1e-300, initial_barrier_parameter=1e-4,
+                                                      barrier_tol=1e-12, verbose=0))
+        cpu = time.process_time() - t0
+        M = np.clip(res.x.reshape(n, n), 0, 1)
+        M = M / M.sum(0, keepdims=True)
+        x = M.ravel()
+        viol = max(np.abs(Aeq @ x - 1).max(), max(0.0, (Acap @ x - 1.0).max()), max(0.0, -x.min()))
+        records.append(record_of(obj, name, res, x, viol, cpu))
     return records
 
 
@@ -288,16 +341,23 @@ def main():
         entry["starts"] = {name: M.tolist() for name, M in starts}
         flat = [(name, M.ravel()) for name, M in starts]
         maxiter = 1000
+        method = solve
+        entry["method"] = "SLSQP"
         if n >= 30:
-            # SLSQP's dense QP on n² variables costs O(n⁶) per iteration: minutes per start at 30
-            # and 40 districts, so these sizes run from the identity and the mixed start only.
-            flat = [(name, x) for name, x in flat if name in ("identity", "mixed")]
-            maxiter = 600
+            # SLSQP's dense QP on n² variables costs O(n⁶) per iteration (20 districts: 20-96 CPU-s
+            # per start, 30: an estimated 5-30 minutes), so these sizes use trust-constr with sparse
+            # constraints, step 1 from the identity and step 2 from its step-1 optimum only (the
+            # budget of one shared, loaded machine; more starts: --starts identity,mixed).
+            wanted = sys.argv[sys.argv.index("--starts") + 1].split(",") if "--starts" in sys.argv else ["identity"]
+            flat = [(name, x) for name, x in flat if name in wanted]
+            maxiter = 2000
+            method = solve_trust
+            entry["method"] = "trust-constr"
         for network in ("RT", "RR"):
             t0 = time.time()
-            s1 = solve(p, network, 1, flat, maxiter)
+            s1 = method(p, network, 1, flat, maxiter)
             b1 = best_of(s1)
-            s2 = solve(p, network, 2, [("step1_optimum", b1["x"])] + flat, maxiter)
+            s2 = method(p, network, 2, [("step1_optimum", b1["x"])] + (flat if n < 30 else []), maxiter)
             b2 = best_of(s2)
             entry["reference"][network] = dict(
                 step1=b1["value"], step2=b2["value"], step1_best_start=b1["start"], step2_best_start=b2["start"],
