@@ -27,6 +27,7 @@ internal sealed class FastCallStaging
     private int[] fileOf = [];
     private long[] recordOf = [];
     private int[] order = [];
+    private int threads = 1;
 
     private FastCallStaging()
     {
@@ -66,7 +67,7 @@ internal sealed class FastCallStaging
 
         var clock = StepClock.Start();
         var parts = new List<(int File, long FirstRecord, FastCallPart Part)>();
-        var staging = new FastCallStaging();
+        var staging = new FastCallStaging { threads = threads };
         for (var f = 0; f < files.Count; f++)
         {
             var csv = files[f];
@@ -343,23 +344,7 @@ internal sealed class FastCallStaging
     public void WriteCalls(string path)
     {
         var clock = StepClock.Start();
-        using var writer = new ParquetCallWriter(path);
-        for (var from = 0; from < order.Length; from += RowGroupRows)
-        {
-            var count = Math.Min(RowGroupRows, order.Length - from);
-            var buffer = new CallBuffer(count);
-            for (var i = from; i < from + count; i++)
-            {
-                var row = order[i];
-                // CallBuffer cells are 0-based (written +1); −1 marks an empty cell field.
-                buffer.Add(caller[row], callee[row], new DateTime(ticks[row], DateTimeKind.Unspecified), duration[row], isText[row],
-                    callerCell[row] < 0 ? -1 : callerCell[row] - 1, calleeCell[row] < 0 ? -1 : calleeCell[row] - 1);
-            }
-
-            writer.Append(buffer);
-        }
-
-        writer.Complete();
+        CallsParquetWriter.Write(path, new CallColumns(order, caller, callee, ticks, duration, isText, callerCell, calleeCell), RowGroupRows, threads);
         clock.Lap(Timings, "calls_write");
     }
 
