@@ -1,3 +1,5 @@
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using System.Text;
 
 namespace Mosaic.Ingest;
@@ -12,36 +14,41 @@ internal sealed record FastCallLayout(
 
 /// <summary>
 /// The accepted rows of one contiguous part of a call file, columnar, with subscriber ids as
-/// indices into the part's own id list (first occurrence order), and the part's rejected rows.
+/// indices into the part's own id table (first occurrence order), and the part's rejected rows.
+/// Columns are arrays sized from the part's length and the first block's line length, so they
+/// are rarely grown (each growth copies and touches fresh pages).
 /// </summary>
-internal sealed class FastCallPart
+internal sealed class FastCallPart(int capacity, int expectedIds)
 {
     /// <summary>Raw ids of the part in first-occurrence order (index = local id).</summary>
-    public ByteKeyTable Ids { get; } = new();
+    public IdTable Ids { get; } = new(expectedIds);
 
     /// <summary>Local id of the caller of each accepted row.</summary>
-    public List<int> Caller { get; } = [];
+    public int[] Caller = new int[capacity];
 
     /// <summary>Local id of the callee of each accepted row.</summary>
-    public List<int> Callee { get; } = [];
+    public int[] Callee = new int[capacity];
 
     /// <summary>Start time ticks (DateTime, unspecified kind) of each accepted row.</summary>
-    public List<long> Ticks { get; } = [];
+    public long[] Ticks = new long[capacity];
 
     /// <summary>Duration in seconds of each accepted row.</summary>
-    public List<int> Duration { get; } = [];
+    public int[] Duration = new int[capacity];
 
     /// <summary>True for texts.</summary>
-    public List<bool> IsText { get; } = [];
+    public bool[] IsText = new bool[capacity];
 
     /// <summary>Canonical caller cell id, −1 when the field is empty.</summary>
-    public List<int> CallerCell { get; } = [];
+    public int[] CallerCell = new int[capacity];
 
     /// <summary>Canonical callee cell id, −1 when the field is empty.</summary>
-    public List<int> CalleeCell { get; } = [];
+    public int[] CalleeCell = new int[capacity];
 
     /// <summary>Record index within the part (0-based) of each accepted row.</summary>
-    public List<int> Record { get; } = [];
+    public int[] Record = new int[capacity];
+
+    /// <summary>Accepted rows (the filled length of the columns).</summary>
+    public int Count { get; private set; }
 
     /// <summary>Rejected rows: record index within the part and reason.</summary>
     public List<(int Record, string Reason)> Rejects { get; } = [];
@@ -51,6 +58,48 @@ internal sealed class FastCallPart
 
     /// <summary>Set when the part holds something only DuckDB's reader decides (quotes, CR, non-ASCII, a timestamp in another format, ...).</summary>
     public bool NeedsGeneralReader { get; set; }
+
+    /// <summary>Appends an accepted row.</summary>
+    public void Add(int caller, int callee, long ticks, int duration, bool isText, int callerCell, int calleeCell, int record)
+    {
+        if (Count == Caller.Length)
+        {
+            Grow();
+        }
+
+        var i = Count++;
+        Caller[i] = caller;
+        Callee[i] = callee;
+        Ticks[i] = ticks;
+        Duration[i] = duration;
+        IsText[i] = isText;
+        CallerCell[i] = callerCell;
+        CalleeCell[i] = calleeCell;
+        Record[i] = record;
+    }
+
+    /// <summary>Makes room for at least <paramref name="rows"/> more rows.</summary>
+    public void Reserve(int rows)
+    {
+        if (Count + rows > Caller.Length)
+        {
+            Resize(Math.Max(Count + rows, Caller.Length + (Caller.Length / 4)));
+        }
+    }
+
+    private void Grow() => Resize(Math.Max(1024, Caller.Length + (Caller.Length / 2)));
+
+    private void Resize(int size)
+    {
+        Array.Resize(ref Caller, size);
+        Array.Resize(ref Callee, size);
+        Array.Resize(ref Ticks, size);
+        Array.Resize(ref Duration, size);
+        Array.Resize(ref IsText, size);
+        Array.Resize(ref CallerCell, size);
+        Array.Resize(ref CalleeCell, size);
+        Array.Resize(ref Record, size);
+    }
 }
 
 /// <summary>
@@ -69,12 +118,15 @@ internal static class FastCallReader
     /// <summary>DuckDB's reader is given <c>max_line_size = 1048576</c>; longer lines go to it.</summary>
     private const int MaxLineBytes = 1 << 20;
 
+    private static readonly uint CallWord = System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian("call"u8);
+    private static readonly uint TextWord = System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian("text"u8);
+
     /// <summary>Reads a call file (header already checked) into parts; null when the general reader is needed.</summary>
     public static FastCallPart[]? TryRead(string path, FastCallLayout layout, int threads)
     {
         var length = new FileInfo(path).Length;
         using var handle = File.OpenHandle(path);
-        var dataStart = HeaderEnd(handle, length);
+        var dataStart = HeaderEnd(handle, length, out var lineBytes);
         if (dataStart < 0)
         {
             return null;
@@ -91,19 +143,23 @@ internal static class FastCallReader
         var parts = new FastCallPart[threads];
         Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, p =>
         {
-            var part = new FastCallPart();
+            // Sized from the first lines' mean length (+5%), so the columns are allocated once.
+            var rows = (long)((bounds[p + 1] - bounds[p]) / lineBytes * 1.05) + 1024;
+            var part = new FastCallPart((int)Math.Min(rows, 1 << 28), (int)Math.Min(rows / 4, 1 << 24));
             ReadPart(handle, bounds[p], bounds[p + 1], layout, part);
             parts[p] = part;
         });
         return parts.Any(p => p.NeedsGeneralReader) ? null : parts;
     }
 
-    /// <summary>Offset after the header line; −1 when the header has no line end within 64 KiB.</summary>
-    private static long HeaderEnd(Microsoft.Win32.SafeHandles.SafeFileHandle handle, long length)
+    /// <summary>Offset after the header line (−1 when it has no line end within 64 KiB) and the mean length of the lines after it in that sample.</summary>
+    private static long HeaderEnd(Microsoft.Win32.SafeHandles.SafeFileHandle handle, long length, out double lineBytes)
     {
         var head = new byte[(int)Math.Min(length, 1 << 16)];
         var read = RandomAccess.Read(handle, head, 0);
         var end = head.AsSpan(0, read).IndexOf((byte)'\n');
+        var sample = end < 0 ? [] : head.AsSpan(end + 1, read - end - 1);
+        lineBytes = Math.Max(8.0, (double)sample.Length / Math.Max(1, sample.Count((byte)'\n')));
         return end < 0 ? (read == length ? length : -1) : end + 1;
     }
 
@@ -132,11 +188,11 @@ internal static class FastCallReader
         return length;
     }
 
+    /// <summary>Reads one part in blocks of one reused buffer; a line cut by a block end is carried to the next block.</summary>
     private static void ReadPart(Microsoft.Win32.SafeHandles.SafeFileHandle handle, long start, long end, FastCallLayout layout, FastCallPart part)
     {
-        var buffer = new byte[BlockBytes + MaxLineBytes];
-        Span<int> fieldStarts = stackalloc int[layout.FieldCount + 1];
-        Span<int> fieldEnds = stackalloc int[layout.FieldCount + 1];
+        var buffer = GC.AllocateUninitializedArray<byte>(BlockBytes + MaxLineBytes);
+        Span<int> ends = stackalloc int[layout.FieldCount];
         var carry = 0;
         var position = start;
         while (true)
@@ -153,24 +209,11 @@ internal static class FastCallReader
 
             var last = position >= end || read == 0;
             var data = buffer.AsSpan(0, carry + read);
-            var offset = 0;
-            while (offset < data.Length)
+            var offset = ReadLines(data, last, layout, part, ends);
+            if (offset < 0)
             {
-                var newline = data[offset..].IndexOf((byte)'\n');
-                if (newline < 0 && !last)
-                {
-                    break;
-                }
-
-                var line = newline < 0 ? data[offset..] : data.Slice(offset, newline);
-                offset = newline < 0 ? data.Length : offset + newline + 1;
-
-                // Near or over DuckDB's line limit, its reader decides (it rejects such records).
-                if (line.Length >= MaxLineBytes - 2 || !ReadLine(line, layout, part, fieldStarts, fieldEnds))
-                {
-                    part.NeedsGeneralReader = true;
-                    return;
-                }
+                part.NeedsGeneralReader = true;
+                return;
             }
 
             if (last)
@@ -189,50 +232,72 @@ internal static class FastCallReader
         }
     }
 
-    /// <summary>Classifies one record in the order of <c>CallStaging.ReasonSql</c>; false when the general reader must decide.</summary>
-    private static bool ReadLine(ReadOnlySpan<byte> line, FastCallLayout layout, FastCallPart part, Span<int> starts, Span<int> ends)
+    /// <summary>
+    /// Reads the complete lines of <paramref name="data"/> (and, when <paramref name="last"/>,
+    /// an unterminated final line); returns the offset of the first byte not read, or −1 when
+    /// the general reader must decide (wrong field count, a blank or over-long line, ...).
+    /// </summary>
+    private static int ReadLines(ReadOnlySpan<byte> data, bool last, FastCallLayout layout, FastCallPart part, Span<int> ends)
     {
-        if (line.IsEmpty)
+        var scanner = new SeparatorScanner(data, layout.Delimiter);
+        var lineStart = 0;
+        while (lineStart < data.Length)
         {
-            return false; // blank lines are skipped by DuckDB, which changes record numbering
-        }
-
-        var count = 0;
-        var from = 0;
-        while (true)
-        {
-            if (count == layout.FieldCount)
+            var fields = 0;
+            while (true)
             {
-                return false; // too many fields
+                var at = scanner.Next();
+                if (at < 0)
+                {
+                    if (!last)
+                    {
+                        return lineStart;
+                    }
+
+                    ends[fields++] = data.Length;
+                    break;
+                }
+
+                ends[fields++] = at;
+                if (data[at] == '\n')
+                {
+                    break;
+                }
+
+                if (fields == layout.FieldCount)
+                {
+                    return -1; // too many fields
+                }
             }
 
-            var at = line[from..].IndexOf(layout.Delimiter);
-            starts[count] = from;
-            ends[count] = at < 0 ? line.Length : from + at;
-            count++;
-            if (at < 0)
+            var lineEnd = ends[fields - 1];
+            // Blank lines are skipped by DuckDB, which changes record numbering; near or over its
+            // line limit, its reader decides (it rejects such records).
+            if (fields != layout.FieldCount || (fields == 1 && lineEnd == lineStart) || lineEnd - lineStart >= MaxLineBytes - 2
+                || !ReadRecord(data, lineStart, ends, layout, part))
             {
-                break;
+                return -1;
             }
 
-            from += at + 1;
+            lineStart = lineEnd + 1;
         }
 
-        if (count != layout.FieldCount)
-        {
-            return false;
-        }
+        return data.Length;
+    }
 
+    /// <summary>Classifies one record in the order of <c>CallStaging.ReasonSql</c>; false when the general reader must decide.</summary>
+    private static bool ReadRecord(ReadOnlySpan<byte> data, int lineStart, ReadOnlySpan<int> ends, FastCallLayout layout, FastCallPart part)
+    {
         var record = part.Records++;
-        var caller = Field(line, layout.Caller, starts, ends);
-        var callee = Field(line, layout.Callee, starts, ends);
+        var caller = Field(data, lineStart, ends, layout.Caller);
+        var callee = Field(data, lineStart, ends, layout.Callee);
         if (caller.IsEmpty || callee.IsEmpty)
         {
             part.Rejects.Add((record, RejectReason.EmptyId));
             return true;
         }
 
-        var start = Field(line, layout.Start, starts, ends);
+        var start = Field(data, lineStart, ends, layout.Start);
         if (start.IsEmpty)
         {
             part.Rejects.Add((record, RejectReason.BadTimestamp));
@@ -244,12 +309,8 @@ internal static class FastCallReader
             return false;
         }
 
-        var kindField = Field(line, layout.Kind, starts, ends);
-        bool? isText = layout.Kind < 0 ? false
-            : Ascii.EqualsIgnoreCase(kindField, "call"u8) ? false
-            : Ascii.EqualsIgnoreCase(kindField, "text"u8) ? true
-            : null;
-        var durationField = Field(line, layout.Duration, starts, ends);
+        bool? isText = layout.Kind < 0 ? false : Kind(Field(data, lineStart, ends, layout.Kind));
+        var durationField = Field(data, lineStart, ends, layout.Duration);
         long duration;
         if (durationField.IsEmpty)
         {
@@ -277,28 +338,34 @@ internal static class FastCallReader
             return true;
         }
 
-        var callerCell = Cell(Field(line, layout.CallerCell, starts, ends), layout);
-        var calleeCell = Cell(Field(line, layout.CalleeCell, starts, ends), layout);
+        var callerCell = Cell(Field(data, lineStart, ends, layout.CallerCell), layout);
+        var calleeCell = Cell(Field(data, lineStart, ends, layout.CalleeCell), layout);
         if (callerCell == int.MinValue || calleeCell == int.MinValue)
         {
             part.Rejects.Add((record, RejectReason.UnknownCell));
             return true;
         }
 
-        part.Caller.Add(part.Ids.Intern(caller));
-        part.Callee.Add(part.Ids.Intern(callee));
-        part.Ticks.Add(ticks);
-        part.Duration.Add((int)duration);
-        part.IsText.Add(isText == true);
-        part.CallerCell.Add(callerCell);
-        part.CalleeCell.Add(calleeCell);
-        part.Record.Add(record);
+        part.Add(part.Ids.Intern(caller), part.Ids.Intern(callee), ticks, (int)duration, isText == true, callerCell, calleeCell, record);
         return true;
     }
 
-    /// <summary>A field with spaces trimmed (as SQL <c>trim</c>); empty when the column is absent.</summary>
-    private static ReadOnlySpan<byte> Field(ReadOnlySpan<byte> line, int column, ReadOnlySpan<int> starts, ReadOnlySpan<int> ends) =>
-        column < 0 ? default : line[starts[column]..ends[column]].Trim((byte)' ');
+    /// <summary>Field <paramref name="column"/> of the line at <paramref name="lineStart"/>, spaces trimmed (as SQL <c>trim</c>); empty when the column is absent.</summary>
+    private static ReadOnlySpan<byte> Field(ReadOnlySpan<byte> data, int lineStart, ReadOnlySpan<int> ends, int column) =>
+        column < 0 ? default : data[(column == 0 ? lineStart : ends[column - 1] + 1)..ends[column]].Trim((byte)' ');
+
+    /// <summary>False for <c>call</c>, true for <c>text</c> (any case), null for anything else.</summary>
+    private static bool? Kind(ReadOnlySpan<byte> kind)
+    {
+        if (kind.Length != 4)
+        {
+            return null;
+        }
+
+        // Setting bit 5 lower-cases ASCII letters; only case variants of these letters map onto them.
+        var word = System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(kind) | 0x20202020u;
+        return word == CallWord ? false : word == TextWord ? true : null;
+    }
 
     /// <summary>The canonical cell id of a code, −1 when the field is empty, <see cref="int.MinValue"/> when unknown.</summary>
     private static int Cell(ReadOnlySpan<byte> code, FastCallLayout layout)
@@ -384,5 +451,73 @@ internal static class FastCallReader
 
         value = negative ? -value : value;
         return true;
+    }
+}
+
+/// <summary>
+/// Finds the field delimiters and line feeds of a block in order: 64 bytes at a time are
+/// compared with both (two 256-bit vectors) into a bit mask whose set bits are then handed out,
+/// so a separator costs a few instructions instead of a search call per field.
+/// </summary>
+internal ref struct SeparatorScanner
+{
+    private readonly ReadOnlySpan<byte> data;
+    private readonly byte delimiter;
+    private int window;
+    private ulong mask;
+
+    /// <summary>Starts at the beginning of <paramref name="data"/>.</summary>
+    public SeparatorScanner(ReadOnlySpan<byte> data, byte delimiter)
+    {
+        this.data = data;
+        this.delimiter = delimiter;
+        mask = Find(0);
+    }
+
+    /// <summary>The offset of the next delimiter or line feed; −1 at the end.</summary>
+    public int Next()
+    {
+        while (mask == 0)
+        {
+            window += 64;
+            if (window >= data.Length)
+            {
+                return -1;
+            }
+
+            mask = Find(window);
+        }
+
+        var bit = System.Numerics.BitOperations.TrailingZeroCount(mask);
+        mask &= mask - 1;
+        return window + bit;
+    }
+
+    private readonly ulong Find(int at)
+    {
+        if (at + 64 <= data.Length && Vector256.IsHardwareAccelerated)
+        {
+            ref var first = ref MemoryMarshal.GetReference(data);
+            var low = Vector256.LoadUnsafe(ref first, (nuint)at);
+            var high = Vector256.LoadUnsafe(ref first, (nuint)at + 32);
+            var d = Vector256.Create(delimiter);
+            var n = Vector256.Create((byte)'\n');
+            ulong lowMask = (Vector256.Equals(low, d) | Vector256.Equals(low, n)).ExtractMostSignificantBits();
+            ulong highMask = (Vector256.Equals(high, d) | Vector256.Equals(high, n)).ExtractMostSignificantBits();
+            return lowMask | (highMask << 32);
+        }
+
+        ulong bits = 0;
+        var stop = Math.Min(64, data.Length - at);
+        for (var i = 0; i < stop; i++)
+        {
+            var b = data[at + i];
+            if (b == delimiter || b == '\n')
+            {
+                bits |= 1UL << i;
+            }
+        }
+
+        return bits;
     }
 }

@@ -27,13 +27,14 @@ internal sealed class FastCallStaging
     private int[] fileOf = [];
     private long[] recordOf = [];
     private int[] order = [];
+    private int threads = 1;
 
     private FastCallStaging()
     {
     }
 
     /// <summary>Distinct raw ids of accepted rows with their pseudonyms (ids are never written).</summary>
-    public Dictionary<string, long> Pseudonyms { get; } = new(StringComparer.Ordinal);
+    public PseudonymLookup Pseudonyms { get; private set; } = new(new IdTable(), []);
 
     /// <summary>Per call file: rows read and the rejected records (1-based record number, reason).</summary>
     public List<(string Path, long Rows, List<(long Record, string Reason)> Rejects)> Files { get; } = [];
@@ -66,7 +67,7 @@ internal sealed class FastCallStaging
 
         var clock = StepClock.Start();
         var parts = new List<(int File, long FirstRecord, FastCallPart Part)>();
-        var staging = new FastCallStaging();
+        var staging = new FastCallStaging { threads = threads };
         for (var f = 0; f < files.Count; f++)
         {
             var csv = files[f];
@@ -106,42 +107,37 @@ internal sealed class FastCallStaging
     /// <summary>Gathers the parts' rows with pseudonyms; false when ids are not integers under --no-pseudonymize.</summary>
     private bool Pseudonymise(List<(int File, long FirstRecord, FastCallPart Part)> parts, Pseudonymizer? pseudonymizer)
     {
-        var global = new ByteKeyTable();
+        var global = new IdTable(parts.Count == 0 ? 1024 : parts.Max(p => p.Part.Ids.Count));
         var remaps = parts.Select(p =>
         {
             var remap = new int[p.Part.Ids.Count];
             for (var i = 0; i < remap.Length; i++)
             {
-                remap[i] = global.Intern(p.Part.Ids.Key(i));
+                remap[i] = global.InternFrom(p.Part.Ids, i);
             }
 
             return remap;
         }).ToList();
-        var ids = new string[global.Count];
-        for (var i = 0; i < ids.Length; i++)
-        {
-            ids[i] = global.KeyString(i);
-        }
-
-        var pseudonyms = new long[ids.Length];
+        var pseudonyms = new long[global.Count];
         var integers = true;
         if (pseudonymizer is null)
         {
-            for (var i = 0; i < ids.Length && integers; i++)
+            for (var i = 0; i < pseudonyms.Length && integers; i++)
             {
-                integers = long.TryParse(ids[i], NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out pseudonyms[i]);
+                integers = global.TryGetInteger(i, out pseudonyms[i]);
             }
         }
         else
         {
-            // HMAC once per distinct id, split over the cores.
+            // HMAC once per distinct id, split over the cores, straight from the id bytes.
             var workers = Environment.ProcessorCount;
             Parallel.For(0, workers, w =>
             {
                 using var local = pseudonymizer.Clone();
-                for (var i = w; i < ids.Length; i += workers)
+                var bytes = new byte[global.MaxLength];
+                for (var i = w; i < pseudonyms.Length; i += workers)
                 {
-                    pseudonyms[i] = local.Pseudonymize(ids[i]);
+                    pseudonyms[i] = local.Pseudonymize(bytes.AsSpan(0, global.Write(i, bytes)));
                 }
             });
         }
@@ -151,40 +147,44 @@ internal sealed class FastCallStaging
             return false;
         }
 
-        for (var i = 0; i < ids.Length; i++)
+        Pseudonyms = new PseudonymLookup(global, pseudonyms);
+        var total = parts.Sum(p => p.Part.Count);
+        caller = GC.AllocateUninitializedArray<long>(total);
+        callee = GC.AllocateUninitializedArray<long>(total);
+        ticks = GC.AllocateUninitializedArray<long>(total);
+        duration = GC.AllocateUninitializedArray<int>(total);
+        isText = GC.AllocateUninitializedArray<bool>(total);
+        callerCell = GC.AllocateUninitializedArray<int>(total);
+        calleeCell = GC.AllocateUninitializedArray<int>(total);
+        fileOf = GC.AllocateUninitializedArray<int>(total);
+        recordOf = GC.AllocateUninitializedArray<long>(total);
+        var offsets = new int[parts.Count];
+        for (var p = 1; p < parts.Count; p++)
         {
-            Pseudonyms[ids[i]] = pseudonyms[i];
+            offsets[p] = offsets[p - 1] + parts[p - 1].Part.Count;
         }
 
-        var total = parts.Sum(p => p.Part.Record.Count);
-        caller = new long[total];
-        callee = new long[total];
-        ticks = new long[total];
-        duration = new int[total];
-        isText = new bool[total];
-        callerCell = new int[total];
-        calleeCell = new int[total];
-        fileOf = new int[total];
-        recordOf = new long[total];
-        var at = 0;
-        for (var p = 0; p < parts.Count; p++)
+        // Each part is gathered into its own range, one part per core.
+        Parallel.For(0, parts.Count, p =>
         {
             var (file, firstRecord, part) = parts[p];
             var remap = remaps[p];
-            for (var r = 0; r < part.Record.Count; r++, at++)
+            var at = offsets[p];
+            var n = part.Count;
+            for (var r = 0; r < n; r++, at++)
             {
                 caller[at] = pseudonyms[remap[part.Caller[r]]];
                 callee[at] = pseudonyms[remap[part.Callee[r]]];
-                ticks[at] = part.Ticks[r];
-                duration[at] = part.Duration[r];
-                isText[at] = part.IsText[r];
-                callerCell[at] = part.CallerCell[r];
-                calleeCell[at] = part.CalleeCell[r];
                 fileOf[at] = file;
                 recordOf[at] = firstRecord + part.Record[r];
             }
-        }
 
+            part.Ticks.AsSpan(0, n).CopyTo(ticks.AsSpan(offsets[p]));
+            part.Duration.AsSpan(0, n).CopyTo(duration.AsSpan(offsets[p]));
+            part.IsText.AsSpan(0, n).CopyTo(isText.AsSpan(offsets[p]));
+            part.CallerCell.AsSpan(0, n).CopyTo(callerCell.AsSpan(offsets[p]));
+            part.CalleeCell.AsSpan(0, n).CopyTo(calleeCell.AsSpan(offsets[p]));
+        });
         return true;
     }
 
@@ -193,97 +193,158 @@ internal sealed class FastCallStaging
     /// and then file and record, so each group of exact duplicates starts with its first row in
     /// file order, which is kept; the rest are rejected as duplicates.
     /// </summary>
+    /// <remarks>
+    /// Rows (in file order) are radix-sorted, stably, on a prefix of the key packed into 64 bits
+    /// with the row number: the start second and the top bits of the caller's pseudonym. Only
+    /// rows whose prefixes tie (rare: same second and caller bits) are then compared fully.
+    /// </remarks>
     private void SortAndRejectDuplicates()
     {
         var n = ticks.Length;
-        var sorted = new int[n];
-        for (var i = 0; i < n; i++)
-        {
-            sorted[i] = i;
-        }
-
-        // Sort on the time alone (a primitive key sort), move every column into that order so
-        // the rest works on neighbouring memory, then order the short runs of equal times fully.
-        Array.Sort(ticks, sorted);
-        caller = Gather(caller, sorted);
-        callee = Gather(callee, sorted);
-        duration = Gather(duration, sorted);
-        isText = Gather(isText, sorted);
-        callerCell = Gather(callerCell, sorted);
-        calleeCell = Gather(calleeCell, sorted);
-        fileOf = Gather(fileOf, sorted);
-        recordOf = Gather(recordOf, sorted);
-        for (var i = 0; i < n; i++)
-        {
-            sorted[i] = i;
-        }
+        var rowBits = n <= 1 ? 1 : 64 - System.Numerics.BitOperations.LeadingZeroCount((ulong)(n - 1));
+        var keys = GC.AllocateUninitializedArray<ulong>(n);
+        var prefixBits = PackKeys(keys, rowBits);
+        RadixSort(keys, rowBits, prefixBits);
 
         var comparer = new RowComparer(this);
+        var rowMask = (1UL << rowBits) - 1;
+        var rows = new int[n];
+        for (var i = 0; i < n; i++)
+        {
+            rows[i] = (int)(keys[i] & rowMask);
+        }
+
+        var kept = new List<int>(n);
         for (var from = 0; from < n;)
         {
+            var prefix = keys[from] >> rowBits;
             var to = from + 1;
-            while (to < n && ticks[to] == ticks[from])
+            while (to < n && keys[to] >> rowBits == prefix)
             {
                 to++;
             }
 
-            if (to - from > 1)
+            if (to - from == 1)
             {
-                Array.Sort(sorted, from, to - from, comparer);
+                kept.Add(rows[from]);
+            }
+            else
+            {
+                Array.Sort(rows, from, to - from, comparer);
+                kept.Add(rows[from]);
+                for (var i = from + 1; i < to; i++)
+                {
+                    var row = rows[i];
+                    if (comparer.SameCall(kept[^1], row))
+                    {
+                        Files[fileOf[row]].Rejects.Add((recordOf[row], RejectReason.Duplicate));
+                    }
+                    else
+                    {
+                        kept.Add(row);
+                    }
+                }
             }
 
             from = to;
         }
 
-        var kept = new List<int>(n);
-        for (var i = 0; i < n; i++)
-        {
-            var row = sorted[i];
-            if (kept.Count > 0 && comparer.SameCall(kept[^1], row))
-            {
-                Files[fileOf[row]].Rejects.Add((recordOf[row], RejectReason.Duplicate));
-            }
-            else
-            {
-                kept.Add(row);
-            }
-        }
-
         order = kept.ToArray();
     }
 
-    private static T[] Gather<T>(T[] values, int[] positions)
+    /// <summary>
+    /// Fills <paramref name="keys"/> with prefix ‖ row number and returns the prefix's width. The
+    /// prefix orders rows as the canonical key does, ties allowed: the start second (shifted
+    /// right if it does not fit) and, when times are whole seconds, the caller's top bits.
+    /// </summary>
+    private int PackKeys(ulong[] keys, int rowBits)
     {
-        var result = new T[values.Length];
-        for (var i = 0; i < positions.Length; i++)
+        var n = ticks.Length;
+        long min = long.MaxValue, max = long.MinValue;
+        var wholeSeconds = true;
+        foreach (var t in ticks)
         {
-            result[i] = values[positions[i]];
+            min = Math.Min(min, t);
+            max = Math.Max(max, t);
+            wholeSeconds &= t % TimeSpan.TicksPerSecond == 0;
         }
 
-        return result;
+        var range = n == 0 ? 0UL : (ulong)(max - min) / TimeSpan.TicksPerSecond;
+        var timeBits = 64 - System.Numerics.BitOperations.LeadingZeroCount(range);
+        var timeShift = Math.Max(0, timeBits + rowBits - 64);
+        timeBits -= timeShift;
+        // Caller bits fill the last radix digit (at least 8 bits); none when seconds could be split.
+        var room = 64 - rowBits - timeBits;
+        var callerBits = !wholeSeconds || timeShift > 0 ? 0 : Math.Min(room, (((timeBits + 8 + DigitBits - 1) / DigitBits) * DigitBits) - timeBits);
+        for (var i = 0; i < n; i++)
+        {
+            var time = ((ulong)(ticks[i] - min) / TimeSpan.TicksPerSecond) >> timeShift;
+            var high = callerBits == 0 ? 0 : (unchecked((ulong)caller[i]) ^ 0x8000000000000000UL) >> (64 - callerBits);
+            keys[i] = (((time << callerBits) | high) << rowBits) | (uint)i;
+        }
+
+        return timeBits + callerBits;
+    }
+
+    private const int DigitBits = 11;
+
+    /// <summary>Stable LSD radix sort of <paramref name="keys"/> on bits [rowBits, rowBits + prefixBits); the row bits are already in order.</summary>
+    private static void RadixSort(ulong[] keys, int rowBits, int prefixBits)
+    {
+        var n = keys.Length;
+        var passes = (prefixBits + DigitBits - 1) / DigitBits;
+        if (passes == 0 || n < 2)
+        {
+            return;
+        }
+
+        const int Buckets = 1 << DigitBits;
+        var counts = new int[passes * Buckets];
+        foreach (var key in keys)
+        {
+            for (var p = 0; p < passes; p++)
+            {
+                counts[(p * Buckets) + (int)((key >> (rowBits + (p * DigitBits))) & (Buckets - 1))]++;
+            }
+        }
+
+        var source = keys;
+        var target = GC.AllocateUninitializedArray<ulong>(n);
+        var offsets = new int[Buckets];
+        for (var p = 0; p < passes; p++)
+        {
+            var shift = rowBits + (p * DigitBits);
+            var sum = 0;
+            for (var b = 0; b < Buckets; b++)
+            {
+                offsets[b] = sum;
+                sum += counts[(p * Buckets) + b];
+            }
+
+            if (counts[(p * Buckets) + (int)((source[0] >> shift) & (Buckets - 1))] == n)
+            {
+                continue; // every key has this digit
+            }
+
+            foreach (var key in source)
+            {
+                target[offsets[(int)((key >> shift) & (Buckets - 1))]++] = key;
+            }
+
+            (source, target) = (target, source);
+        }
+
+        if (!ReferenceEquals(source, keys))
+        {
+            source.CopyTo(keys, 0);
+        }
     }
 
     /// <summary>Writes the accepted rows to <c>calls.parquet</c> in canonical order, atomically.</summary>
     public void WriteCalls(string path)
     {
         var clock = StepClock.Start();
-        using var writer = new ParquetCallWriter(path);
-        for (var from = 0; from < order.Length; from += RowGroupRows)
-        {
-            var count = Math.Min(RowGroupRows, order.Length - from);
-            var buffer = new CallBuffer(count);
-            for (var i = from; i < from + count; i++)
-            {
-                var row = order[i];
-                // CallBuffer cells are 0-based (written +1); −1 marks an empty cell field.
-                buffer.Add(caller[row], callee[row], new DateTime(ticks[row], DateTimeKind.Unspecified), duration[row], isText[row],
-                    callerCell[row] < 0 ? -1 : callerCell[row] - 1, calleeCell[row] < 0 ? -1 : calleeCell[row] - 1);
-            }
-
-            writer.Append(buffer);
-        }
-
-        writer.Complete();
+        CallsParquetWriter.Write(path, new CallColumns(order, caller, callee, ticks, duration, isText, callerCell, calleeCell), RowGroupRows, threads);
         clock.Lap(Timings, "calls_write");
     }
 
@@ -333,6 +394,24 @@ internal sealed class FastCallStaging
 
             return c != 0 ? c : rows.calleeCell[x].CompareTo(rows.calleeCell[y]);
         }
+    }
+}
+
+/// <summary>The pseudonyms of the fast path's distinct ids, looked up by id text.</summary>
+internal sealed class PseudonymLookup(IdTable ids, long[] pseudonyms)
+{
+    /// <summary>Distinct ids.</summary>
+    public int Count => pseudonyms.Length;
+
+    /// <summary>Every pseudonym (one per distinct id).</summary>
+    public IReadOnlyList<long> Values => pseudonyms;
+
+    /// <summary>The pseudonym of <paramref name="id"/>; false when the id is not among them.</summary>
+    public bool TryGetValue(string id, out long pseudonym)
+    {
+        var index = ids.IndexOf(System.Text.Encoding.UTF8.GetBytes(id));
+        pseudonym = index < 0 ? 0 : pseudonyms[index];
+        return index >= 0;
     }
 }
 

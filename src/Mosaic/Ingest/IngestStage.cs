@@ -353,7 +353,7 @@ public static class IngestStage
     /// ids. <paramref name="known"/> holds the pseudonyms of the fast call path's ids, which are
     /// reused for subscribers and checked for collisions but not loaded into <c>idmap</c>.
     /// </summary>
-    private static void BuildIdentifierMap(DuckDbSession session, Pseudonymizer? pseudonymizer, bool isSiteTraffic, Dictionary<string, long>? known)
+    private static void BuildIdentifierMap(DuckDbSession session, Pseudonymizer? pseudonymizer, bool isSiteTraffic, PseudonymLookup? known)
     {
         session.Execute("CREATE OR REPLACE TEMP TABLE idmap (raw_id VARCHAR, subscriber_id BIGINT)");
         var source = isSiteTraffic
@@ -368,7 +368,7 @@ public static class IngestStage
         {
             for (var i = 0; i < ids.Count; i++)
             {
-                pseudonyms[i] = known.GetValueOrDefault(ids[i]);
+                known.TryGetValue(ids[i], out pseudonyms[i]);
             }
         }
 
@@ -390,7 +390,7 @@ public static class IngestStage
                 using var local = pseudonymizer.Clone();
                 for (var i = part; i < ids.Count; i += Environment.ProcessorCount)
                 {
-                    if (known?.ContainsKey(ids[i]) != true)
+                    if (known?.TryGetValue(ids[i], out _) != true)
                     {
                         pseudonyms[i] = local.Pseudonymize(ids[i]);
                     }
@@ -422,7 +422,7 @@ public static class IngestStage
             collision |= all.Count != known.Count;
             for (var i = 0; i < ids.Count; i++)
             {
-                collision |= !known.ContainsKey(ids[i]) && !all.Add(pseudonyms[i]);
+                collision |= !known.TryGetValue(ids[i], out _) && !all.Add(pseudonyms[i]);
             }
         }
 

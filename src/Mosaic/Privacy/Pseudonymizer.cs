@@ -79,8 +79,14 @@ public sealed class Pseudonymizer : IDisposable
         ArgumentNullException.ThrowIfNull(id);
         Span<byte> input = id.Length <= 256 ? stackalloc byte[Encoding.UTF8.GetMaxByteCount(id.Length)] : new byte[Encoding.UTF8.GetMaxByteCount(id.Length)];
         var length = Encoding.UTF8.GetBytes(id, input);
+        return Pseudonymize(input[..length]);
+    }
+
+    /// <summary>The pseudonym of one identifier given as its UTF-8 bytes (the same as for the text).</summary>
+    public long Pseudonymize(ReadOnlySpan<byte> utf8Id)
+    {
         Span<byte> hash = stackalloc byte[32];
-        hmac.TryComputeHash(input[..length], hash, out _);
+        hmac.TryComputeHash(utf8Id, hash, out _);
         return BinaryPrimitives.ReadInt64BigEndian(hash);
     }
 
