@@ -97,10 +97,10 @@ public static class FeatureSlices
 
     /// <summary>
     /// Runs the sliced stage in an open session (data attached, <c>events</c> view created) and
-    /// writes the features file; leaves <c>fx_people</c> and <c>fx_nodes</c> for the report.
-    /// Returns the graph's edges and triangles per week.
+    /// writes the features file; leaves <c>fx_people</c> for the report.
+    /// Returns the graph's size per week.
     /// </summary>
-    internal static (Dictionary<string, long> Edges, Dictionary<string, long> Triangles) Run(
+    internal static ContactGraph.Summary Run(
         DuckDbSession session, Plan plan, IProgress<StageProgress>? progress, Dictionary<string, double> timings, Stopwatch clock)
     {
         if (plan.LimitMemory)
@@ -130,14 +130,8 @@ public static class FeatureSlices
         FeatureStage.Lap(timings, FeatureSql.PeopleStep, clock);
 
         progress.Step("clustering coefficients", 2 / total);
-        session.Execute(plan.Sql.Nodes());
-        session.Execute("CREATE OR REPLACE TABLE fx_cluster (subscriber_id BIGINT, week INTEGER, clustering_coefficient DOUBLE)");
-        var graph = FeatureStage.Clustering(session, plan.Weeks, plan.Threads, week =>
-        {
-            session.Execute(plan.Sql.WeekEdges(week));
-            return "SELECT u, v FROM fx_week_edges";
-        });
-        session.Execute("DROP TABLE IF EXISTS fx_week_edges");
+        session.Execute(plan.Sql.Relational().Single(s => s.Step == FeatureSql.GraphStep).Sql);
+        var graph = ContactGraph.Cluster(session, plan.Sql, plan.Weeks, plan.Threads);
         FeatureStage.Lap(timings, "clustering coefficients", clock);
 
         var perSubject = plan.Sql.Relational()
