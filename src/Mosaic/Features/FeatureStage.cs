@@ -85,7 +85,7 @@ public static class FeatureStage
             var threads = options.Engine.Threads ?? Environment.ProcessorCount;
             var graph = slices == 1
                 ? OnePass(session, sql, weeks, threads, featuresPath, progress, timings, clock)
-                : FeatureSlices.Run(session, new FeatureSlices.Plan(sql, weeks, slices, threads, scratch, featuresPath, options.Engine.MemoryLimit is null),
+                : FeatureSlices.Run(session, new FeatureSlices.Plan(sql, weeks, slices, threads, scratch, featuresPath, options.Engine.MemoryLimit, Regroup: options.Slices is null),
                     progress, timings, clock);
             report = BuildReport(session, featuresPath, calendar, weeks, options, WholeCounts(session, calendar, weeks, graph), timings);
         }
