@@ -19,8 +19,8 @@ internal static class ContactGraph
     /// <summary>Entries per chunk of a week's edge buffer (32 MB): growing never copies what was read.</summary>
     private const int ChunkLength = 1 << 22;
 
-    /// <summary>Node count, edges and triangles per week (keys: week numbers as text).</summary>
-    internal sealed record Summary(long Nodes, Dictionary<string, long> Edges, Dictionary<string, long> Triangles);
+    /// <summary>Node count, edges and triangles per week (keys: week numbers as text), seconds of the scan and of the weeks' sorts and kernels.</summary>
+    internal sealed record Summary(long Nodes, Dictionary<string, long> Edges, Dictionary<string, long> Triangles, double ScanSeconds = 0, double WeeksSeconds = 0);
 
     /// <summary>
     /// Builds the graph of each study week from the calls of <paramref name="sql"/>'s study weeks
@@ -29,6 +29,7 @@ internal static class ContactGraph
     /// </summary>
     public static Summary Cluster(DuckDbSession session, FeatureSql sql, int weeks, int threads)
     {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         var index = new IdIndex();
         var buffers = Enumerable.Range(0, weeks).Select(_ => new List<ulong[]>()).ToArray();
         var counts = new long[weeks];
@@ -68,6 +69,7 @@ internal static class ContactGraph
             .Where(s => s.Index >= 0)
             .ToArray();
         var nodeCount = index.Count;
+        var scanSeconds = clock.Elapsed.TotalSeconds;
         index = null; // the id table is the largest array left; free it before the weeks' arrays
         var edgesByWeek = new Dictionary<string, long>();
         var trianglesByWeek = new Dictionary<string, long>();
@@ -100,7 +102,7 @@ internal static class ContactGraph
             }
         }
 
-        return new Summary(nodeCount, edgesByWeek, trianglesByWeek);
+        return new Summary(nodeCount, edgesByWeek, trianglesByWeek, scanSeconds, clock.Elapsed.TotalSeconds - scanSeconds);
     }
 
     /// <summary>The chunks of a week's buffer as one array (the chunks are released as they are copied).</summary>
