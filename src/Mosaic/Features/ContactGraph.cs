@@ -1,4 +1,5 @@
 using System.Globalization;
+using DuckDB.NET.Data;
 using Mosaic.Data;
 
 namespace Mosaic.Features;
@@ -27,13 +28,36 @@ internal static class ContactGraph
     /// and appends the subjects' coefficients (non-machines of <c>fx_people</c> with at least one
     /// edge in the week) to <c>fx_cluster</c>, which must exist.
     /// </summary>
-    public static Summary Cluster(DuckDbSession session, FeatureSql sql, int weeks, int threads)
+    public static Summary Cluster(DuckDbSession session, FeatureSql sql, int weeks, int threads) =>
+        Finish(session, Read(session.Connection, sql, weeks), weeks, threads);
+
+    /// <summary>The result of the scan: the id table and every week's packed edges, not yet sorted.</summary>
+    internal sealed class Scan(IdIndex index, List<ulong[]>[] buffers, long[] counts, double seconds)
+    {
+        /// <summary>Ids to node indices.</summary>
+        public IdIndex? Index { get; set; } = index;
+
+        /// <summary>Per week, the chunks of packed edges.</summary>
+        public List<ulong[]>[] Buffers { get; } = buffers;
+
+        /// <summary>Per week, the number of packed edges in the chunks.</summary>
+        public long[] Counts { get; } = counts;
+
+        /// <summary>Wall seconds of the scan.</summary>
+        public double Seconds { get; } = seconds;
+    }
+
+    /// <summary>
+    /// The scan alone: needs only <c>calls</c>, so it may run on a second connection of the same
+    /// database while other statements run.
+    /// </summary>
+    public static Scan Read(DuckDBConnection connection, FeatureSql sql, int weeks)
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var index = new IdIndex();
         var buffers = Enumerable.Range(0, weeks).Select(_ => new List<ulong[]>()).ToArray();
         var counts = new long[weeks];
-        using (var command = session.Connection.CreateCommand())
+        using (var command = connection.CreateCommand())
         {
             // Streaming: the result (three columns of every call) is never materialised.
             command.UseStreamingMode = true;
@@ -64,13 +88,25 @@ internal static class ContactGraph
             }
         }
 
+        return new Scan(index, buffers, counts, clock.Elapsed.TotalSeconds);
+    }
+
+    /// <summary>
+    /// Sorts, de-duplicates and counts the triangles of each week of <paramref name="scan"/> (its
+    /// arrays are released on the way) and appends the subjects' coefficients to <c>fx_cluster</c>.
+    /// </summary>
+    public static Summary Finish(DuckDbSession session, Scan scan, int weeks, int threads)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var index = scan.Index ?? throw new InvalidOperationException("the scan was already finished");
+        var (buffers, counts) = (scan.Buffers, scan.Counts);
         var subjects = session.Query("SELECT subscriber_id FROM fx_people WHERE NOT is_machine ORDER BY subscriber_id", r => r.GetInt64(0))
             .Select(id => (Id: id, Index: index.Find(id)))
             .Where(s => s.Index >= 0)
             .ToArray();
         var nodeCount = index.Count;
-        var scanSeconds = clock.Elapsed.TotalSeconds;
-        index = null; // the id table is the largest array left; free it before the weeks' arrays
+        // The id table is the largest array left; free it before the weeks' arrays.
+        scan.Index = null;
         var edgesByWeek = new Dictionary<string, long>();
         var trianglesByWeek = new Dictionary<string, long>();
         for (var w = 0; w < weeks; w++)
@@ -102,7 +138,7 @@ internal static class ContactGraph
             }
         }
 
-        return new Summary(nodeCount, edgesByWeek, trianglesByWeek, scanSeconds, clock.Elapsed.TotalSeconds - scanSeconds);
+        return new Summary(nodeCount, edgesByWeek, trianglesByWeek, scan.Seconds, clock.Elapsed.TotalSeconds);
     }
 
     /// <summary>The chunks of a week's buffer as one array (the chunks are released as they are copied).</summary>
