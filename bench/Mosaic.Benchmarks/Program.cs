@@ -12,6 +12,13 @@ if (args is ["generate-calls", var folder, var calls, var subscribers, ..])
     return 0;
 }
 
+if (args is ["features-graph", var dataFolder, ..])
+{
+    // `features-graph DATA [WEEKS]`: the features stage's contact-graph step alone (scan, sorts, kernel), no subjects.
+    FeatureGraphRun.Run(dataFolder, args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : null);
+    return 0;
+}
+
 if (args is ["indicators-throughput", ..])
 {
     IndicatorsBenchmark.Throughput(args);

@@ -34,6 +34,26 @@ public static class FeatureSlices
     /// </summary>
     public const long BytesPerCall = 800;
 
+    /// <summary>
+    /// Memory budgeted per attributed subscriber's event once the events are known (an event is
+    /// one side of a call; one pass measured ≈ 0.4 GB per million calls at 0.6 such events per
+    /// call), doubled for headroom. Only the attributed subscribers' events reach the slices, so
+    /// with few attributed subscribers (5% at the seed) far fewer slices suffice than
+    /// <see cref="BytesPerCall"/> suggests.
+    /// </summary>
+    public const long BytesPerEvent = 1300;
+
+    /// <summary>
+    /// Slices to process once the events are counted: at most <paramref name="buckets"/> (the
+    /// folders written, one per id modulo <paramref name="buckets"/>), enough that each slice's
+    /// events fit <paramref name="memoryLimit"/> at <see cref="BytesPerEvent"/>.
+    /// </summary>
+    public static int Regroup(long events, string? memoryLimit, int buckets)
+    {
+        var budget = Math.Max(1L, MemoryBytes(memoryLimit));
+        return (int)Math.Clamp(Math.Ceiling(events * (double)BytesPerEvent / budget), 1, buckets);
+    }
+
     /// <summary>Share of the machine's memory DuckDB gets in a sliced run without a memory limit; the rest is for the contact graph.</summary>
     private const double DefaultMemoryShare = 0.5;
 
@@ -93,14 +113,19 @@ public static class FeatureSlices
         ["fx_sev", "fx_week", "fx_days", "fx_radius", "fx_gaps", "fx_contacts", "fx_pareto", "fx_ego", "fx_cells", "fx_home", "fx_work", "fx_home_study", "fx_residents"];
 
     /// <summary>What one sliced run works on.</summary>
-    internal sealed record Plan(FeatureSql Sql, int Weeks, int Slices, int Threads, string Scratch, string FeaturesPath, bool LimitMemory);
+    /// <remarks><see cref="Regroup"/>: when the slice count was not given, the event folders are regrouped into fewer slices by their size.</remarks>
+    internal sealed record Plan(FeatureSql Sql, int Weeks, int Slices, int Threads, string Scratch, string FeaturesPath, string? MemoryLimit, bool Regroup)
+    {
+        /// <summary>No memory limit was given: the sliced run sets DuckDB's to the default share.</summary>
+        public bool LimitMemory => MemoryLimit is null;
+    }
 
     /// <summary>
     /// Runs the sliced stage in an open session (data attached, <c>events</c> view created) and
-    /// writes the features file; leaves <c>fx_people</c> and <c>fx_nodes</c> for the report.
-    /// Returns the graph's edges and triangles per week.
+    /// writes the features file; leaves <c>fx_people</c> for the report.
+    /// Returns the graph's size per week.
     /// </summary>
-    internal static (Dictionary<string, long> Edges, Dictionary<string, long> Triangles) Run(
+    internal static ContactGraph.Summary Run(
         DuckDbSession session, Plan plan, IProgress<StageProgress>? progress, Dictionary<string, double> timings, Stopwatch clock)
     {
         if (plan.LimitMemory)
@@ -108,7 +133,7 @@ public static class FeatureSlices
             session.Execute($"SET memory_limit = '{(DefaultMemory() >> 20).ToString(CultureInfo.InvariantCulture)}MB'");
         }
 
-        var total = 4.0 + plan.Slices;
+        var total = 4.0 + plan.Slices; // progress; refined once the slices are regrouped
         var events = Path.Combine(plan.Scratch, "events");
         var parts = Path.Combine(plan.Scratch, "parts");
         Directory.CreateDirectory(parts);
@@ -125,30 +150,37 @@ public static class FeatureSlices
         FeatureStage.Lap(timings, FeatureSql.EventsStep, clock);
 
         progress.Step(FeatureSql.PeopleStep, 1 / total);
-        EventsView(session, plan.Sql, Directory.Exists(events) ? Path.Combine(events, "*", "*.parquet") : null);
+        EventsView(session, plan.Sql, Directory.Exists(events) ? [Path.Combine(events, "*", "*.parquet")] : []);
         session.Execute(plan.Sql.Relational().Single(s => s.Step == FeatureSql.PeopleStep).Sql);
         FeatureStage.Lap(timings, FeatureSql.PeopleStep, clock);
 
         progress.Step("clustering coefficients", 2 / total);
-        session.Execute(plan.Sql.Nodes());
-        session.Execute("CREATE OR REPLACE TABLE fx_cluster (subscriber_id BIGINT, week INTEGER, clustering_coefficient DOUBLE)");
-        var graph = FeatureStage.Clustering(session, plan.Weeks, plan.Threads, week =>
-        {
-            session.Execute(plan.Sql.WeekEdges(week));
-            return "SELECT u, v FROM fx_week_edges";
-        });
-        session.Execute("DROP TABLE IF EXISTS fx_week_edges");
+        session.Execute(plan.Sql.Relational().Single(s => s.Step == FeatureSql.GraphStep).Sql);
+        var graph = ContactGraph.Cluster(session, plan.Sql, plan.Weeks, plan.Threads);
         FeatureStage.Lap(timings, "clustering coefficients", clock);
 
         var perSubject = plan.Sql.Relational()
             .Where(s => s.Step is not (FeatureSql.EventsStep or FeatureSql.PeopleStep or FeatureSql.GraphStep))
             .ToList();
-        var partFiles = new List<string>();
-        for (var k = 0; k < plan.Slices; k++)
+        var slices = plan.Slices;
+        if (plan.Regroup && Directory.Exists(events))
         {
-            progress.Step(string.Create(CultureInfo.InvariantCulture, $"slice {k + 1} of {plan.Slices}"), (3 + k) / total);
-            var folder = Path.Combine(events, "slice=" + k.ToString(CultureInfo.InvariantCulture));
-            EventsView(session, plan.Sql, Directory.Exists(folder) ? Path.Combine(folder, "*.parquet") : null);
+            var count = session.ScalarLong($"SELECT count(*) FROM read_parquet({Sql.Literal(Path.Combine(events, "*", "*.parquet"))})");
+            slices = Regroup(count, plan.MemoryLimit, plan.Slices);
+            total = 4.0 + slices;
+        }
+
+        var partFiles = new List<string>();
+        for (var k = 0; k < slices; k++)
+        {
+            progress.Step(string.Create(CultureInfo.InvariantCulture, $"slice {k + 1} of {slices}"), (3 + k) / total);
+            // Slice k holds the event folders b with b mod slices = k (all of one subscriber's events are in one folder).
+            var files = Enumerable.Range(0, plan.Slices).Where(b => b % slices == k)
+                .Select(b => Path.Combine(events, "slice=" + b.ToString(CultureInfo.InvariantCulture)))
+                .Where(Directory.Exists)
+                .Select(f => Path.Combine(f, "*.parquet"))
+                .ToList();
+            EventsView(session, plan.Sql, files);
             foreach (var (step, text) in perSubject)
             {
                 session.Execute(text);
@@ -163,18 +195,18 @@ public static class FeatureSlices
             Add(timings, "writing slices", clock);
         }
 
-        progress.Step("merging slices", (3 + plan.Slices) / total);
+        progress.Step("merging slices", (3 + slices) / total);
         session.Execute($"CREATE OR REPLACE VIEW fx_parts AS SELECT * FROM read_parquet([{string.Join(", ", partFiles.Select(Sql.Literal))}])");
         session.CopyToParquet(FeatureSql.Merge("fx_parts"), plan.FeaturesPath);
         FeatureStage.Lap(timings, "writing features", clock);
         return graph;
     }
 
-    /// <summary><c>fx_ev</c> as a view over slice files, or empty when a slice has no events.</summary>
-    private static void EventsView(DuckDbSession session, FeatureSql sql, string? files) =>
-        session.Execute(files is null
+    /// <summary><c>fx_ev</c> as a view over slice files (globs), or empty when a slice has no events.</summary>
+    private static void EventsView(DuckDbSession session, FeatureSql sql, List<string> files) =>
+        session.Execute(files.Count == 0
             ? $"CREATE OR REPLACE VIEW fx_ev AS SELECT * FROM ({sql.EventsSelect()}) LIMIT 0"
-            : $"CREATE OR REPLACE VIEW fx_ev AS SELECT * FROM read_parquet({Sql.Literal(files)}, hive_partitioning = false)");
+            : $"CREATE OR REPLACE VIEW fx_ev AS SELECT * FROM read_parquet([{string.Join(", ", files.Select(Sql.Literal))}], hive_partitioning = false)");
 
     private static void Add(Dictionary<string, double> timings, string step, Stopwatch clock)
     {

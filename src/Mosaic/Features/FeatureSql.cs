@@ -14,7 +14,7 @@ internal sealed class FeatureSql(StudyCalendar calendar, int weeks, string cityC
     /// <summary>Name of the step that builds <c>fx_people</c> (groups and machines).</summary>
     public const string PeopleStep = "groups and machines";
 
-    /// <summary>Name of the step that builds the contact graph of the whole data.</summary>
+    /// <summary>Name of the step that prepares the clustering table (the graph is <see cref="ContactGraph"/>).</summary>
     public const string GraphStep = "graph nodes and edges";
 
     /// <summary>Earth radius of every great-circle distance (bandicoot's).</summary>
@@ -264,51 +264,8 @@ internal sealed class FeatureSql(StudyCalendar calendar, int weeks, string cityC
             {Residents("fx_home")}
             """);
 
-        yield return (GraphStep, $"""
-            {Nodes()};
-            CREATE OR REPLACE TABLE fx_edges AS
-            SELECT e.week, a.idx AS u, b.idx AS v
-            FROM (SELECT DISTINCT {calendar.WeekSql("start_time")} AS week,
-                         least(caller_id, callee_id) AS lo, greatest(caller_id, callee_id) AS hi
-                  FROM {CanonicalTables.Calls}
-                  WHERE start_time >= {Start} AND start_time < {End} AND caller_id <> callee_id) e
-            JOIN fx_nodes a ON a.id = e.lo
-            JOIN fx_nodes b ON b.id = e.hi;
-            CREATE OR REPLACE TABLE fx_cluster (subscriber_id BIGINT, week INTEGER, clustering_coefficient DOUBLE)
-            """);
-    }
-
-    /// <summary>
-    /// <c>fx_nodes</c>: every subscriber in a call of the study weeks with a dense index in id
-    /// order, so that an edge's lower id is also its lower index.
-    /// </summary>
-    public string Nodes() => $"""
-        CREATE OR REPLACE TABLE fx_nodes AS
-        SELECT id, CAST(row_number() OVER (ORDER BY id) - 1 AS INTEGER) AS idx
-        FROM (SELECT caller_id AS id FROM {CanonicalTables.Calls} WHERE start_time >= {Start} AND start_time < {End}
-              UNION
-              SELECT callee_id FROM {CanonicalTables.Calls} WHERE start_time >= {Start} AND start_time < {End})
-        """;
-
-    /// <summary>
-    /// <c>fx_week_edges</c>: the distinct undirected edges (u &lt; v, node indices) of one study
-    /// week, the same edges as <c>fx_edges</c> of that week. The time range lets DuckDB skip row
-    /// groups; the week expression keeps the assignment identical to the one-pass table.
-    /// </summary>
-    public string WeekEdges(int week)
-    {
-        var label = week.ToString(CultureInfo.InvariantCulture);
-        var from = $"TIMESTAMP '{calendar.Start.AddDays(7.0 * (week - 1)):yyyy-MM-dd HH:mm:ss}'";
-        var to = $"TIMESTAMP '{calendar.Start.AddDays(7.0 * week):yyyy-MM-dd HH:mm:ss}'";
-        return $"""
-            CREATE OR REPLACE TABLE fx_week_edges AS
-            SELECT DISTINCT least(a.idx, b.idx) AS u, greatest(a.idx, b.idx) AS v
-            FROM {CanonicalTables.Calls} c
-            JOIN fx_nodes a ON a.id = c.caller_id
-            JOIN fx_nodes b ON b.id = c.callee_id
-            WHERE c.start_time >= {from} AND c.start_time < {to} AND {InStudy("c.start_time")}
-              AND {calendar.WeekSql("c.start_time")} = {label} AND c.caller_id <> c.callee_id
-            """;
+        // The graph itself is built in C# (ContactGraph) from one scan of the calls.
+        yield return (GraphStep, "CREATE OR REPLACE TABLE fx_cluster (subscriber_id BIGINT, week INTEGER, clustering_coefficient DOUBLE)");
     }
 
     /// <summary>

@@ -83,11 +83,11 @@ public static class FeatureStage
 
             var sql = new FeatureSql(calendar, weeks, options.CityCode, options.MachineThreshold);
             var threads = options.Engine.Threads ?? Environment.ProcessorCount;
-            var (edges, triangles) = slices == 1
+            var graph = slices == 1
                 ? OnePass(session, sql, weeks, threads, featuresPath, progress, timings, clock)
-                : FeatureSlices.Run(session, new FeatureSlices.Plan(sql, weeks, slices, threads, scratch, featuresPath, options.Engine.MemoryLimit is null),
+                : FeatureSlices.Run(session, new FeatureSlices.Plan(sql, weeks, slices, threads, scratch, featuresPath, options.Engine.MemoryLimit, Regroup: options.Slices is null),
                     progress, timings, clock);
-            report = BuildReport(session, featuresPath, calendar, weeks, options, WholeCounts(session, calendar, weeks, edges, triangles), timings);
+            report = BuildReport(session, featuresPath, calendar, weeks, options, WholeCounts(session, calendar, weeks, graph), timings);
         }
         finally
         {
@@ -104,19 +104,34 @@ public static class FeatureStage
     public const string SpillFolder = ".duckdb-tmp";
 
     /// <summary>The whole data in one pass: every intermediate table at once, the graph of all weeks in one table.</summary>
-    private static (Dictionary<string, long> Edges, Dictionary<string, long> Triangles) OnePass(DuckDbSession session, FeatureSql sql, int weeks, int threads,
+    private static ContactGraph.Summary OnePass(DuckDbSession session, FeatureSql sql, int weeks, int threads,
         string featuresPath, IProgress<StageProgress>? progress, Dictionary<string, double> timings, Stopwatch clock)
     {
         var steps = sql.Relational().ToList();
-        for (var i = 0; i < steps.Count; i++)
+        // The graph's scan of the calls needs nothing the steps build: it runs on a second
+        // connection while DuckDB works through them, filling the cores their serial parts leave idle.
+        using var graphConnection = session.Connection.Duplicate();
+        graphConnection.Open();
+        var scanning = Task.Run(() => ContactGraph.Read(graphConnection, sql, weeks));
+        try
         {
-            progress.Step(steps[i].Step, (double)i / (steps.Count + 2));
-            session.Execute(steps[i].Sql);
-            Lap(timings, steps[i].Step, clock);
+            for (var i = 0; i < steps.Count; i++)
+            {
+                progress.Step(steps[i].Step, (double)i / (steps.Count + 2));
+                session.Execute(steps[i].Sql);
+                Lap(timings, steps[i].Step, clock);
+            }
+        }
+        finally
+        {
+            // Never leave the scan running on a connection that is about to be disposed.
+            Task.WaitAny(scanning);
         }
 
         progress.Step("clustering coefficients", (double)steps.Count / (steps.Count + 2));
-        var graph = Clustering(session, weeks, threads, week => $"SELECT u, v FROM fx_edges WHERE week = {week.ToString(CultureInfo.InvariantCulture)}");
+        var scan = scanning.GetAwaiter().GetResult();
+        timings["graph scan (alongside the steps above)"] = Math.Round(scan.Seconds, 3);
+        var graph = ContactGraph.Finish(session, scan, weeks, threads);
         Lap(timings, "clustering coefficients", clock);
 
         progress.Step("writing features", (double)(steps.Count + 1) / (steps.Count + 2));
@@ -176,66 +191,13 @@ public static class FeatureStage
         return (calendar, weeks);
     }
 
-    /// <summary>
-    /// Per week: read the distinct edges (<paramref name="edgesOfWeek"/> gives, for a week, a query
-    /// of its node-index pairs u, v, each undirected edge once), count triangles, append the
-    /// subjects' coefficients to <c>fx_cluster</c>.
-    /// </summary>
-    internal static (Dictionary<string, long> Edges, Dictionary<string, long> Triangles) Clustering(DuckDbSession session, int weeks, int threads,
-        Func<int, string> edgesOfWeek)
-    {
-        var nodeCount = checked((int)session.ScalarLong("SELECT count(*) FROM fx_nodes"));
-        var subjects = session.Query("""
-            SELECT n.idx, p.subscriber_id FROM fx_people p JOIN fx_nodes n ON n.id = p.subscriber_id
-            WHERE NOT p.is_machine ORDER BY n.idx
-            """, r => (Index: r.GetInt32(0), Id: r.GetInt64(1)));
-        var edgesByWeek = new Dictionary<string, long>();
-        var trianglesByWeek = new Dictionary<string, long>();
-        for (var week = 1; week <= weeks; week++)
-        {
-            var label = week.ToString(CultureInfo.InvariantCulture);
-            var query = edgesOfWeek(week);
-            var count = checked((int)session.ScalarLong($"SELECT count(*) FROM ({query})"));
-            var from = new int[count];
-            var to = new int[count];
-            using (var command = session.Connection.CreateCommand())
-            {
-                command.CommandText = query;
-                using var reader = command.ExecuteReader();
-                var i = 0;
-                while (reader.Read())
-                {
-                    from[i] = reader.GetInt32(0);
-                    to[i] = reader.GetInt32(1);
-                    i++;
-                }
-            }
-
-            var (triangles, degree) = ClusteringKernel.Count(nodeCount, from, to, threads);
-            edgesByWeek[label] = count;
-            trianglesByWeek[label] = triangles.Sum() / 3;
-            using var appender = session.Connection.CreateAppender("fx_cluster");
-            foreach (var (index, id) in subjects)
-            {
-                if (degree[index] > 0)
-                {
-                    appender.CreateRow().AppendValue(id).AppendValue(week)
-                        .AppendValue(ClusteringKernel.Coefficient(triangles[index], degree[index])).EndRow();
-                }
-            }
-        }
-
-        return (edgesByWeek, trianglesByWeek);
-    }
-
     /// <summary>The report's counts that do not come from the features file: calls, people, graph, centre.</summary>
     internal sealed record Counts(
         long MachinesExcluded, long AttributedWithoutActivity, long CallsInStudy, long CallsOutsideStudy, long GraphNodes,
         IReadOnlyDictionary<string, long> EdgesByWeek, IReadOnlyDictionary<string, long> TrianglesByWeek,
         double? CentreLat, double? CentreLon, bool CentrePopulationWeighted);
 
-    private static Counts WholeCounts(DuckDbSession session, StudyCalendar calendar, int weeks,
-        Dictionary<string, long> edges, Dictionary<string, long> triangles)
+    private static Counts WholeCounts(DuckDbSession session, StudyCalendar calendar, int weeks, ContactGraph.Summary graph)
     {
         var sql = new FeatureSql(calendar, weeks, CanonicalTables.DefaultCityCode, FeatureOptions.DefaultMachineThreshold);
         var inStudy = session.ScalarLong($"SELECT count(*) FROM calls WHERE {sql.InStudy("start_time")}");
@@ -245,8 +207,7 @@ public static class FeatureStage
             session.ScalarLong("SELECT count(*) FROM subscribers s ANTI JOIN fx_people p USING (subscriber_id)"),
             inStudy,
             session.ScalarLong("SELECT count(*) FROM calls") - inStudy,
-            session.ScalarLong("SELECT count(*) FROM fx_nodes"),
-            edges, triangles, centre.Lat, centre.Lon, centre.Weighted);
+            graph.Nodes, graph.Edges, graph.Triangles, centre.Lat, centre.Lon, centre.Weighted);
     }
 
     /// <summary>The city centre the distances used (<c>fx_centre</c>).</summary>

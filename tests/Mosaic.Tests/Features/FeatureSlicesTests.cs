@@ -64,4 +64,11 @@ public class FeatureSlicesTests(TinyCityRun city) : IClassFixture<TinyCityRun>
     [InlineData(20_000_001L, "16000MB", 2)]
     public void Choose_SlicesFromCallsAndMemory(long calls, string memory, int expected) =>
         Assert.Equal(expected, FeatureSlices.Choose(calls, memory));
+
+    [Theory]
+    [InlineData(65_000_000L, "12GB", 42, 8)]
+    [InlineData(1_000L, "12GB", 42, 1)]
+    [InlineData(1_000_000_000_000L, "1GB", 42, 42)]
+    public void Regroup_SlicesFromEventsAndMemory_AtMostTheFoldersWritten(long events, string memory, int buckets, int expected) =>
+        Assert.Equal(expected, FeatureSlices.Regroup(events, memory, buckets));
 }
