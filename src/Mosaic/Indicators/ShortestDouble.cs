@@ -69,25 +69,15 @@ internal static class ShortestDouble
         while (vp / 10 > vm / 10)
         {
             vmTrailingZeros &= vm % 10 == 0;
-            vrTrailingZeros &= lastRemoved == 0;
-            lastRemoved = vr % 10;
-            vr /= 10;
-            vp /= 10;
-            vm /= 10;
+            DropDigit(ref vr, ref vp, ref vm, ref lastRemoved, ref vrTrailingZeros);
             removed++;
         }
 
-        if (vmTrailingZeros)
+        while (vmTrailingZeros && vm % 10 == 0)
         {
-            while (vm % 10 == 0)
-            {
-                vrTrailingZeros &= lastRemoved == 0;
-                lastRemoved = vr % 10;
-                vr /= 10;
-                vp /= 10;
-                vm /= 10;
-                removed++;
-            }
+            // The lower bound is in the interval and ends in zeros: shorter still.
+            DropDigit(ref vr, ref vp, ref vm, ref lastRemoved, ref vrTrailingZeros);
+            removed++;
         }
 
         if (vrTrailingZeros && lastRemoved == 5 && vr % 2 == 0)
@@ -103,6 +93,15 @@ internal static class ShortestDouble
         }
 
         return Write(value < 0, output, removed - k, destination);
+    }
+
+    private static void DropDigit(ref ulong vr, ref ulong vp, ref ulong vm, ref ulong lastRemoved, ref bool vrTrailingZeros)
+    {
+        vrTrailingZeros &= lastRemoved == 0;
+        lastRemoved = vr % 10;
+        vr /= 10;
+        vp /= 10;
+        vm /= 10;
     }
 
     /// <summary>Writes ±<paramref name="digits"/> × 10^<paramref name="exponent"/> in positional notation.</summary>
