@@ -60,8 +60,8 @@ public sealed record IndicatorOptions
     public RecordFormat Format { get; init; } = RecordFormat.Bandicoot;
 
     /// <summary>
-    /// Users computed in parallel per batch (bounds memory: a batch's rendered output is held until
-    /// it is written, while the next batch is computed); must be positive.
+    /// Users the workers may compute ahead of the writer (bounds memory: their rendered output is
+    /// held until it is written in user order); must be positive.
     /// </summary>
     public int BatchSize { get; init; } = 512;
 

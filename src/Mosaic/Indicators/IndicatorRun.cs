@@ -54,69 +54,97 @@ public static class IndicatorRun
         var context = new OutputContext(request, schema, antennas.Count, attributeKeys, rechargeKeys);
 
         long read = 0, ignored = 0;
-        var computeSeconds = 0.0;
-        var batch = request.Options.BatchSize;
-        var parallel = new ParallelOptions { MaxDegreeOfParallelism = request.Options.Threads ?? Environment.ProcessorCount };
+        var clock = Stopwatch.StartNew();
+        var threads = request.Options.Threads ?? Environment.ProcessorCount;
         using (var writer = new IndicatorWriter(request.OutPath, json, context))
         {
-            // Batch k is appended to the file while batch k+1 is computed.
-            Task? appending = null;
+            // Workers take users one at a time from a shared counter (no barrier between batches,
+            // so every core stays busy to the end); this thread writes the rendered rows in user
+            // order. At most BatchSize users are ahead of the writer, which bounds memory.
+            using var window = new ReorderWindow(request.Options.BatchSize);
             var buffers = new BufferPool();
+            var next = -1;
+            using var stop = new CancellationTokenSource();
+            var workers = new Task[threads];
+            for (var t = 0; t < threads; t++)
+            {
+                workers[t] = Task.Factory.StartNew(
+                    () =>
+                    {
+                        using var renderer = new RowRenderer();
+                        var calculator = new IndicatorCalculator(schema);
+                        while (window.Enter(stop.Token))
+                        {
+                            var index = Interlocked.Increment(ref next);
+                            if (index >= users.Count)
+                            {
+                                return;
+                            }
+
+                            RenderedRow rendered;
+                            try
+                            {
+                                var row = ComputeUser(request, users, index, antennas, attributes, schema, rechargeKeys, calculator);
+                                var bytes = writer.Render(row, renderer);
+                                var copy = buffers.Rent(bytes.Length);
+                                bytes.CopyTo(copy);
+                                rendered = new RenderedRow(copy, bytes.Length, row.RecordsRead, row.Report.Ignored.All, null);
+                            }
+                            catch (MosaicInputException e)
+                            {
+                                rendered = new RenderedRow([], 0, 0, 0, e);
+                            }
+
+                            window.Put(index, rendered);
+                        }
+                    },
+                    CancellationToken.None, // a worker must always run, to see the stop and end
+                    TaskCreationOptions.LongRunning,
+                    TaskScheduler.Default);
+            }
+
+            var completed = false;
             try
             {
-                for (var first = 0; first < users.Count; first += batch)
+                for (var index = 0; index < users.Count; index++)
                 {
-                    var count = Math.Min(batch, users.Count - first);
-                    var rendered = new RenderedRow[count];
-                    var clock = Stopwatch.StartNew();
-                    try
+                    var row = window.Take(index, workers);
+                    if (row.Error is not null)
                     {
-                        Parallel.For(
-                        0,
-                        count,
-                        parallel,
-                        () => new Worker(schema),
-                        (i, _, worker) =>
-                        {
-                            var index = first + i;
-                            var row = ComputeUser(request, users, index, antennas, attributes, schema, rechargeKeys, worker.Calculator);
-                            var bytes = writer.Render(row, worker.Renderer);
-                            var copy = buffers.Rent(bytes.Length);
-                            bytes.CopyTo(copy);
-                            rendered[i] = new RenderedRow(copy, bytes.Length, row.RecordsRead, row.Report.Ignored.All);
-                            return worker;
-                        },
-                        worker => worker.Renderer.Dispose());
-                    }
-                    catch (AggregateException e) when (e.Flatten().InnerExceptions.OfType<MosaicInputException>().Any())
-                    {
-                        // Report the input error itself (the first by message, so the choice does not depend on scheduling).
-                        throw e.Flatten().InnerExceptions.OfType<MosaicInputException>().OrderBy(x => x.Message, StringComparer.Ordinal).First();
+                        // The first bad file in user order, whatever the thread count.
+                        throw row.Error;
                     }
 
-                    computeSeconds += clock.Elapsed.TotalSeconds;
-                    foreach (var row in rendered)
+                    writer.Append(row.Bytes.AsSpan(0, row.Length));
+                    buffers.Return(row.Bytes);
+                    read += row.RecordsRead;
+                    ignored += row.Ignored;
+                    if ((index + 1) % ProgressEvery == 0 || index + 1 == users.Count)
                     {
-                        read += row.RecordsRead;
-                        ignored += row.Ignored;
+                        progress.Step("computing indicators", (double)(index + 1) / users.Count);
                     }
-
-                    appending?.GetAwaiter().GetResult();
-                    appending = Task.Run(() => Append(writer, rendered, buffers));
-                    progress.Step("computing indicators", (double)(first + count) / users.Count);
                 }
 
-                appending?.GetAwaiter().GetResult();
+                completed = true;
             }
             finally
             {
-                // On failure, let a running append finish before the writer is disposed (its own error is moot then).
-                ((IAsyncResult?)appending)?.AsyncWaitHandle.WaitOne();
+                // On failure, stop the workers and let them finish before the writer is disposed.
+                stop.Cancel();
+                try
+                {
+                    Task.WaitAll(workers);
+                }
+                catch (AggregateException) when (!completed)
+                {
+                    // The exception already on its way out is the one to report.
+                }
             }
 
             writer.Commit();
         }
 
+        var computeSeconds = clock.Elapsed.TotalSeconds;
         var result = new IndicatorResult(users.Count, read, ignored, schema.Keys.Length, computeSeconds, total.Elapsed.TotalSeconds);
         WriteManifest(request, result);
         return result;
@@ -161,15 +189,6 @@ public static class IndicatorRun
         return new UserRow(name, values, report with { NumberOfRecharges = recharges?.Count ?? 0 }, user.RecordsRead, attributes[index], rechargeValues);
     }
 
-    private static void Append(IndicatorWriter writer, RenderedRow[] rows, BufferPool buffers)
-    {
-        foreach (var row in rows)
-        {
-            writer.Append(row.Bytes.AsSpan(0, row.Length));
-            buffers.Return(row.Bytes);
-        }
-    }
-
     /// <summary>
     /// Recycles the rendered rows' arrays between batches: rows of one run have similar sizes, so
     /// after the first two batches rendering allocates nothing (large rows would otherwise churn
@@ -195,16 +214,78 @@ public static class IndicatorRun
         public void Return(byte[] array) => free.Enqueue(array);
     }
 
-    /// <summary>One worker thread's reusable state.</summary>
-    private sealed class Worker(IndicatorSchema schema)
+    /// <summary>A user's rendered output (in a pooled array) and the counts the run totals, or the user's input error.</summary>
+    private readonly record struct RenderedRow(byte[] Bytes, int Length, long RecordsRead, long Ignored, MosaicInputException? Error);
+
+    /// <summary>Users between two progress reports.</summary>
+    private const int ProgressEvery = 512;
+
+    /// <summary>
+    /// Hands rendered rows from the workers to the writer in user order: a ring of
+    /// <c>capacity</c> slots, and a count of free slots that a worker must take before it takes
+    /// a user (so user i is only computed once user i − capacity has been written).
+    /// </summary>
+    private sealed class ReorderWindow(int capacity) : IDisposable
     {
-        public IndicatorCalculator Calculator { get; } = new(schema);
+        private readonly RenderedRow[] rows = new RenderedRow[capacity];
+        private readonly bool[] full = new bool[capacity];
+        private readonly SemaphoreSlim free = new(capacity);
+        private readonly object gate = new();
+        private int waitingFor = -1;
 
-        public RowRenderer Renderer { get; } = new();
+        /// <summary>Waits for a free slot; false once the run is stopped.</summary>
+        public bool Enter(CancellationToken stop)
+        {
+            try
+            {
+                free.Wait(stop);
+                return true;
+            }
+            catch (OperationCanceledException)
+            {
+                return false;
+            }
+        }
+
+        public void Put(int index, RenderedRow row)
+        {
+            lock (gate)
+            {
+                rows[index % capacity] = row;
+                full[index % capacity] = true;
+                if (index == waitingFor)
+                {
+                    Monitor.PulseAll(gate);
+                }
+            }
+        }
+
+        /// <summary>Waits for user <paramref name="index"/>'s row and frees its slot; throws if a worker failed.</summary>
+        public RenderedRow Take(int index, Task[] workers)
+        {
+            var slot = index % capacity;
+            lock (gate)
+            {
+                while (!full[slot])
+                {
+                    waitingFor = index;
+                    // Time out now and then to notice a worker that died of an unexpected exception.
+                    if (!Monitor.Wait(gate, 200) && workers.FirstOrDefault(w => w.IsFaulted) is { } failed)
+                    {
+                        failed.GetAwaiter().GetResult();
+                    }
+                }
+
+                full[slot] = false;
+                var row = rows[slot];
+                rows[slot] = default;
+                free.Release();
+                return row;
+            }
+        }
+
+        public void Dispose() => free.Dispose();
     }
-
-    /// <summary>A user's rendered output (in a pooled array) and the counts the run totals.</summary>
-    private readonly record struct RenderedRow(byte[] Bytes, int Length, long RecordsRead, long Ignored);
 
     private static string LineOf(MosaicInputException e) => e.Line is null ? "" : $", line {e.Line}";
 

@@ -265,7 +265,16 @@ internal sealed class IndicatorWriter : IDisposable
         }
         else if (double.IsFinite(value))
         {
-            w.WriteNumberValue(value);
+            Span<byte> text = stackalloc byte[ShortestDouble.MaxLength];
+            var length = ShortestDouble.TryFormat(value, text);
+            if (length > 0)
+            {
+                w.WriteRawValue(text[..length], skipInputValidation: true);
+            }
+            else
+            {
+                w.WriteNumberValue(value);
+            }
         }
         else
         {
@@ -338,12 +347,23 @@ internal sealed class IndicatorWriter : IDisposable
         }
 
         Span<char> buffer = stackalloc char[32];
+        Span<byte> bytes = stackalloc byte[ShortestDouble.MaxLength];
         foreach (var v in row.Values)
         {
             w.Write(',');
+            int length;
             if (IsSmallWholeNumber(v) && ((long)v).TryFormat(buffer, out var digits, default, CultureInfo.InvariantCulture))
             {
                 w.Write(buffer[..digits]);
+            }
+            else if ((length = ShortestDouble.TryFormat(v, bytes)) > 0)
+            {
+                for (var i = 0; i < length; i++)
+                {
+                    buffer[i] = (char)bytes[i];
+                }
+
+                w.Write(buffer[..length]);
             }
             else if (double.IsFinite(v) && v.TryFormat(buffer, out var written, "R", CultureInfo.InvariantCulture))
             {

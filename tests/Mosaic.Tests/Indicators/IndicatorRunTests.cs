@@ -187,6 +187,25 @@ public class IndicatorRunTests
         Assert.DoesNotContain("secret-user-42", error.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    public void Run_TwoBadFiles_ReportsTheFirstInUserOrderAndLeavesNoOutput(int threads)
+    {
+        using var temp = new TempFolder();
+        var antennas = SyntheticUsers.Write(temp.File("records"), temp.File("antennas.csv"), users: 40, recordsPerUser: 50, seed: 3);
+        var files = Directory.GetFiles(temp.File("records"), "*.csv").Order(StringComparer.Ordinal).ToArray();
+        File.WriteAllText(files[9], "interaction,direction,correspondent_id,call_duration,antenna_id\n");
+        File.WriteAllText(files[29], "interaction,direction,correspondent_id,call_duration,antenna_id\n");
+        var options = new IndicatorOptions { BatchSize = 4, Threads = threads };
+        var error = Assert.Throws<MosaicInputException>(() =>
+            IndicatorRun.Run(new IndicatorRequest(temp.File("records"), antennas, temp.File("out/out.json")) { Options = options }));
+        Assert.Contains("records file 10 of 40", error.Message, StringComparison.Ordinal);
+        Assert.False(File.Exists(temp.File("out/out.json")));
+        Assert.Empty(Directory.GetFiles(temp.File("out")));
+    }
+
     [Fact]
     public void Run_SyntheticUsers_OutputIdenticalForOneAndTwoThreadsAndCsvHasOneRowPerUser()
     {

@@ -1,0 +1,163 @@
+using System.Runtime.CompilerServices;
+
+namespace Mosaic.Indicators;
+
+/// <summary>
+/// Shortest round-trip decimal text of a double, the same bytes as
+/// <c>double.ToString("R", CultureInfo.InvariantCulture)</c> (and <c>Utf8JsonWriter</c>'s
+/// numbers), for magnitudes in [10⁻⁴, 10¹⁵), where that text is plain positional notation.
+/// Two thirds of the extended indicator values need 16–17 digits, where the library's Grisu3
+/// does much of its work twice; here the value's rounding interval is scaled by a power of ten
+/// exactly (a 128-bit product and a shift: the value is m / 2ˢ with s ≥ 1 in this range), and the
+/// shortest digits closest to the value (ties to even, as the library's Dragon4) are found by
+/// dropping digits while the interval still holds a shorter number. Outside the range the caller
+/// falls back to the library.
+/// </summary>
+internal static class ShortestDouble
+{
+    /// <summary>Bytes enough for any value this class formats.</summary>
+    public const int MaxLength = 32;
+
+    private const double Smallest = 1e-4;
+    private const double Largest = 1e15;
+
+    private static readonly UInt128[] PowersOfTen = [.. Enumerable.Range(0, 23).Select(Power)];
+
+    /// <summary>
+    /// Writes <paramref name="value"/> into <paramref name="destination"/> (at least
+    /// <see cref="MaxLength"/> bytes) and returns the length, or 0 when the value is outside the
+    /// fast range (NaN, infinities, zero, tiny or huge magnitudes).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static int TryFormat(double value, Span<byte> destination)
+    {
+        var abs = Math.Abs(value);
+        if (!(abs >= Smallest && abs < Largest))
+        {
+            return 0;
+        }
+
+        var bits = BitConverter.DoubleToUInt64Bits(abs);
+        var biased = (int)(bits >> 52);
+        var fraction = bits & ((1UL << 52) - 1);
+        var m = fraction | (1UL << 52);
+        // abs = m / 2^shift; in this range 1 <= shift <= 66, and the bounds below carry two more bits.
+        var shift = 1075 - biased + 2;
+        var acceptBounds = (m & 1) == 0;
+        // The interval of reals that round to abs, times 4: (4m - 1 - lowerGap, 4m + 2); the gap
+        // below is half as wide when abs is a power of two (the next lower double is closer).
+        var lowerGap = fraction == 0 && biased > 1 ? 0UL : 1UL;
+        // abs * 10^k has 17 to 19 digits before the point (Log10 may be off by one next to a power of ten).
+        var k = 17 - Math.Max(-4, (int)Math.Floor(Math.Log10(abs)));
+        var scale = PowersOfTen[k];
+        var mask = (UInt128.One << shift) - 1;
+        var exactR = (4 * m) * scale;
+        var exactP = ((4 * m) + 2) * scale;
+        var exactM = ((4 * m) - 1 - lowerGap) * scale;
+        var vr = (ulong)(exactR >> shift);
+        var vp = (ulong)(exactP >> shift);
+        var vm = (ulong)(exactM >> shift);
+        var vrTrailingZeros = (exactR & mask) == 0;
+        var vmTrailingZeros = acceptBounds && (exactM & mask) == 0;
+        if (!acceptBounds && (exactP & mask) == 0)
+        {
+            vp--; // the upper bound itself rounds to the next double
+        }
+
+        var removed = 0;
+        var lastRemoved = 0UL;
+        while (vp / 10 > vm / 10)
+        {
+            vmTrailingZeros &= vm % 10 == 0;
+            DropDigit(ref vr, ref vp, ref vm, ref lastRemoved, ref vrTrailingZeros);
+            removed++;
+        }
+
+        while (vmTrailingZeros && vm % 10 == 0)
+        {
+            // The lower bound is in the interval and ends in zeros: shorter still.
+            DropDigit(ref vr, ref vp, ref vm, ref lastRemoved, ref vrTrailingZeros);
+            removed++;
+        }
+
+        if (vrTrailingZeros && lastRemoved == 5 && vr % 2 == 0)
+        {
+            lastRemoved = 4; // exactly half way: to the even digit
+        }
+
+        var output = vr + ((vr == vm && (!acceptBounds || !vmTrailingZeros)) || lastRemoved >= 5 ? 1UL : 0UL);
+        while (output % 10 == 0)
+        {
+            output /= 10;
+            removed++;
+        }
+
+        return Write(value < 0, output, removed - k, destination);
+    }
+
+    private static void DropDigit(ref ulong vr, ref ulong vp, ref ulong vm, ref ulong lastRemoved, ref bool vrTrailingZeros)
+    {
+        vrTrailingZeros &= lastRemoved == 0;
+        lastRemoved = vr % 10;
+        vr /= 10;
+        vp /= 10;
+        vm /= 10;
+    }
+
+    /// <summary>Writes ±<paramref name="digits"/> × 10^<paramref name="exponent"/> in positional notation.</summary>
+    private static int Write(bool negative, ulong digits, int exponent, Span<byte> destination)
+    {
+        Span<byte> text = stackalloc byte[20];
+        var count = 0;
+        for (var d = digits; d != 0; d /= 10)
+        {
+            text[19 - count++] = (byte)('0' + (int)(d % 10));
+        }
+
+        var digitText = text[(20 - count)..];
+        var at = 0;
+        if (negative)
+        {
+            destination[at++] = (byte)'-';
+        }
+
+        var point = count + exponent; // digits before the decimal point
+        if (point >= count)
+        {
+            digitText.CopyTo(destination[at..]);
+            at += count;
+            destination.Slice(at, point - count).Fill((byte)'0');
+            at += point - count;
+        }
+        else if (point > 0)
+        {
+            digitText[..point].CopyTo(destination[at..]);
+            at += point;
+            destination[at++] = (byte)'.';
+            digitText[point..].CopyTo(destination[at..]);
+            at += count - point;
+        }
+        else
+        {
+            destination[at++] = (byte)'0';
+            destination[at++] = (byte)'.';
+            destination.Slice(at, -point).Fill((byte)'0');
+            at += -point;
+            digitText.CopyTo(destination[at..]);
+            at += count;
+        }
+
+        return at;
+    }
+
+    private static UInt128 Power(int exponent)
+    {
+        var result = UInt128.One;
+        for (var i = 0; i < exponent; i++)
+        {
+            result *= 10;
+        }
+
+        return result;
+    }
+}
