@@ -16,7 +16,71 @@ internal static class FaceQuasiNewton
     private const double Gamma = 1e-4;
     private const int Memory = 40;
 
-    /// <summary>Polishes x (feasible, row-major n×n) in place; returns the gradient evaluations used and the final value.</summary>
+    /// <summary>
+    /// The polish's arrays, kept across calls: the subproblem loop calls the polish hundreds of
+    /// times, and at 500 districts each call allocated nine n² arrays (2 MB each, on the large
+    /// object heap, zeroed) plus its curvature pairs; reusing them changes no result bit (every
+    /// entry is written before it is read in a call).
+    /// </summary>
+    internal sealed class Workspace
+    {
+        /// <summary>Arrays for n districts (n² variables); the pairs are allocated when first filled.</summary>
+        public Workspace(int n)
+        {
+            N = n;
+            var size = n * n;
+            Free = new bool[size];
+            G = new double[size];
+            Pg = new double[size];
+            D = new double[size];
+            Trial = new double[size];
+            GTrial = new double[size];
+            PgTrial = new double[size];
+            Scratch = new double[size];
+            Sigma = new double[size];
+            RowBuffer = new double[n];
+            RowScratch = new double[n];
+        }
+
+        public int N { get; }
+
+        public bool[] Free { get; }
+
+        public double[] G { get; }
+
+        public double[] Pg { get; }
+
+        public double[] D { get; }
+
+        public double[] Trial { get; }
+
+        public double[] GTrial { get; }
+
+        public double[] PgTrial { get; }
+
+        public double[] Scratch { get; }
+
+        public double[] Sigma { get; }
+
+        public double[] RowBuffer { get; }
+
+        public double[] RowScratch { get; }
+
+        // The pairs' arrays are allocated when first filled (mitigspeed): at 500 districts all 80
+        // are 160 MB, and most polishes end after a few pairs.
+        public double[][] S { get; } = new double[Memory][];
+
+        public double[][] Y { get; } = new double[Memory][];
+
+        public double[] Rho { get; } = new double[Memory];
+
+        public double[] Alphas { get; } = new double[Memory];
+    }
+
+    /// <summary>
+    /// Polishes x (feasible, row-major n×n) in place; returns the gradient evaluations used and the
+    /// final value. <paramref name="workspace"/> (for n districts) is reused when given.
+    /// </summary>
     public static (int Evaluations, double Value, bool Stalled) Minimize(
         Func<double[], double> value,
         Func<double[], double[], double> valueAndGradient,
@@ -24,33 +88,39 @@ internal static class FaceQuasiNewton
         int n,
         double tolerance,
         int maxEvaluations,
-        double[]? rowScale = null)
+        double[]? rowScale = null,
+        Workspace? workspace = null)
     {
         var size = x.Length;
-        var free = new bool[size];
+        workspace ??= new Workspace(n);
+        if (workspace.N != n || size != n * n)
+        {
+            throw new ArgumentException("the workspace is for another size", nameof(workspace));
+        }
+
+        var free = workspace.Free;
         for (var k = 0; k < size; k++)
         {
             free[k] = x[k] > 0;
         }
 
-        var g = new double[size];
-        var pg = new double[size];
-        var d = new double[size];
-        var trial = new double[size];
-        var gTrial = new double[size];
-        var pgTrial = new double[size];
-        var s = new double[Memory][];
-        var y = new double[Memory][];
-        var rho = new double[Memory];
-        var alphas = new double[Memory];
-        // The pairs' arrays are allocated when first filled (mitigspeed): at 500 districts all 80
-        // are 160 MB per call, and most calls end after a few pairs.
+        // g/gTrial and pg/pgTrial are swapped after an accepted step instead of copied.
+        var g = workspace.G;
+        var pg = workspace.Pg;
+        var d = workspace.D;
+        var trial = workspace.Trial;
+        var gTrial = workspace.GTrial;
+        var pgTrial = workspace.PgTrial;
+        var s = workspace.S;
+        var y = workspace.Y;
+        var rho = workspace.Rho;
+        var alphas = workspace.Alphas;
 
         var stored = 0;
         var newest = -1;
-        var scratch = new double[size];
-        var rowBuffer = new double[n];
-        var rowScratch = new double[n];
+        var scratch = workspace.Scratch;
+        var rowBuffer = workspace.RowBuffer;
+        var rowScratch = workspace.RowScratch;
         var f = valueAndGradient(x, g);
         var evaluations = 1;
         ProjectOnFace(g, pg, free, n);
@@ -62,7 +132,7 @@ internal static class FaceQuasiNewton
         // spans four orders of magnitude between small and enclave districts; a scalar γ alone
         // leaves that spread to the memory, and L-BFGS then crawls. A per-row scalar keeps
         // directions inside the face (each row's sum stays fixed).
-        var sigma = new double[size];
+        var sigma = workspace.Sigma;
         for (var k = 0; k < size; k++)
         {
             sigma[k] = rowScale is null ? 1 : rowScale[k / n];
@@ -180,7 +250,7 @@ internal static class FaceQuasiNewton
             ProjectOnFace(gTrial, pgTrial, free, n);
             if (hitBound)
             {
-                stored = ProjectPairs(s, y, rho, stored, ref newest, free, n, scratch);
+                stored = ProjectPairs(s, y, rho, stored, ref newest, free, n);
             }
 
             {
@@ -195,10 +265,8 @@ internal static class FaceQuasiNewton
 
                 if (hitBound)
                 {
-                    ProjectOnFace(s[next], scratch, free, n);
-                    Array.Copy(scratch, s[next], size);
-                    ProjectOnFace(y[next], scratch, free, n);
-                    Array.Copy(scratch, y[next], size);
+                    ProjectOnFace(s[next], s[next], free, n);
+                    ProjectOnFace(y[next], y[next], free, n);
                 }
 
                 var sy = Dot(s[next], y[next]);
@@ -215,8 +283,8 @@ internal static class FaceQuasiNewton
             var decrease = f - fTrial;
 
             Array.Copy(trial, x, size);
-            Array.Copy(gTrial, g, size);
-            Array.Copy(pgTrial, pg, size);
+            (g, gTrial) = (gTrial, g);
+            (pg, pgTrial) = (pgTrial, pg);
             f = fTrial;
             if (decrease <= 1e-16 * Math.Abs(f) && !hitBound)
             {
@@ -232,7 +300,7 @@ internal static class FaceQuasiNewton
     /// positive, moved to slots 0.. (oldest first) so that the newest is the last kept; returns
     /// how many remain. The dropped pairs' arrays fill the remaining slots as storage.
     /// </summary>
-    private static int ProjectPairs(double[][] s, double[][] y, double[] rho, int stored, ref int newest, bool[] free, int n, double[] scratch)
+    private static int ProjectPairs(double[][] s, double[][] y, double[] rho, int stored, ref int newest, bool[] free, int n)
     {
         var memory = s.Length;
         var first = (newest - stored + 1 + memory) % memory;
@@ -248,10 +316,8 @@ internal static class FaceQuasiNewton
                 continue;
             }
 
-            ProjectOnFace(sm, scratch, free, n);
-            Array.Copy(scratch, sm, scratch.Length);
-            ProjectOnFace(ym, scratch, free, n);
-            Array.Copy(scratch, ym, scratch.Length);
+            ProjectOnFace(sm, sm, free, n);
+            ProjectOnFace(ym, ym, free, n);
             var sy = Dot(sm, ym);
             if (sy > 1e-12 * Math.Sqrt(Dot(sm, sm) * Dot(ym, ym)))
             {
@@ -346,7 +412,11 @@ internal static class FaceQuasiNewton
         }
     }
 
-    /// <summary>The orthogonal projection of g on the face's subspace: zero off the support, each row's free entries centred.</summary>
+    /// <summary>
+    /// The orthogonal projection of g on the face's subspace: zero off the support, each row's free
+    /// entries centred. <paramref name="result"/> may be <paramref name="g"/> (in place: each row's
+    /// mean is taken before the row is written).
+    /// </summary>
     internal static void ProjectOnFace(double[] g, double[] result, bool[] free, int n)
     {
         for (var i = 0; i < n; i++)

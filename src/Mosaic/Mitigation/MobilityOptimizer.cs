@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using Mosaic.Runs;
 
 namespace Mosaic.Mitigation;
@@ -519,6 +520,9 @@ public static class MobilityOptimizer
             return (scale * f) + Penalty(point, gradient);
         }
 
+        var trace = MitigationTrace.Start(string.Create(CultureInfo.InvariantCulture, $"{network} {kind} n={n}"));
+        var traced = (Value: trace is null ? Value : trace.Count(Value), ValueAndGradient: trace is null ? ValueAndGradient : trace.Count(ValueAndGradient));
+        var workspace = options.FacePolish ? new FaceQuasiNewton.Workspace(n) : null;
         var iterations = 0;
         var outer = 0;
         var reason = MobilityExitReason.IterationLimit;
@@ -540,7 +544,7 @@ public static class MobilityOptimizer
                 allowance = Math.Max(1, allowance / 2);
             }
 
-            var run = Subproblem(Value, ValueAndGradient, project, x, n, options with { Tolerance = tolerance }, allowance, rowScale, options.NewtonPolish ?? network == MitigationNetwork.RT);
+            var run = Subproblem(traced.Value, traced.ValueAndGradient, project, x, n, options with { Tolerance = tolerance }, allowance, rowScale, options.NewtonPolish ?? network == MitigationNetwork.RT, workspace, trace);
             iterations += run.Iterations;
             pgNorm = run.ProjectedGradientNorm;
             Loads(x);
@@ -581,6 +585,7 @@ public static class MobilityOptimizer
             previousViolation = violation;
         }
 
+        trace?.Write(string.Create(CultureInfo.InvariantCulture, $"step end: {iterations} iterations, {outer} outer, {reason}"));
         MobilityMatrix.RepairCapacityX(x, refugees, capacity, n);
         return new MobilityStepResult(kind, objective.Value(x), iterations, outer, reason, pgNorm);
     }
@@ -625,7 +630,9 @@ public static class MobilityOptimizer
         MobilityOptions options,
         int budget,
         double[] rowScale,
-        bool useNewton)
+        bool useNewton,
+        FaceQuasiNewton.Workspace? workspace,
+        MitigationTrace? trace)
     {
         var used = 0;
         var burst = 3;
@@ -692,8 +699,9 @@ public static class MobilityOptimizer
                 continue;
             }
 
-            var polish = FaceQuasiNewton.Minimize(value, valueAndGradient, x, n, options.Tolerance, budget - used, rowScale);
+            var polish = FaceQuasiNewton.Minimize(value, valueAndGradient, x, n, options.Tolerance, budget - used, rowScale, workspace);
             used += polish.Evaluations;
+            trace?.Write(string.Create(CultureInfo.InvariantCulture, $"round: {used}/{budget} used, burst {run.Iterations} -> {run.Value:G10}, polish {polish.Evaluations} -> {polish.Value:G10}{(polish.Stalled ? " stalled" : "")}"));
 
             project(x);
             if (used < budget && stagnation.Stagnated(used, polish.Value))
