@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text.Json;
 using Mosaic.Mitigation;
 using Xunit.Abstractions;
@@ -122,11 +123,13 @@ public class ScipyReferenceTests(ITestOutputHelper output)
                         continue;
                     }
 
+                    var clock = Stopwatch.StartNew();
                     var (matrix, result) = MobilityOptimizer.Minimize(problem, network, kind, startsUsed[start], SameStartOptions(n));
+                    var seconds = clock.Elapsed.TotalSeconds;
                     var ours = MobilityOptimizer.Objective(problem, network, kind, matrix);
                     var scipy = run.GetProperty("value").GetDouble();
                     var gap = (ours - scipy) / scipy;
-                    output.WriteLine($"{name} {network} {step} from {start}: Mosaic {ours:R} ({result.Iterations} it, {result.ExitReason}), scipy {scipy:R} ({run.GetProperty("iterations").GetInt32()} it, status {run.GetProperty("status").GetInt32()}); gap {gap:E2}{(gap < -1e-6 ? " (Mosaic better)" : gap > 1e-6 ? " (Mosaic worse from this start)" : "")}");
+                    output.WriteLine($"{name} {network} {step} from {start}: Mosaic {ours:R} ({result.Iterations} it, {result.ExitReason}, {seconds:F2} s wall), reference {scipy:R} ({run.GetProperty("iterations").GetInt32()} it, status {run.GetProperty("status").GetInt32()}, {run.GetProperty("cpu_seconds").GetDouble():F1} CPU-s); gap {gap:E2}{(gap < -1e-6 ? " (Mosaic better)" : gap > 1e-6 ? " (Mosaic worse from this start)" : "")}");
                     Assert.True(MobilityMatrix.MaxViolation(problem, matrix) <= 1e-8, $"{network} {step} from {start}: violation");
                     if (ours < mosaicBest)
                     {

@@ -450,7 +450,7 @@ def solve_ipopt(p, network, step, starts, maxiter, tol=1e-10, max_cpu=480.0):
             M = x.reshape(n, n)
             return np.concatenate([M.sum(0), (M @ r) / cap])
 
-        options = dict(tol=tol, constr_viol_tol=1e-10, bound_relax_factor=0.0, honor_original_bounds="yes", max_iter=maxiter, max_cpu_time=max_cpu,
+        options = dict(tol=tol, constr_viol_tol=1e-10, bound_relax_factor=0.0, honor_original_bounds="yes", max_iter=int(maxiter), max_cpu_time=float(max_cpu),
                        print_level=0, sb="yes", mu_strategy="adaptive", hessian_constant="no")
         t0 = time.process_time()
         status, x, it, _ = solver.solve(
