@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Independent reference optima for Mosaic's mobility optimiser, computed with scipy.
+"""Independent reference optima for Mosaic's mobility optimiser, computed with scipy and IPOPT.
 
 Writes reference_problems.json: random planted cities of 5 to 40 districts (numpy's own
 generator), and for each network (RT, RR) and step the objective that
@@ -13,19 +13,26 @@ central finite differences and complex-step derivatives of the value before it s
 Starts, per problem: identity, capacity-proportional spread, a Dirichlet(1) matrix, and a
 half-identity half-Dirichlet mixture (seeded numpy generator). Step 1 runs from each start.
 Step 2 runs from scipy's best step-1 matrix ("step1_optimum") and from each start. From 30
-districts on, SLSQP is replaced by trust-constr (interior point; sparse linear constraints;
-Hessian-vector products by central differences of the analytic gradient), step 1 from the
-identity (or --starts) and step 2 from its step-1 optimum, at most 2,000 iterations each.
+districts on, SLSQP is replaced by IPOPT (Debian's coinor-libipopt1v5, its C interface through
+ctypes; --solver trust-constr selects scipy's interior point instead), step 1 from the identity (or
+--starts) and step 2 from its step-1 optimum, with the exact Hessian by central differences of the
+analytic gradient (block-diagonal for RT, whose objective separates by row of M: 2n gradients per
+Hessian; dense for RR: 2n² gradients), tol 1e-10 (--tol), constr_viol_tol 1e-10,
+bound_relax_factor 0, at most 3,000 iterations (--maxiter) and 480 CPU-s (--max-cpu) per step.
+Its point is clipped and renormalised column by column and stored only if it then violates the
+capacities by at most 1e-8.
 
 Usage: /usr/bin/python3 reference.py [--sizes 5,8,12] [--out FILE] [--check-only] [--starts identity,mixed]
-Problems already in FILE are kept; the sizes computed replace theirs (one size per run under the
-shared lock: flock /tmp/mosaic-bigjob.lock ...). The stored file was made size by size this way.
-(Debian python3-scipy; the sizes 30 and 40 take minutes per start: SLSQP's dense QP has n²
-variables.)
+       [--networks RT,RR] [--solver ipopt|trust-constr|slsqp] [--tol 1e-10] [--max-cpu 480] [--maxiter 3000]
+Problems already in FILE are kept; the sizes (and with --networks, the networks) computed replace
+theirs, so that every run fits the shared lock's ten minutes (flock /tmp/mosaic-bigjob.lock ...).
+The stored file was made size by size and network by network this way (Debian python3-scipy,
+python3-numpy, coinor-libipopt1v5).
 """
 import json
 import sys
 import time
+import types
 
 import numpy as np
 import scipy
@@ -285,6 +292,181 @@ def solve_trust(p, network, step, starts, maxiter):
     return records
 
 
+class Ipopt:
+    """IPOPT (Debian's coinor-libipopt1v5, 3.11) through its C interface by ctypes: CreateIpoptProblem,
+    Add*Option, SetIntermediateCallback (to count iterations), IpoptSolve, FreeIpoptProblem."""
+
+    def __init__(self):
+        import ctypes
+        self.c = ctypes
+        self.lib = ctypes.CDLL("libipopt.so.1")
+        d, i, p = ctypes.POINTER(ctypes.c_double), ctypes.c_int, ctypes.c_void_p
+        pi = ctypes.POINTER(ctypes.c_int)
+        self.F = ctypes.CFUNCTYPE(i, i, d, i, d, p)
+        self.GRAD = ctypes.CFUNCTYPE(i, i, d, i, d, p)
+        self.G = ctypes.CFUNCTYPE(i, i, d, i, i, d, p)
+        self.JAC = ctypes.CFUNCTYPE(i, i, d, i, i, i, pi, pi, d, p)
+        self.H = ctypes.CFUNCTYPE(i, i, d, i, ctypes.c_double, i, d, i, i, pi, pi, d, p)
+        self.ITER = ctypes.CFUNCTYPE(i, i, i, *([ctypes.c_double] * 7), i, p)
+        self.lib.CreateIpoptProblem.restype = p
+        self.lib.CreateIpoptProblem.argtypes = [i, d, d, i, d, d, i, i, i, self.F, self.G, self.GRAD, self.JAC, self.H]
+        self.lib.AddIpoptStrOption.argtypes = [p, ctypes.c_char_p, ctypes.c_char_p]
+        self.lib.AddIpoptNumOption.argtypes = [p, ctypes.c_char_p, ctypes.c_double]
+        self.lib.AddIpoptIntOption.argtypes = [p, ctypes.c_char_p, i]
+        self.lib.SetIntermediateCallback.argtypes = [p, self.ITER]
+        self.lib.IpoptSolve.argtypes = [p, d, d, d, d, d, d, p]
+        self.lib.FreeIpoptProblem.argtypes = [p]
+
+    def solve(self, n, x0, lower, upper, glower, gupper, f, grad, g, jac_rows, jac_cols, jac_values,
+              hess_rows, hess_cols, hess_values, options):
+        """Minimises f from x0; hess_values(x, factor) returns the lower-triangle values of
+        factor × ∇²f in the order of (hess_rows, hess_cols) (the constraints are linear)."""
+        c = self.c
+        m = len(glower)
+        arr = lambda ptr, k: np.ctypeslib.as_array(ptr, shape=(k,))
+        iterations = [0]
+
+        def cb_f(_n, x, _new, out, _u):
+            out[0] = f(arr(x, n).copy())
+            return 1
+
+        def cb_grad(_n, x, _new, out, _u):
+            arr(out, n)[:] = grad(arr(x, n).copy())
+            return 1
+
+        def cb_g(_n, x, _new, _m, out, _u):
+            arr(out, m)[:] = g(arr(x, n).copy())
+            return 1
+
+        def cb_jac(_n, x, _new, _m, count, rows, cols, values, _u):
+            if not values:
+                arr(rows, count)[:] = jac_rows
+                arr(cols, count)[:] = jac_cols
+            else:
+                arr(values, count)[:] = jac_values
+            return 1
+
+        def cb_h(_n, x, _new, factor, _m, _lam, _newlam, count, rows, cols, values, _u):
+            if not values:
+                arr(rows, count)[:] = hess_rows
+                arr(cols, count)[:] = hess_cols
+            else:
+                arr(values, count)[:] = hess_values(arr(x, n).copy(), factor)
+            return 1
+
+        def cb_iter(_mode, it, *_rest):
+            iterations[0] = it
+            return 1
+
+        keep = [self.F(cb_f), self.G(cb_g), self.GRAD(cb_grad), self.JAC(cb_jac), self.H(cb_h), self.ITER(cb_iter)]
+        dp = lambda a: np.ascontiguousarray(a, dtype=float).ctypes.data_as(c.POINTER(c.c_double))
+        bufs = [np.ascontiguousarray(a, dtype=float) for a in (lower, upper, glower, gupper)]
+        problem = self.lib.CreateIpoptProblem(n, dp(bufs[0]), dp(bufs[1]), m, dp(bufs[2]), dp(bufs[3]),
+                                              len(jac_rows), len(hess_rows), 0, *keep[:5])
+        try:
+            for key, value in options.items():
+                if isinstance(value, str):
+                    self.lib.AddIpoptStrOption(problem, key.encode(), value.encode())
+                elif isinstance(value, int):
+                    self.lib.AddIpoptIntOption(problem, key.encode(), value)
+                else:
+                    self.lib.AddIpoptNumOption(problem, key.encode(), float(value))
+            self.lib.SetIntermediateCallback(problem, keep[5])
+            x = np.array(x0, dtype=float)
+            gout = np.zeros(m)
+            obj = np.zeros(1)
+            mg, ml, mu = np.zeros(m), np.zeros(n), np.zeros(n)
+            status = self.lib.IpoptSolve(problem, dp(x), dp(gout), dp(obj), dp(mg), dp(ml), dp(mu), None)
+        finally:
+            self.lib.FreeIpoptProblem(problem)
+        return status, x, iterations[0], dict(mult_g=mg, mult_x_lower=ml, mult_x_upper=mu)
+
+
+IPOPT_STATUS = {0: "Solve_Succeeded", 1: "Solved_To_Acceptable_Level", 2: "Infeasible_Problem_Detected",
+                3: "Search_Direction_Becomes_Too_Small", 4: "Diverging_Iterates", 5: "User_Requested_Stop",
+                6: "Feasible_Point_Found", -1: "Maximum_Iterations_Exceeded", -2: "Restoration_Failed",
+                -3: "Error_In_Step_Computation", -4: "Maximum_CpuTime_Exceeded"}
+
+
+def hessian_pattern(n, network):
+    """Lower-triangle pattern of ∇²f in x = M.ravel(). RT's objective separates by row j of M (row j of
+    Ô = M O depends on row j of M only), so its Hessian is block-diagonal with n blocks of n × n; RR's is dense."""
+    if network == "RT":
+        a, b = np.tril_indices(n)
+        rows = (np.arange(n)[:, None] * n + a[None, :]).ravel()
+        cols = (np.arange(n)[:, None] * n + b[None, :]).ravel()
+        return rows, cols
+    return np.tril_indices(n * n)
+
+
+def difference_hessian(obj, x, network, h=1e-6):
+    """Exact-in-the-limit Hessian by central differences of the analytic gradient, symmetrised, as the
+    lower-triangle values of hessian_pattern. RT: 2n gradients (entry k of every row perturbed at once,
+    as the rows do not interact); RR: 2n² gradients."""
+    n = obj.n
+    grad = lambda z: obj.value_and_grad(z.reshape(n, n))[1].ravel()
+    if network == "RT":
+        blocks = np.zeros((n, n, n))  # blocks[j, a, k] = ∂²f / ∂m_ja ∂m_jk
+        for k in range(n):
+            e = np.zeros((n, n))
+            e[:, k] = h
+            d = (grad(x + e.ravel()) - grad(x - e.ravel())).reshape(n, n) / (2 * h)
+            blocks[:, :, k] = d
+        blocks = 0.5 * (blocks + blocks.transpose(0, 2, 1))
+        a, b = np.tril_indices(n)
+        return blocks[:, a, b].ravel()
+    N = n * n
+    H = np.zeros((N, N))
+    for k in range(N):
+        e = np.zeros(N)
+        e[k] = h
+        H[:, k] = (grad(x + e) - grad(x - e)) / (2 * h)
+    H = 0.5 * (H + H.T)
+    return H[np.tril_indices(N)]
+
+
+def solve_ipopt(p, network, step, starts, maxiter, tol=1e-10, max_cpu=480.0):
+    """IPOPT from each start with the exact (difference) Hessian; its point is moved onto the
+    constraints exactly (clipped to [0, 1], each column renormalised) before its value is stored, and
+    counts only if it then violates the capacities by at most 10⁻⁸ (constr_viol_tol and
+    bound_relax_factor 0 keep it there)."""
+    n = p["n"]
+    obj = Objective(p, network, step)
+    cap = p["cap"] * p["population"]
+    r = p["refugees"]
+    N = n * n
+    idx = np.arange(N)
+    # x = M.ravel(): x[j*n + i] = m_ji. Constraints: column sums (i), then loads / capacity (j).
+    jac_rows = np.concatenate([idx % n, n + idx // n]).astype(np.int32)
+    jac_cols = np.concatenate([idx, idx]).astype(np.int32)
+    jac_values = np.concatenate([np.ones(N), np.tile(r, n) / cap[idx // n]])
+    hr, hc = hessian_pattern(n, network)
+    solver = Ipopt()
+    records = []
+    for name, x0 in starts:
+        scale = 1.0 / max(obj.f(x0), 1e-300)
+
+        def g(x):
+            M = x.reshape(n, n)
+            return np.concatenate([M.sum(0), (M @ r) / cap])
+
+        options = dict(tol=tol, constr_viol_tol=1e-10, bound_relax_factor=0.0, honor_original_bounds="yes", max_iter=int(maxiter), max_cpu_time=float(max_cpu),
+                       print_level=0, sb="yes", mu_strategy="adaptive", hessian_constant="no")
+        t0 = time.process_time()
+        status, x, it, _ = solver.solve(
+            N, x0, np.zeros(N), np.ones(N), np.concatenate([np.ones(n), np.full(n, -1e20)]), np.ones(2 * n),
+            lambda x: scale * obj.f(x), lambda x: scale * obj.grad(x), g, jac_rows, jac_cols, jac_values,
+            hr.astype(np.int32), hc.astype(np.int32), lambda x, fac: fac * scale * difference_hessian(obj, x, network), options)
+        cpu = time.process_time() - t0
+        M = np.clip(x.reshape(n, n), 0, 1)
+        M = M / M.sum(0, keepdims=True)
+        x = M.ravel()
+        viol = max(np.abs(M.sum(0) - 1).max(), max(0.0, ((M @ r) / cap - 1.0).max()), max(0.0, -x.min()))
+        res = types.SimpleNamespace(nit=it, status=status, message=IPOPT_STATUS.get(status, str(status)))
+        records.append(record_of(obj, name, res, x, viol, cpu))
+    return records
+
+
 def start_points(p, seed):
     n = p["n"]
     rng = np.random.default_rng(seed)
@@ -303,6 +485,13 @@ def best_of(records, tolerance=1e-8):
 
 def public(record):
     return {k: v for k, v in record.items() if k != "x"}
+
+
+def arg(flag, default):
+    return sys.argv[sys.argv.index(flag) + 1] if flag in sys.argv else default
+
+
+IPOPT_VERSION = "3.11.9"
 
 
 def main():
@@ -343,28 +532,47 @@ def main():
         maxiter = 1000
         method = solve
         entry["method"] = "SLSQP"
-        if n >= 30:
+        solver = arg("--solver", "ipopt" if n >= 30 else "slsqp")
+        if solver != "slsqp":
             # SLSQP's dense QP on n² variables costs O(n⁶) per iteration (20 districts: 20-96 CPU-s
-            # per start, 30: an estimated 5-30 minutes), so these sizes use trust-constr with sparse
-            # constraints, step 1 from the identity and step 2 from its step-1 optimum only (the
-            # budget of one shared, loaded machine; more starts: --starts identity,mixed).
-            wanted = sys.argv[sys.argv.index("--starts") + 1].split(",") if "--starts" in sys.argv else ["identity"]
+            # per start, 30: an estimated 5-30 minutes), so from 30 districts on IPOPT (exact difference
+            # Hessian) or trust-constr runs instead, step 1 from the identity and step 2 from its step-1
+            # optimum only (the budget of one shared machine; more starts: --starts identity,mixed).
+            wanted = arg("--starts", "identity").split(",")
             flat = [(name, x) for name, x in flat if name in wanted]
-            maxiter = 2000
-            method = solve_trust
-            entry["method"] = "trust-constr"
-        for network in ("RT", "RR"):
+            if solver == "ipopt":
+                tol, max_cpu = float(arg("--tol", "1e-10")), float(arg("--max-cpu", "480"))
+                maxiter = int(arg("--maxiter", "3000"))
+                method = lambda p_, net, st, s, it: solve_ipopt(p_, net, st, s, it, tol=tol, max_cpu=max_cpu)
+                entry["method"] = f"IPOPT {IPOPT_VERSION} (exact difference Hessian, tol {tol:g})"
+            else:
+                maxiter = 2000
+                method = solve_trust
+                entry["method"] = "trust-constr"
+        old = previous.get(entry["name"])
+        networks = arg("--networks", "RT,RR").split(",")
+        if old is not None and old.get("method") == entry["method"]:
+            entry["reference"] = {k: v for k, v in old["reference"].items() if k not in networks}
+        for network in networks:
             t0 = time.time()
             s1 = method(p, network, 1, flat, maxiter)
             b1 = best_of(s1)
-            s2 = method(p, network, 2, [("step1_optimum", b1["x"])] + (flat if n < 30 else []), maxiter)
+            if b1 is None:
+                print(f"n={n} {network}: no feasible step-1 point; not stored", flush=True)
+                continue
+            s2 = method(p, network, 2, [("step1_optimum", b1["x"])] + (flat if solver == "slsqp" else []), maxiter)
             b2 = best_of(s2)
+            if b2 is None:
+                print(f"n={n} {network}: no feasible step-2 point; not stored", flush=True)
+                continue
             entry["reference"][network] = dict(
                 step1=b1["value"], step2=b2["value"], step1_best_start=b1["start"], step2_best_start=b2["start"],
                 step1_runs=[public(r) for r in s1], step2_runs=[public(r) for r in s2],
                 step1_optimum=b1["x"].reshape(n, n).tolist(), step2_optimum=b2["x"].reshape(n, n).tolist(),
                 seconds=round(time.time() - t0, 1))
             print(f"n={n} {network}: step1 {b1['value']:.12g} step2 {b2['value']:.12g} ({time.time() - t0:.1f} s)", flush=True)
+        if not entry["reference"]:
+            continue
         previous[entry["name"]] = entry
         out["problems"] = sorted(previous.values(), key=lambda e: e["n"])
         with open(target, "w") as fh:
