@@ -115,6 +115,9 @@ public static class FeatureStage
         var scanning = Task.Run(() => ContactGraph.Read(graphConnection, sql, weeks));
         try
         {
+            // Intermediate tables are only aggregated or joined, never read in insertion order:
+            // without that order DuckDB builds them in parallel without buffering.
+            session.Execute("SET preserve_insertion_order = false");
             for (var i = 0; i < steps.Count; i++)
             {
                 progress.Step(steps[i].Step, (double)i / (steps.Count + 2));
@@ -126,6 +129,7 @@ public static class FeatureStage
         {
             // Never leave the scan running on a connection that is about to be disposed.
             Task.WaitAny(scanning);
+            session.Execute("RESET preserve_insertion_order");
         }
 
         progress.Step("clustering coefficients", (double)steps.Count / (steps.Count + 2));
