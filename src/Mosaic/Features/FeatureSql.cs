@@ -76,7 +76,12 @@ internal sealed class FeatureSql(StudyCalendar calendar, int weeks, string cityC
     }
 
     /// <summary>The statements, in order, up to (not including) the clustering step.</summary>
-    public IEnumerable<(string Step, string Sql)> Relational()
+    /// <param name="subjectsView">
+    /// Make the subjects' events (<c>fx_sev</c>) a view over <c>fx_ev</c> instead of a copy: for
+    /// an <c>fx_ev</c> that is a table (one pass), where the copy costs more than filtering the
+    /// few machines out on every read; not for an <c>fx_ev</c> over Parquet files (slices).
+    /// </param>
+    public IEnumerable<(string Step, string Sql)> Relational(bool subjectsView = false)
     {
         yield return (EventsStep, $"CREATE OR REPLACE TABLE fx_ev AS {EventsSelect()}");
 
@@ -95,8 +100,8 @@ internal sealed class FeatureSql(StudyCalendar calendar, int weeks, string cityC
             """);
 
         // The subjects' events: the events minus those of machines (few or none).
-        yield return ("subject events", """
-            CREATE OR REPLACE TABLE fx_sev AS
+        yield return ("subject events", $"""
+            CREATE OR REPLACE {(subjectsView ? "VIEW" : "TABLE")} fx_sev AS
             SELECT * FROM fx_ev e ANTI JOIN (SELECT subscriber_id FROM fx_people WHERE is_machine) m ON m.subscriber_id = e.subscriber_id
             """);
 
