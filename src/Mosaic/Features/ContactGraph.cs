@@ -94,24 +94,91 @@ internal static class ContactGraph
     /// <summary>
     /// Sorts, de-duplicates and counts the triangles of each week of <paramref name="scan"/> (its
     /// arrays are released on the way) and appends the subjects' coefficients to <c>fx_cluster</c>.
+    /// Frees the id table before the first week (the sliced run's memory bound).
     /// </summary>
     public static Summary Finish(DuckDbSession session, Scan scan, int weeks, int threads)
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var index = scan.Index ?? throw new InvalidOperationException("the scan was already finished");
-        var (buffers, counts) = (scan.Buffers, scan.Counts);
-        var subjects = session.Query("SELECT subscriber_id FROM fx_people WHERE NOT is_machine ORDER BY subscriber_id", r => r.GetInt64(0))
-            .Select(id => (Id: id, Index: index.Find(id)))
-            .Where(s => s.Index >= 0)
-            .ToArray();
+        var subjects = Subjects(session, index);
         var nodeCount = index.Count;
         // The id table is the largest array left; free it before the weeks' arrays.
         scan.Index = null;
         var edgesByWeek = new Dictionary<string, long>();
         var trianglesByWeek = new Dictionary<string, long>();
+        foreach (var week in Weeks(scan, nodeCount, weeks, threads))
+        {
+            Append(session, subjects, week, edgesByWeek, trianglesByWeek);
+        }
+
+        return new Summary(nodeCount, edgesByWeek, trianglesByWeek, scan.Seconds, clock.Elapsed.TotalSeconds);
+    }
+
+    /// <summary>One week's graph: distinct edges, triangles through and degree of every node.</summary>
+    internal sealed record Week(int Number, long Edges, long[] Triangles, int[] Degree);
+
+    /// <summary>The weeks' graphs with the id table, computed before the subjects are known.</summary>
+    internal sealed record Computed(IdIndex Index, IReadOnlyList<Week> Weeks, double ScanSeconds, double WeeksSeconds);
+
+    /// <summary>
+    /// The sort, de-duplication and kernel of every week of <paramref name="scan"/>, needing no
+    /// table: runs alongside the relational steps in the one-pass form. Keeps the id table and
+    /// every week's per-node counts (12 bytes per node and week) until <see cref="Finish(DuckDbSession, Computed)"/>.
+    /// </summary>
+    public static Computed Compute(Scan scan, int weeks, int threads)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var index = scan.Index ?? throw new InvalidOperationException("the scan was already finished");
+        scan.Index = null;
+        var computed = Weeks(scan, index.Count, weeks, threads).ToList();
+        return new Computed(index, computed, scan.Seconds, clock.Elapsed.TotalSeconds);
+    }
+
+    /// <summary>Appends the subjects' coefficients of <paramref name="graph"/> to <c>fx_cluster</c>.</summary>
+    public static Summary Finish(DuckDbSession session, Computed graph)
+    {
+        ArgumentNullException.ThrowIfNull(graph);
+        var subjects = Subjects(session, graph.Index);
+        var edgesByWeek = new Dictionary<string, long>();
+        var trianglesByWeek = new Dictionary<string, long>();
+        foreach (var week in graph.Weeks)
+        {
+            Append(session, subjects, week, edgesByWeek, trianglesByWeek);
+        }
+
+        return new Summary(graph.Index.Count, edgesByWeek, trianglesByWeek, graph.ScanSeconds, graph.WeeksSeconds);
+    }
+
+    /// <summary>The subjects (non-machines of <c>fx_people</c>) that are nodes, sorted by id, with their node index.</summary>
+    private static (long Id, int Node)[] Subjects(DuckDbSession session, IdIndex index) =>
+        session.Query("SELECT subscriber_id FROM fx_people WHERE NOT is_machine ORDER BY subscriber_id", r => r.GetInt64(0))
+            .Select(id => (Id: id, Node: index.Find(id)))
+            .Where(s => s.Node >= 0)
+            .ToArray();
+
+    private static void Append(DuckDbSession session, (long Id, int Node)[] subjects, Week week,
+        Dictionary<string, long> edgesByWeek, Dictionary<string, long> trianglesByWeek)
+    {
+        var label = week.Number.ToString(CultureInfo.InvariantCulture);
+        edgesByWeek[label] = week.Edges;
+        trianglesByWeek[label] = week.Triangles.Sum() / 3;
+        using var appender = session.Connection.CreateAppender("fx_cluster");
+        foreach (var (id, node) in subjects)
+        {
+            if (week.Degree[node] > 0)
+            {
+                appender.CreateRow().AppendValue(id).AppendValue(week.Number)
+                    .AppendValue(ClusteringKernel.Coefficient(week.Triangles[node], week.Degree[node])).EndRow();
+            }
+        }
+    }
+
+    /// <summary>Each week's sort, de-duplication and kernel, one week at a time; a week's buffer is released before the next.</summary>
+    private static IEnumerable<Week> Weeks(Scan scan, int nodeCount, int weeks, int threads)
+    {
+        var (buffers, counts) = (scan.Buffers, scan.Counts);
         for (var w = 0; w < weeks; w++)
         {
-            var label = (w + 1).ToString(CultureInfo.InvariantCulture);
             var edges = Gather(buffers[w], counts[w]);
             buffers[w].Clear();
             var distinct = SortDistinct(edges, nodeCount);
@@ -125,20 +192,8 @@ internal static class ContactGraph
 
             edges = null;
             var (triangles, degree) = ClusteringKernel.Count(nodeCount, from, to, threads);
-            edgesByWeek[label] = distinct;
-            trianglesByWeek[label] = triangles.Sum() / 3;
-            using var appender = session.Connection.CreateAppender("fx_cluster");
-            foreach (var (id, node) in subjects)
-            {
-                if (degree[node] > 0)
-                {
-                    appender.CreateRow().AppendValue(id).AppendValue(w + 1)
-                        .AppendValue(ClusteringKernel.Coefficient(triangles[node], degree[node])).EndRow();
-                }
-            }
+            yield return new Week(w + 1, distinct, triangles, degree);
         }
-
-        return new Summary(nodeCount, edgesByWeek, trianglesByWeek, scan.Seconds, clock.Elapsed.TotalSeconds);
     }
 
     /// <summary>The chunks of a week's buffer as one array (the chunks are released as they are copied).</summary>

@@ -50,20 +50,38 @@ internal sealed class FeatureSql(StudyCalendar calendar, int weeks, string cityC
     /// <summary>Name of the step that extracts the attributed subscribers' events (<c>fx_ev</c>).</summary>
     public const string EventsStep = "events of attributed subscribers";
 
-    /// <summary>The attributed subscribers' events inside the study weeks (the rows of <c>fx_ev</c>).</summary>
+    /// <summary>
+    /// The attributed subscribers' events inside the study weeks (the rows of <c>fx_ev</c>), with
+    /// the position and district of the event's cell (null when the cell is unknown or has no
+    /// coordinates). The rows of the <c>events</c> view, built from one scan of <c>calls</c>: each
+    /// call meets a two-row table of sides (caller, callee) instead of a union of two scans.
+    /// </summary>
     public string EventsSelect()
     {
-        var week = calendar.WeekSql("e.start_time");
+        var week = calendar.WeekSql("c.start_time");
         return $"""
-            SELECT e.subscriber_id, e.counterpart_id, e.direction = 'out' AS is_out, e.kind = 'call' AS is_call,
-                   e.start_time, e.duration_s, e.cell_id, {week} AS week
-            FROM {Events.View} e SEMI JOIN {CanonicalTables.Subscribers} s ON e.subscriber_id = s.subscriber_id
-            WHERE e.start_time >= {Start} AND e.start_time < {End}{(partition is null ? "" : " AND " + partition.Owns("e.subscriber_id"))}
+            SELECT e.subscriber_id, e.counterpart_id, e.is_out, e.is_call, e.start_time, e.duration_s, e.cell_id, e.week,
+                   CASE WHEN l.lat IS NOT NULL AND l.lon IS NOT NULL THEN l.lat END AS lat,
+                   CASE WHEN l.lat IS NOT NULL AND l.lon IS NOT NULL THEN l.lon END AS lon,
+                   l.district_id
+            FROM (SELECT CASE WHEN o.is_out THEN c.caller_id ELSE c.callee_id END AS subscriber_id,
+                         CASE WHEN o.is_out THEN c.callee_id ELSE c.caller_id END AS counterpart_id,
+                         o.is_out, c.kind = 'call' AS is_call, c.start_time, c.duration_s,
+                         CASE WHEN o.is_out THEN c.caller_cell ELSE c.callee_cell END AS cell_id, {week} AS week
+                  FROM {CanonicalTables.Calls} c CROSS JOIN (VALUES (true), (false)) o(is_out)
+                  WHERE {InStudy("c.start_time")}) e
+            SEMI JOIN {CanonicalTables.Subscribers} s ON e.subscriber_id = s.subscriber_id
+            LEFT JOIN {CanonicalTables.Cells} l ON l.cell_id = e.cell_id{(partition is null ? "" : "\n            WHERE " + partition.Owns("e.subscriber_id"))}
             """;
     }
 
     /// <summary>The statements, in order, up to (not including) the clustering step.</summary>
-    public IEnumerable<(string Step, string Sql)> Relational()
+    /// <param name="subjectsView">
+    /// Make the subjects' events (<c>fx_sev</c>) a view over <c>fx_ev</c> instead of a copy: for
+    /// an <c>fx_ev</c> that is a table (one pass), where the copy costs more than filtering the
+    /// few machines out on every read; not for an <c>fx_ev</c> over Parquet files (slices).
+    /// </param>
+    public IEnumerable<(string Step, string Sql)> Relational(bool subjectsView = false)
     {
         yield return (EventsStep, $"CREATE OR REPLACE TABLE fx_ev AS {EventsSelect()}");
 
@@ -81,14 +99,10 @@ internal sealed class FeatureSql(StudyCalendar calendar, int weeks, string cityC
             FROM {CanonicalTables.Subscribers} s JOIN activity a USING (subscriber_id)
             """);
 
+        // The subjects' events: the events minus those of machines (few or none).
         yield return ("subject events", $"""
-            CREATE OR REPLACE TABLE fx_sev AS
-            SELECT e.subscriber_id, e.counterpart_id, e.is_out, e.is_call, e.start_time, e.duration_s, e.cell_id, e.week,
-                   CASE WHEN c.lat IS NOT NULL AND c.lon IS NOT NULL THEN c.lat END AS lat,
-                   CASE WHEN c.lat IS NOT NULL AND c.lon IS NOT NULL THEN c.lon END AS lon,
-                   c.district_id
-            FROM fx_ev e JOIN fx_people p ON p.subscriber_id = e.subscriber_id AND NOT p.is_machine
-            LEFT JOIN {CanonicalTables.Cells} c ON c.cell_id = e.cell_id
+            CREATE OR REPLACE {(subjectsView ? "VIEW" : "TABLE")} fx_sev AS
+            SELECT * FROM fx_ev e ANTI JOIN (SELECT subscriber_id FROM fx_people WHERE is_machine) m ON m.subscriber_id = e.subscriber_id
             """);
 
         yield return ("call behaviour", $"""
@@ -150,19 +164,14 @@ internal sealed class FeatureSql(StudyCalendar calendar, int weeks, string cityC
         // covered before it are below the target. Contacts with the same n form one block: with
         // `above` interactions covered by larger counts, ceil((target − above) / n) of its m
         // contacts are needed (at most m, at least 0). The window runs over distinct counts only.
-        yield return ("contacts", $"""
+        yield return ("contacts", """
             CREATE OR REPLACE TABLE fx_contacts AS
-            WITH pairs AS (
-                SELECT subscriber_id, week, counterpart_id, count(*) AS n,
-                       count(*) FILTER (WHERE is_out) AS n_out, count(*) FILTER (WHERE NOT is_out) AS n_in
-                FROM fx_sev GROUP BY ALL),
-                 first_seen AS (SELECT subscriber_id, counterpart_id, min(week) AS first_week FROM pairs GROUP BY ALL)
-            SELECT p.*, f.first_week,
-                   coalesce(c."group", {Group(Groups.Unknown)}) AS contact_group,
-                   c.birthplace AS contact_birthplace, c.age AS contact_age, c.gender AS contact_gender
-            FROM pairs p
-            JOIN first_seen f ON f.subscriber_id = p.subscriber_id AND f.counterpart_id = p.counterpart_id
-            LEFT JOIN fx_people c ON c.subscriber_id = p.counterpart_id;
+            SELECT subscriber_id, week, counterpart_id, count(*) AS n, count(*) FILTER (WHERE is_out) AS n_out
+            FROM fx_sev GROUP BY ALL;
+            CREATE OR REPLACE TABLE fx_new AS
+            SELECT subscriber_id, first_week AS week, count(*) AS new_contacts
+            FROM (SELECT subscriber_id, counterpart_id, min(week) AS first_week FROM fx_contacts GROUP BY ALL)
+            GROUP BY ALL;
             CREATE OR REPLACE TABLE fx_pareto AS
             WITH blocks AS (SELECT subscriber_id, week, n, count(*) AS m FROM fx_contacts GROUP BY ALL),
                  ranked AS (SELECT b.*, coalesce(sum(b.n * b.m) OVER (PARTITION BY b.subscriber_id, b.week ORDER BY b.n DESC
@@ -174,35 +183,38 @@ internal sealed class FeatureSql(StudyCalendar calendar, int weeks, string cityC
             FROM ranked GROUP BY ALL
             """);
 
+        // A contact's group, birthplace, age and gender come from fx_people (null: not attributed, the group "unknown").
         yield return ("ego network and demographics of friends", $"""
             CREATE OR REPLACE TABLE fx_ego AS
             SELECT k.subscriber_id, k.week,
                    count(*) AS n_contacts,
                    count(*) FILTER (WHERE k.n_out > 0) AS n_contacts_out,
-                   count(*) FILTER (WHERE k.n_in > 0) AS n_contacts_in,
+                   count(*) FILTER (WHERE k.n_out < k.n) AS n_contacts_in,
                    w.n_interactions / count(*) AS interactions_per_contact_mean,
                    {ExactSum("-(k.n / w.n_interactions) * ln(k.n / w.n_interactions)")} AS entropy_of_contacts,
-                   count(*) FILTER (WHERE k.n_out > 0 AND k.n_in > 0) / count(*) AS pct_reciprocal_contacts,
+                   count(*) FILTER (WHERE k.n_out > 0 AND k.n_out < k.n) / count(*) AS pct_reciprocal_contacts,
                    any_value(x.pareto_contacts) / count(*) AS pct_pareto_interactions,
-                   CASE WHEN k.week = 1 THEN NULL ELSE count(*) FILTER (WHERE k.first_week = k.week) / count(*) END AS pct_new_contacts,
-                   count(*) FILTER (WHERE k.contact_group = {Group(Groups.Local)}) / count(*) AS share_contacts_local,
-                   count(*) FILTER (WHERE k.contact_group = {Group(Groups.Settled)}) / count(*) AS share_contacts_settled,
-                   count(*) FILTER (WHERE k.contact_group = {Group(Groups.New)}) / count(*) AS share_contacts_new,
-                   count(*) FILTER (WHERE k.contact_group = {Group(Groups.Unknown)}) / count(*) AS share_contacts_unknown,
-                   coalesce(sum(k.n) FILTER (WHERE k.contact_group = {Group(Groups.Local)}), 0) / w.n_interactions AS share_calls_local,
-                   coalesce(sum(k.n) FILTER (WHERE k.contact_group = {Group(Groups.Settled)}), 0) / w.n_interactions AS share_calls_settled,
-                   coalesce(sum(k.n) FILTER (WHERE k.contact_group = {Group(Groups.New)}), 0) / w.n_interactions AS share_calls_new,
+                   CASE WHEN k.week = 1 THEN NULL ELSE coalesce(any_value(nc.new_contacts), 0) / count(*) END AS pct_new_contacts,
+                   count(*) FILTER (WHERE c."group" = {Group(Groups.Local)}) / count(*) AS share_contacts_local,
+                   count(*) FILTER (WHERE c."group" = {Group(Groups.Settled)}) / count(*) AS share_contacts_settled,
+                   count(*) FILTER (WHERE c."group" = {Group(Groups.New)}) / count(*) AS share_contacts_new,
+                   count(*) FILTER (WHERE c."group" IS NULL) / count(*) AS share_contacts_unknown,
+                   coalesce(sum(k.n) FILTER (WHERE c."group" = {Group(Groups.Local)}), 0) / w.n_interactions AS share_calls_local,
+                   coalesce(sum(k.n) FILTER (WHERE c."group" = {Group(Groups.Settled)}), 0) / w.n_interactions AS share_calls_settled,
+                   coalesce(sum(k.n) FILTER (WHERE c."group" = {Group(Groups.New)}), 0) / w.n_interactions AS share_calls_new,
                    CASE WHEN s."group" = {Group(Groups.Local)} THEN 0.0
-                        ELSE count(*) FILTER (WHERE k.contact_birthplace = s.birthplace) / count(*) END AS share_townsmen,
-                   sum(k.contact_age) / nullif(count(k.contact_age), 0) AS contacts_age_mean,
-                   sqrt(CAST(count(k.contact_age) * sum(CAST(k.contact_age AS HUGEINT) * k.contact_age) - sum(k.contact_age) * sum(k.contact_age) AS DOUBLE)
-                        / nullif(CAST(count(k.contact_age) AS DOUBLE) * count(k.contact_age), 0)) AS contacts_age_std,
-                   sum(abs(k.contact_age - s.age)) / nullif(count(abs(k.contact_age - s.age)), 0) AS contacts_age_gap_mean,
-                   count(*) FILTER (WHERE k.contact_gender = 'F') / nullif(count(k.contact_gender), 0) AS share_contacts_female
+                        ELSE count(*) FILTER (WHERE c.birthplace = s.birthplace) / count(*) END AS share_townsmen,
+                   sum(c.age) / nullif(count(c.age), 0) AS contacts_age_mean,
+                   sqrt(CAST(count(c.age) * sum(CAST(c.age AS HUGEINT) * c.age) - sum(c.age) * sum(c.age) AS DOUBLE)
+                        / nullif(CAST(count(c.age) AS DOUBLE) * count(c.age), 0)) AS contacts_age_std,
+                   sum(abs(c.age - s.age)) / nullif(count(abs(c.age - s.age)), 0) AS contacts_age_gap_mean,
+                   count(*) FILTER (WHERE c.gender = 'F') / nullif(count(c.gender), 0) AS share_contacts_female
             FROM fx_contacts k
             JOIN fx_week w ON w.subscriber_id = k.subscriber_id AND w.week = k.week
             JOIN fx_people s ON s.subscriber_id = k.subscriber_id
             JOIN fx_pareto x ON x.subscriber_id = k.subscriber_id AND x.week = k.week
+            LEFT JOIN fx_new nc ON nc.subscriber_id = k.subscriber_id AND nc.week = k.week
+            LEFT JOIN fx_people c ON c.subscriber_id = k.counterpart_id
             GROUP BY k.subscriber_id, k.week, w.n_interactions, s."group"
             """);
 

@@ -107,14 +107,17 @@ public static class FeatureStage
     private static ContactGraph.Summary OnePass(DuckDbSession session, FeatureSql sql, int weeks, int threads,
         string featuresPath, IProgress<StageProgress>? progress, Dictionary<string, double> timings, Stopwatch clock)
     {
-        var steps = sql.Relational().ToList();
+        var steps = sql.Relational(subjectsView: true).ToList();
         // The graph's scan of the calls needs nothing the steps build: it runs on a second
         // connection while DuckDB works through them, filling the cores their serial parts leave idle.
         using var graphConnection = session.Connection.Duplicate();
         graphConnection.Open();
-        var scanning = Task.Run(() => ContactGraph.Read(graphConnection, sql, weeks));
+        var scanning = Task.Run(() => ContactGraph.Compute(ContactGraph.Read(graphConnection, sql, weeks), weeks, threads));
         try
         {
+            // Intermediate tables are only aggregated or joined, never read in insertion order:
+            // without that order DuckDB builds them in parallel without buffering.
+            session.Execute("SET preserve_insertion_order = false");
             for (var i = 0; i < steps.Count; i++)
             {
                 progress.Step(steps[i].Step, (double)i / (steps.Count + 2));
@@ -126,12 +129,14 @@ public static class FeatureStage
         {
             // Never leave the scan running on a connection that is about to be disposed.
             Task.WaitAny(scanning);
+            session.Execute("RESET preserve_insertion_order");
         }
 
         progress.Step("clustering coefficients", (double)steps.Count / (steps.Count + 2));
-        var scan = scanning.GetAwaiter().GetResult();
-        timings["graph scan (alongside the steps above)"] = Math.Round(scan.Seconds, 3);
-        var graph = ContactGraph.Finish(session, scan, weeks, threads);
+        var computed = scanning.GetAwaiter().GetResult();
+        timings["graph scan (alongside the steps above)"] = Math.Round(computed.ScanSeconds, 3);
+        timings["graph weeks (alongside the steps above)"] = Math.Round(computed.WeeksSeconds, 3);
+        var graph = ContactGraph.Finish(session, computed);
         Lap(timings, "clustering coefficients", clock);
 
         progress.Step("writing features", (double)(steps.Count + 1) / (steps.Count + 2));
