@@ -11,6 +11,8 @@
 # BIN/Mosaic.Cli). FEATURE_TASKS: the partitions whose features / segregation compute tasks are
 # timed (default: all 0 … N-1); every exchange always runs (the compute tasks need all of them).
 # When every partition is computed, integration's tasks and the merge run too.
+# STEPS: the steps to run (default: all of them, as LOCKED's list), e.g. STEPS="partition
+# features-exchange features" when only the features are measured.
 # Results: one line per task in SCRATCH/tasks.tsv (step, N, K, wall s, CPU s user+sys,
 # peak RSS MB, 1-minute load average before and after).
 set -euo pipefail
@@ -19,6 +21,7 @@ tasks=${5:-$(seq -s ' ' 0 $((n - 1)))}
 opts=(--threads 2 --memory-limit "${MEMORY_LIMIT:-8GB}")
 lock=${LOCK:-/tmp/mosaic-bigjob.lock}
 locked=" ${LOCKED:-partition features-exchange segregation-exchange features segregation integration merge} "
+steps=" ${STEPS:-partition features-exchange segregation-exchange features segregation integration merge} "
 pdir=$scratch/p$n run=$scratch/r$n
 mkdir -p "$scratch/logs"
 out=$scratch/tasks.tsv
@@ -28,6 +31,7 @@ load() { cut -d' ' -f1 /proc/loadavg; }
 
 timed() { # step K command...
   local step=$1 k=$2; shift 2
+  [[ $steps == *" $step "* ]] || return 0
   local log=$scratch/logs/$step-$n-$k.txt before
   local cmd=(bash -c "cut -d' ' -f1 /proc/loadavg; /usr/bin/time -v -o '$log.time' $(printf '%q ' "$@") > '$log' 2>&1")
   [[ $locked == *" $step "* ]] && cmd=(flock "$lock" "${cmd[@]}")

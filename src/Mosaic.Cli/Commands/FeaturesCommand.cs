@@ -112,7 +112,7 @@ internal static class FeaturesCommand
         }
         else
         {
-            var counts = ConsoleProgress.Run("features", error, progress => FeaturePartitions.Compute(options.Engine, data, run, spec, progress));
+            var counts = ConsoleProgress.Run("features", error, progress => FeaturePartitions.Compute(options.Engine, data, run, spec, progress, options.Slices));
             outText.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"features {spec}: wrote {FeaturePartitions.Folder(run, spec.Index)} ({counts.CallsInStudy} owned calls in the study, {counts.Seconds:F1} s)"));
         }

@@ -104,10 +104,18 @@ public static class FeaturePartitions
 
     /// <summary>
     /// Features of partition <paramref name="spec"/>'s subjects (partial <c>features.parquet</c>
-    /// and <c>counts.json</c>). Needs every partition's exchange.
+    /// and <c>counts.json</c>), in subscriber slices (<see cref="FeatureSlices"/>) so that memory
+    /// is bounded by <see cref="EngineOptions.MemoryLimit"/>. Needs every partition's exchange.
     /// </summary>
+    /// <param name="engine">Threads, memory limit and spill folder.</param>
+    /// <param name="partitionFolder">The folder written by <see cref="Partitioner"/>.</param>
+    /// <param name="runFolder">The run folder holding every partition's exchange.</param>
+    /// <param name="spec">The partition.</param>
+    /// <param name="progress">Progress reports, or null.</param>
+    /// <param name="slices">Number of slices; default: chosen from the partition's calls and the memory limit (<see cref="FeatureSlices.Choose"/>). The output does not depend on it.</param>
     /// <exception cref="MosaicInputException">Some partitions' exchange is missing (named).</exception>
-    public static PartialCounts Compute(EngineOptions engine, string partitionFolder, string runFolder, PartitionSpec spec, IProgress<StageProgress>? progress = null)
+    public static PartialCounts Compute(EngineOptions engine, string partitionFolder, string runFolder, PartitionSpec spec,
+        IProgress<StageProgress>? progress = null, int? slices = null)
     {
         ArgumentNullException.ThrowIfNull(spec);
         CheckLayout(partitionFolder, spec);
@@ -117,60 +125,78 @@ public static class FeaturePartitions
         File.Delete(Path.Combine(output, ComputeMarker));
         var calendar = new StudyCalendar(study.Start);
         var clock = Stopwatch.StartNew();
+        var scratch = Path.Combine(output, FeatureSlices.ScratchName);
+        DeleteFolder(scratch); // an interrupted task's slices
         PartialCounts counts;
-        using (var session = Open(options, partitionFolder, spec, output))
+        try
         {
+            using var session = Open(options, partitionFolder, spec, output);
             var sql = new FeatureSql(calendar, study.Weeks, study.CityCode, study.MachineThreshold, spec);
             var people = string.Join(", ", Enumerable.Range(0, spec.Count).Select(k => Sql.Literal(Path.Combine(Folder(runFolder, k), PeopleFile))));
-            foreach (var (step, text) in sql.Relational().Where(s => s.Step != FeatureSql.GraphStep))
+            var received = Enumerable.Range(0, spec.Count).Select(k => Path.Combine(Folder(runFolder, k), EdgesFile(spec.Index))).ToList();
+            var threads = options.Engine.Threads ?? Environment.ProcessorCount;
+            var plan = new FeatureSlices.Plan(sql, study.Weeks,
+                slices ?? FeatureSlices.Choose(session.ScalarLong("SELECT count(*) FROM calls"), options.Engine.MemoryLimit),
+                threads, scratch, Path.Combine(output, FeatureStage.FeaturesFile), options.Engine.MemoryLimit, Regroup: slices is null)
             {
-                progress.Step(step);
+                Partition = spec,
                 // The owned subjects and every counterpart they talked to, from all partitions' exchange.
-                session.Execute(step != FeatureSql.PeopleStep ? text : $"""
+                PeopleSql = $"""
                     CREATE OR REPLACE TABLE fx_people AS
                     SELECT * FROM read_parquet([{people}])
                     WHERE {spec.Owns("subscriber_id")} OR subscriber_id IN (SELECT counterpart_id FROM fx_ev)
-                    """);
-            }
-
-            // Partial residents would give partial shares: the merge fills the column from all rows.
-            session.Execute("DELETE FROM fx_residents");
-            progress.Step("clustering coefficients");
-            Adjacency(session, sql, spec);
-            var received = string.Join(", ", Enumerable.Range(0, spec.Count)
-                .Select(k => Sql.Literal(Path.Combine(Folder(runFolder, k), EdgesFile(spec.Index)))));
-            session.Execute($"""
-                CREATE OR REPLACE TABLE px_degree AS SELECT week, s, count(*) AS degree FROM px_adj GROUP BY ALL;
-                CREATE OR REPLACE TABLE px_triangles AS
-                WITH e AS (SELECT DISTINCT week, least(u, v) AS lo, greatest(u, v) AS hi FROM read_parquet([{received}]))
-                SELECT a.week, a.s, count(*) AS corners
-                FROM e JOIN px_adj a ON a.week = e.week AND a.n = e.lo
-                JOIN px_adj b ON b.week = e.week AND b.n = e.hi AND b.s = a.s
-                GROUP BY ALL;
-                CREATE OR REPLACE TABLE fx_cluster (subscriber_id BIGINT, week INTEGER, clustering_coefficient DOUBLE)
-                """);
-            var rows = session.Query("""
-                SELECT d.s, d.week, d.degree, coalesce(t.corners, 0)
-                FROM px_degree d JOIN fx_people p ON p.subscriber_id = d.s AND NOT p.is_machine
-                LEFT JOIN px_triangles t ON t.week = d.week AND t.s = d.s
-                ORDER BY d.s, d.week
-                """, r => (Id: r.GetInt64(0), Week: Convert.ToInt32(r.GetValue(1), CultureInfo.InvariantCulture), Degree: r.GetInt64(2), Triangles: r.GetInt64(3)));
-            using (var appender = session.Connection.CreateAppender("fx_cluster"))
-            {
-                foreach (var (id, week, degree, triangles) in rows)
-                {
-                    appender.CreateRow().AppendValue(id).AppendValue(week)
-                        .AppendValue(ClusteringKernel.Coefficient(triangles, checked((int)degree))).EndRow();
-                }
-            }
-
-            progress.Step("writing partial features");
-            session.CopyToParquet(FeatureSql.Final(), Path.Combine(output, FeatureStage.FeaturesFile));
-            counts = Counted(session, sql, spec, study.Weeks, clock.Elapsed.TotalSeconds);
+                    """,
+            };
+            var graph = FeatureSlices.Run(session, plan, s => Cluster(s, sql, spec, study.Weeks, received, threads), progress, [], Stopwatch.StartNew());
+            counts = Counted(session, sql, spec, graph, clock.Elapsed.TotalSeconds);
+        }
+        finally
+        {
+            DeleteFolder(scratch);
         }
 
         AtomicFile.WriteAllText(Path.Combine(output, ComputeMarker), JsonSerializer.Serialize(counts, Manifest.JsonOptions) + "\n");
         return counts;
+    }
+
+    /// <summary>Edges and triangle corners per week (keys: week numbers as text) counted by one partition.</summary>
+    private sealed record OwnedGraph(Dictionary<string, long> Edges, Dictionary<string, long> Corners);
+
+    /// <summary>
+    /// Clustering coefficients of the partition's subjects (non-machines of <c>fx_people</c> it
+    /// owns) into <c>fx_cluster</c>, from its calls and the edges the exchange sent it (<see cref="OwnedTriangles"/>).
+    /// </summary>
+    private static OwnedGraph Cluster(DuckDbSession session, FeatureSql sql, PartitionSpec spec, int weeks, List<string> received, int threads)
+    {
+        var graph = new OwnedTriangles(spec, weeks);
+        graph.ReadCalls(session.Connection, sql);
+        graph.ReadEdges(session.Connection, received);
+        var subjects = session.Query($"SELECT subscriber_id FROM fx_people WHERE NOT is_machine AND {spec.Owns("subscriber_id")}", r => r.GetInt64(0))
+            .ToHashSet();
+        var edges = new Dictionary<string, long>();
+        var corners = new Dictionary<string, long>();
+        for (var w = 1; w <= weeks; w++)
+        {
+            var week = graph.Count(w, threads);
+            var label = w.ToString(CultureInfo.InvariantCulture);
+            edges[label] = week.Edges;
+            corners[label] = week.Nodes.Sum(n => n.Triangles);
+            using var appender = session.Connection.CreateAppender("fx_cluster");
+            foreach (var (id, degree, triangles) in week.Nodes.Where(n => subjects.Contains(n.Id)))
+            {
+                appender.CreateRow().AppendValue(id).AppendValue(w).AppendValue(ClusteringKernel.Coefficient(triangles, degree)).EndRow();
+            }
+        }
+
+        return new OwnedGraph(edges, corners);
+    }
+
+    private static void DeleteFolder(string folder)
+    {
+        if (Directory.Exists(folder))
+        {
+            Directory.Delete(folder, recursive: true);
+        }
     }
 
     /// <summary>
@@ -248,12 +274,10 @@ public static class FeaturePartitions
             WHERE {spec.Owns("s")}
             """);
 
-    private static PartialCounts Counted(DuckDbSession session, FeatureSql sql, PartitionSpec spec, int weeks, double seconds)
+    private static PartialCounts Counted(DuckDbSession session, FeatureSql sql, PartitionSpec spec, OwnedGraph graph, double seconds)
     {
         var inStudy = session.ScalarLong($"SELECT count(*) FROM calls WHERE {spec.Owns("caller_id")} AND {sql.InStudy("start_time")}");
         var owned = session.ScalarLong($"SELECT count(*) FROM calls WHERE {spec.Owns("caller_id")}");
-        var edges = ByWeek(session, $"SELECT week, count(*) FROM px_adj WHERE s < n GROUP BY ALL", weeks);
-        var corners = ByWeek(session, "SELECT week, CAST(sum(corners) AS BIGINT) FROM px_triangles GROUP BY ALL", weeks);
         var centre = FeatureStage.Centre(session);
         return new PartialCounts(
             session.ScalarLong($"SELECT count(*) FROM fx_people WHERE is_machine AND {spec.Owns("subscriber_id")}"),
@@ -264,14 +288,7 @@ public static class FeaturePartitions
                                       UNION SELECT callee_id FROM calls WHERE {sql.InStudy("start_time")})
                 WHERE {spec.Owns("id")}
                 """),
-            edges, corners, centre.Lat, centre.Lon, centre.Weighted, Math.Round(seconds, 3));
-    }
-
-    private static Dictionary<string, long> ByWeek(DuckDbSession session, string query, int weeks)
-    {
-        var found = session.Query(query, r => (Week: Convert.ToInt32(r.GetValue(0), CultureInfo.InvariantCulture), Count: Convert.ToInt64(r.GetValue(1), CultureInfo.InvariantCulture)))
-            .ToDictionary(x => x.Week, x => x.Count);
-        return Enumerable.Range(1, weeks).ToDictionary(w => w.ToString(CultureInfo.InvariantCulture), w => found.GetValueOrDefault(w));
+            graph.Edges, graph.Corners, centre.Lat, centre.Lon, centre.Weighted, Math.Round(seconds, 3));
     }
 
     private static Study ReadStudy(string runFolder, int count)

@@ -13,7 +13,8 @@ namespace Mosaic.Features;
 /// </summary>
 /// <remarks>
 /// Steps: (1) one scan of <c>calls</c> writes the attributed subscribers' events to one Parquet
-/// folder per slice (slice = subscriber id modulo N, the rule of <see cref="PartitionSpec"/>);
+/// folder per slice (slice = subscriber id modulo N, the rule of <see cref="PartitionSpec"/>;
+/// inside a scale-out partition, id ÷ partitions modulo N);
 /// (2) groups and machine flags of every attributed subscriber from all slices (contacts need
 /// them); (3) the contact graph one week at a time: a narrow distinct edge list of node indices
 /// per week, read into <see cref="ClusteringKernel"/>; (4) per slice, every per-subject table
@@ -118,7 +119,29 @@ public static class FeatureSlices
     {
         /// <summary>No memory limit was given: the sliced run sets DuckDB's to the default share.</summary>
         public bool LimitMemory => MemoryLimit is null;
+
+        /// <summary>
+        /// The partition whose subjects these are (a scale-out compute task), or null for the whole
+        /// data. Its subscribers all have id ≡ K mod N, so slices are taken over id ÷ N (else
+        /// every subject would fall in one slice); the residents' local shares are left empty and
+        /// the rows only sorted, for the scale-out merge to fill from all partitions.
+        /// </summary>
+        public PartitionSpec? Partition { get; init; }
+
+        /// <summary>The statement building <c>fx_people</c> when not the stage's own (a partition reads the exchange's).</summary>
+        public string? PeopleSql { get; init; }
+
+        /// <summary>SQL of the slice (in [0, <see cref="Slices"/>)) of the subscriber in <paramref name="column"/>.</summary>
+        public string SliceSql(string column) => SliceOf(column, Slices, Partition);
     }
+
+    /// <summary>
+    /// SQL of the slice of the subscriber in <paramref name="column"/>: id mod
+    /// <paramref name="slices"/>, or (id ÷ N) mod <paramref name="slices"/> inside a partition of N
+    /// (whose ids share one residue mod N).
+    /// </summary>
+    internal static string SliceOf(string column, int slices, PartitionSpec? partition) =>
+        PartitionSpec.OwnerSql(partition is null ? column : $"({column}) // {partition.Count.ToString(CultureInfo.InvariantCulture)}", slices);
 
     /// <summary>
     /// Runs the sliced stage in an open session (data attached, <c>events</c> view created) and
@@ -126,7 +149,16 @@ public static class FeatureSlices
     /// Returns the graph's size per week.
     /// </summary>
     internal static ContactGraph.Summary Run(
-        DuckDbSession session, Plan plan, IProgress<StageProgress>? progress, Dictionary<string, double> timings, Stopwatch clock)
+        DuckDbSession session, Plan plan, IProgress<StageProgress>? progress, Dictionary<string, double> timings, Stopwatch clock) =>
+        Run(session, plan, s => ContactGraph.Cluster(s, plan.Sql, plan.Weeks, plan.Threads), progress, timings, clock);
+
+    /// <summary>
+    /// <see cref="Run(DuckDbSession, Plan, IProgress{StageProgress}?, Dictionary{string, double}, Stopwatch)"/>
+    /// with another clustering step: <paramref name="cluster"/> fills <c>fx_cluster</c> (created
+    /// empty) once <c>fx_people</c> exists, and its result is returned.
+    /// </summary>
+    internal static T Run<T>(
+        DuckDbSession session, Plan plan, Func<DuckDbSession, T> cluster, IProgress<StageProgress>? progress, Dictionary<string, double> timings, Stopwatch clock)
     {
         if (plan.LimitMemory)
         {
@@ -143,7 +175,7 @@ public static class FeatureSlices
         // not keeping it lets DuckDB write the slices without buffering.
         session.Execute("SET preserve_insertion_order = false");
         session.Execute($"""
-            COPY (SELECT *, {PartitionSpec.OwnerSql("subscriber_id", plan.Slices)} AS slice FROM ({plan.Sql.EventsSelect()}))
+            COPY (SELECT *, {plan.SliceSql("subscriber_id")} AS slice FROM ({plan.Sql.EventsSelect()}))
             TO {Sql.Literal(events)} (FORMAT parquet, PARTITION_BY (slice))
             """);
         session.Execute("RESET preserve_insertion_order");
@@ -151,12 +183,12 @@ public static class FeatureSlices
 
         progress.Step(FeatureSql.PeopleStep, 1 / total);
         EventsView(session, plan.Sql, Directory.Exists(events) ? [Path.Combine(events, "*", "*.parquet")] : []);
-        session.Execute(plan.Sql.Relational().Single(s => s.Step == FeatureSql.PeopleStep).Sql);
+        session.Execute(plan.PeopleSql ?? plan.Sql.Relational().Single(s => s.Step == FeatureSql.PeopleStep).Sql);
         FeatureStage.Lap(timings, FeatureSql.PeopleStep, clock);
 
         progress.Step("clustering coefficients", 2 / total);
         session.Execute(plan.Sql.Relational().Single(s => s.Step == FeatureSql.GraphStep).Sql);
-        var graph = ContactGraph.Cluster(session, plan.Sql, plan.Weeks, plan.Threads);
+        var graph = cluster(session);
         FeatureStage.Lap(timings, "clustering coefficients", clock);
 
         var perSubject = plan.Sql.Relational()
@@ -187,6 +219,12 @@ public static class FeatureSlices
                 Add(timings, step, clock);
             }
 
+            if (plan.Partition is not null)
+            {
+                // A partition's residents are a part of the district's: the scale-out merge counts them all.
+                session.Execute("DELETE FROM fx_residents");
+            }
+
             var part = Path.Combine(parts, PartitionSpec.FolderName(k) + ".parquet");
             session.CopyToParquet(FeatureSql.Final(), part);
             partFiles.Add(part);
@@ -197,7 +235,7 @@ public static class FeatureSlices
 
         progress.Step("merging slices", (3 + slices) / total);
         session.Execute($"CREATE OR REPLACE VIEW fx_parts AS SELECT * FROM read_parquet([{string.Join(", ", partFiles.Select(Sql.Literal))}])");
-        session.CopyToParquet(FeatureSql.Merge("fx_parts"), plan.FeaturesPath);
+        session.CopyToParquet(plan.Partition is null ? FeatureSql.Merge("fx_parts") : "SELECT * FROM fx_parts ORDER BY subscriber_id, week", plan.FeaturesPath);
         FeatureStage.Lap(timings, "writing features", clock);
         return graph;
     }

@@ -42,6 +42,49 @@ public class PartitionedFeaturesTests(TinyCityRun city) : IClassFixture<TinyCity
     }
 
     [Fact]
+    public void Compute_InSlices_WritesTheSamePartialsAsOneSlice()
+    {
+        using var temp = new TempFolder();
+        var pdir = temp.File("pdir");
+        var run = temp.File("run");
+        const int n = 2;
+        Partitioner.Run(city.Data, pdir, n, Engine);
+        RunAll(pdir, run, n, computeOnly: []);
+        var spec = new PartitionSpec(1, n);
+        var folder = FeaturePartitions.Folder(run, 1);
+
+        var one = FeaturePartitions.Compute(Engine, pdir, run, spec, slices: 1);
+        var onePartial = File.ReadAllBytes(Path.Combine(folder, FeatureStage.FeaturesFile));
+        var three = FeaturePartitions.Compute(Engine, pdir, run, spec, slices: 3);
+
+        Assert.Equal(onePartial, File.ReadAllBytes(Path.Combine(folder, FeatureStage.FeaturesFile)));
+        Assert.Equal(one with { Seconds = 0 }, three with { Seconds = 0, EdgesByWeek = one.EdgesByWeek, TriangleCornersByWeek = one.TriangleCornersByWeek });
+        Assert.Equal(one.EdgesByWeek, three.EdgesByWeek);
+        Assert.Equal(one.TriangleCornersByWeek, three.TriangleCornersByWeek);
+        Assert.True(three.TriangleCornersByWeek.Values.Sum() > 0);
+        Assert.False(Directory.Exists(Path.Combine(folder, FeatureSlices.ScratchName)));
+    }
+
+    [Fact]
+    public void SliceOf_InsideAPartition_SpreadsItsSubscribersOverEverySlice()
+    {
+        using var session = new DuckDbSession(Engine);
+        DataFolder.Attach(session, city.Data);
+        var spec = new PartitionSpec(1, 4);
+
+        // Every owned id is ≡ 1 mod 4: id mod 3 alone would still spread, id mod 4 would not; the stride must.
+        var perSlice = session.Query($"""
+            SELECT {FeatureSlices.SliceOf("subscriber_id", 4, spec)} AS slice, count(*) FROM subscribers
+            WHERE {spec.Owns("subscriber_id")} GROUP BY ALL ORDER BY slice
+            """, r => (Slice: Convert.ToInt32(r.GetValue(0), System.Globalization.CultureInfo.InvariantCulture), Count: r.GetInt64(1)));
+        var whole = session.ScalarLong($"SELECT count(DISTINCT {FeatureSlices.SliceOf("subscriber_id", 4, null)}) FROM subscribers WHERE {spec.Owns("subscriber_id")}");
+
+        Assert.Equal([0, 1, 2, 3], perSlice.Select(s => s.Slice));
+        Assert.All(perSlice, s => Assert.True(s.Count > perSlice.Sum(x => x.Count) / 8, $"slice {s.Slice} holds only {s.Count}"));
+        Assert.Equal(1, whole); // without the stride, one slice would hold everything
+    }
+
+    [Fact]
     public void Partition_StoresEachCallWithBothEndpoints_OwnsItOnce()
     {
         using var temp = new TempFolder();
