@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Buffers.Text;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
@@ -31,7 +32,8 @@ internal sealed class IndicatorWriter : IDisposable
     private readonly bool json;
     private readonly OutputContext context;
     private readonly FileStream stream;
-    private readonly JsonEncodedText[] encodedKeys;
+    private readonly byte[][] jsonKeyPrefixes;
+    private readonly int jsonEntryMaxLength;
     private long rowsWritten;
     private bool committed;
 
@@ -41,7 +43,10 @@ internal sealed class IndicatorWriter : IDisposable
         this.json = json;
         this.context = context;
         // Keys are the same for every user: encode them once.
-        encodedKeys = [.. context.Schema.Keys.Select(k => JsonEncodedText.Encode(k))];
+        // Keys are the same for every user: encode each once with the separator and indentation
+        // Utf8JsonWriter puts before a member at depth 2 (the values follow a reporting number).
+        jsonKeyPrefixes = [.. context.Schema.Keys.Select(k => (byte[])[.. ",\n    \""u8, .. JsonEncodedText.Encode(k).EncodedUtf8Bytes, .. "\": "u8])];
+        jsonEntryMaxLength = jsonKeyPrefixes.Length == 0 ? 0 : jsonKeyPrefixes.Max(k => k.Length) + JsonNumberMaxLength;
         temp = AtomicFile.TempPathFor(this.path);
         stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16);
         if (json)
@@ -71,7 +76,7 @@ internal sealed class IndicatorWriter : IDisposable
             w.Reset(buffer);
             // Open the top-level object so that the user lands at the same depth and indentation as in one document; the brace is dropped.
             w.WriteStartObject();
-            WriteJson(w, row);
+            WriteJson(w, row, buffer);
             w.Flush();
             return buffer.WrittenSpan[1..];
         }
@@ -172,7 +177,7 @@ internal sealed class IndicatorWriter : IDisposable
         }
     }
 
-    private void WriteJson(Utf8JsonWriter w, UserRow row)
+    private void WriteJson(Utf8JsonWriter w, UserRow row, ArrayBufferWriter<byte> buffer)
     {
         w.WritePropertyName(row.Name);
         w.WriteStartObject();
@@ -209,11 +214,11 @@ internal sealed class IndicatorWriter : IDisposable
             }
         }
 
-        for (var i = 0; i < encodedKeys.Length; i++)
-        {
-            w.WritePropertyName(encodedKeys[i]);
-            WriteJsonNumber(w, row.Values[i]);
-        }
+        // The indicator values (most of the output) go straight into the buffer as UTF-8 bytes,
+        // laid out as the writer would; the writer, flushed, carries on after them as if it had
+        // written them (its last token, a number, is the same).
+        w.Flush();
+        WriteJsonValues(buffer, row.Values);
 
         if (row.RechargeValues is not null)
         {
@@ -254,6 +259,54 @@ internal sealed class IndicatorWriter : IDisposable
         }
 
         w.WriteEndObject();
+    }
+
+    /// <summary>Bytes enough for any number <see cref="FormatJsonNumber"/> writes.</summary>
+    private const int JsonNumberMaxLength = 32;
+
+    private void WriteJsonValues(ArrayBufferWriter<byte> buffer, double[] values)
+    {
+        var span = buffer.GetSpan(jsonEntryMaxLength * values.Length);
+        var at = 0;
+        for (var i = 0; i < values.Length; i++)
+        {
+            var prefix = jsonKeyPrefixes[i];
+            prefix.CopyTo(span[at..]);
+            at += prefix.Length;
+            at += FormatJsonNumber(values[i], span[at..]);
+        }
+
+        buffer.Advance(at);
+    }
+
+    /// <summary>
+    /// Writes <paramref name="value"/> as <see cref="WriteJsonNumber"/> would through
+    /// <c>Utf8JsonWriter</c> (NaN and infinities as <c>null</c>) into at least
+    /// <see cref="JsonNumberMaxLength"/> bytes; returns the length.
+    /// </summary>
+    internal static int FormatJsonNumber(double value, Span<byte> destination)
+    {
+        int length;
+        if (IsSmallWholeNumber(value))
+        {
+            ((long)value).TryFormat(destination, out length, default, CultureInfo.InvariantCulture);
+            return length;
+        }
+
+        if (!double.IsFinite(value))
+        {
+            "null"u8.CopyTo(destination);
+            return 4;
+        }
+
+        length = ShortestDouble.TryFormat(value, destination);
+        if (length == 0)
+        {
+            // Utf8JsonWriter's own formatting of doubles.
+            Utf8Formatter.TryFormat(value, destination, out length);
+        }
+
+        return length;
     }
 
     private static void WriteJsonNumber(Utf8JsonWriter w, double value)
