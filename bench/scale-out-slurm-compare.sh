@@ -8,7 +8,7 @@
 # Slurm run each take the shared big-job lock; /usr/bin/time -v of the single run, and of the test
 # process for the Slurm run (read its wall time; whether its CPU seconds include the tasks that
 # slurmd starts is not established). Slurm comes from Debian's slurm-wlm (.ci/run installs it).
-# Not yet run on `medium` (see docs/performance.md).
+# Run on `medium` in session 7: 235 files, 0 different (docs/performance.md).
 set -euo pipefail
 data=$(realpath "$1") scratch=$2
 root=$(cd "$(dirname "$0")/.." && pwd)
