@@ -200,8 +200,8 @@ internal static class BandicootReader
             }
 
             ReadOnlySpan<byte> source = line;
-            int count;
-            if (line.IndexOf((byte)'"') >= 0)
+            var count = SplitUnquoted(line, fields);
+            if (count < 0)
             {
                 quoteBuffer ??= new byte[Math.Max(256, line.Length)];
                 if (quoteBuffer.Length < line.Length)
@@ -211,10 +211,6 @@ internal static class BandicootReader
 
                 count = SplitQuoted(line, quoteBuffer, fields, out var used);
                 source = quoteBuffer.AsSpan(0, used);
-            }
-            else
-            {
-                count = Split(line, (byte)',', fields);
             }
 
             builder.AddCsv(source, fields, count, col, hasLatLon);
@@ -262,6 +258,37 @@ internal static class BandicootReader
         }
 
         return count;
+    }
+
+    /// <summary>
+    /// As <see cref="Split"/> on commas, looking for quotes in the same scan: −1 when the line
+    /// has a quote (then it needs <see cref="SplitQuoted"/>).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static int SplitUnquoted(ReadOnlySpan<byte> line, Span<Range> fields)
+    {
+        var count = 0;
+        var start = 0;
+        while (count < fields.Length)
+        {
+            var at = line[start..].IndexOfAny((byte)',', (byte)'"');
+            if (at < 0)
+            {
+                fields[count++] = new Range(start, line.Length);
+                return count;
+            }
+
+            if (line[start + at] == '"')
+            {
+                return -1;
+            }
+
+            fields[count++] = new Range(start, start + at);
+            start += at + 1;
+        }
+
+        // Fields beyond the array are ignored, but a quote there still changes the split.
+        return line[start..].IndexOf((byte)'"') >= 0 ? -1 : count;
     }
 
     /// <summary>Splits a line with RFC 4180 quotes (Python's excel dialect) into <paramref name="output"/>.</summary>

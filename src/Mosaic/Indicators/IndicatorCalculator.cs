@@ -23,6 +23,7 @@ internal sealed class IndicatorCalculator(IndicatorSchema schema)
     private int[] bin = [];
     private bool[] night = [];
     private bool[] weekend = [];
+    private byte[] code = [];
     private int[] combo = [];
     private int[] subset = [];
     private int[] contactCount = [];
@@ -66,23 +67,26 @@ internal sealed class IndicatorCalculator(IndicatorSchema schema)
             var isoDay = ((dayNumber + 1) % 7 + 6) % 7; // 0 = Monday ... 6 = Sunday (0001-01-01 was a Monday)
             week[i] = dayNumber - isoDay;
             day[i] = dayNumber;
-            weekend[i] = isoDay >= 5;
+            var isWeekend = isoDay >= 5;
+            weekend[i] = isWeekend;
             var seconds = (int)(ticks % TimeSpan.TicksPerDay / TicksPerSecond);
-            night[i] = !(seconds > NightEndSeconds && seconds < NightStartSeconds);
+            var isNight = !(seconds > NightEndSeconds && seconds < NightStartSeconds);
+            night[i] = isNight;
             bin[i] = records[i].Bin;
+            code[i] = (byte)((isWeekend ? 1 : 0) | (isNight ? 2 : 0) | ((int)records[i].Kind << 2));
         }
 
         Home = ComputeHome(user);
         for (var c = 0; c < schema.Combos.Length; c++)
         {
-            var (w, d) = schema.Combos[c];
+            // Branch-free selection (the tests are unpredictable): every index is written, and the
+            // count only moves past the ones whose record code is in the cell's or filter's set.
+            var cellCodes = CellCodes(schema.Combos[c]);
             var m = 0;
             for (var i = 0; i < n; i++)
             {
-                if ((w == 0 || (w == 1) != weekend[i]) && (d == 0 || (d == 2) == night[i]))
-                {
-                    combo[m++] = i;
-                }
+                combo[m] = i;
+                m += (cellCodes >> code[i]) & 1;
             }
 
             var cell = combo.AsSpan(0, m);
@@ -90,14 +94,12 @@ internal sealed class IndicatorCalculator(IndicatorSchema schema)
             for (var f = 0; f < 3; f++)
             {
                 var filter = (InteractionFilter)f;
+                var filterCodes = FilterCodes(filter);
                 var k = 0;
                 foreach (var i in cell)
                 {
-                    var kind = records[i].Kind;
-                    if (filter == InteractionFilter.CallAndText ? kind != RecordKind.Other : (int)kind == f)
-                    {
-                        subset[k++] = i;
-                    }
+                    subset[k] = i;
+                    k += (filterCodes >> code[i]) & 1;
                 }
 
                 var part = subset.AsSpan(0, k);
@@ -134,6 +136,7 @@ internal sealed class IndicatorCalculator(IndicatorSchema schema)
             bin = new int[size];
             night = new bool[size];
             weekend = new bool[size];
+            code = new byte[size];
             combo = new int[size];
             subset = new int[size];
             byContact = new int[size];
@@ -163,6 +166,42 @@ internal sealed class IndicatorCalculator(IndicatorSchema schema)
         {
             positionCosLat[p] = SummaryStatistics.CosLatitude(user.PositionLat[p]);
         }
+    }
+
+    /// <summary>
+    /// The set of record codes (bit <c>weekend | night·2 | kind·4</c> of the result) in a cell:
+    /// week 0 = all, 1 = weekdays, 2 = weekend; day 0 = all, 1 = day, 2 = night; any kind.
+    /// </summary>
+    internal static int CellCodes((int Week, int Day) cell)
+    {
+        var set = 0;
+        for (var code = 0; code < 12; code++)
+        {
+            var weekend = (code & 1) != 0;
+            var night = (code & 2) != 0;
+            if ((cell.Week == 0 || (cell.Week == 1) != weekend) && (cell.Day == 0 || (cell.Day == 2) == night))
+            {
+                set |= 1 << code;
+            }
+        }
+
+        return set;
+    }
+
+    /// <summary>The set of record codes (as <see cref="CellCodes"/>) that an interaction filter keeps.</summary>
+    internal static int FilterCodes(InteractionFilter filter)
+    {
+        var set = 0;
+        for (var code = 0; code < 12; code++)
+        {
+            var kind = (RecordKind)(code >> 2);
+            if (filter == InteractionFilter.CallAndText ? kind != RecordKind.Other : (int)kind == (int)filter)
+            {
+                set |= 1 << code;
+            }
+        }
+
+        return set;
     }
 
     /// <summary>Contiguous (start, length) groups of a time-sorted index list: ISO weeks, or one group.</summary>

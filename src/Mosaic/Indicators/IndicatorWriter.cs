@@ -31,7 +31,7 @@ internal sealed class IndicatorWriter : IDisposable
     private readonly string temp;
     private readonly bool json;
     private readonly OutputContext context;
-    private readonly FileStream stream;
+    private readonly DirectOutputFile stream;
     private readonly byte[][] jsonKeyPrefixes;
     private readonly int jsonEntryMaxLength;
     private long rowsWritten;
@@ -48,7 +48,7 @@ internal sealed class IndicatorWriter : IDisposable
         jsonKeyPrefixes = [.. context.Schema.Keys.Select(k => (byte[])[.. ",\n    \""u8, .. JsonEncodedText.Encode(k).EncodedUtf8Bytes, .. "\": "u8])];
         jsonEntryMaxLength = jsonKeyPrefixes.Length == 0 ? 0 : jsonKeyPrefixes.Max(k => k.Length) + JsonNumberMaxLength;
         temp = AtomicFile.TempPathFor(this.path);
-        stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16);
+        stream = new DirectOutputFile(temp);
         if (json)
         {
             stream.WriteByte((byte)'{');
@@ -114,7 +114,7 @@ internal sealed class IndicatorWriter : IDisposable
             stream.Write(rowsWritten == 0 ? "}\n"u8 : "\n}\n"u8);
         }
 
-        stream.Flush();
+        stream.Complete();
         stream.Dispose();
         File.Move(temp, path, overwrite: true);
         committed = true;

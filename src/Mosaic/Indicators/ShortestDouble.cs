@@ -23,6 +23,9 @@ internal static class ShortestDouble
 
     private static readonly UInt128[] PowersOfTen = [.. Enumerable.Range(0, 23).Select(Power)];
 
+    /// <summary>10ⁿ as doubles for n = −4 … 16 (index n + 4).</summary>
+    private static readonly double[] PowersOfTenDouble = [.. Enumerable.Range(-4, 21).Select(n => double.Parse($"1e{n}", System.Globalization.CultureInfo.InvariantCulture))];
+
     /// <summary>
     /// Writes <paramref name="value"/> into <paramref name="destination"/> (at least
     /// <see cref="MaxLength"/> bytes) and returns the length, or 0 when the value is outside the
@@ -47,13 +50,22 @@ internal static class ShortestDouble
         // The interval of reals that round to abs, times 4: (4m - 1 - lowerGap, 4m + 2); the gap
         // below is half as wide when abs is a power of two (the next lower double is closer).
         var lowerGap = fraction == 0 && biased > 1 ? 0UL : 1UL;
-        // abs * 10^k has 17 to 19 digits before the point (Log10 may be off by one next to a power of ten).
-        var k = 17 - Math.Max(-4, (int)Math.Floor(Math.Log10(abs)));
+        // abs * 10^k has 17 to 19 digits before the point: with abs in [2^e, 2^(e+1)), ⌊e·log₁₀2⌋
+        // (in integers, exact for |e| < 1650) is ⌊log₁₀ abs⌋ or one less, which the comparison
+        // with the next power of ten corrects (up to the rounding of 10⁻ⁿ, one digit either way).
+        var exponent10 = ((biased - 1023) * 78913) >> 18;
+        if (abs >= PowersOfTenDouble[exponent10 + 5])
+        {
+            exponent10++;
+        }
+
+        var k = 17 - Math.Max(-4, exponent10);
         var scale = PowersOfTen[k];
         var mask = (UInt128.One << shift) - 1;
+        // One 128-bit product; the bounds differ from it by small multiples of the scale.
         var exactR = (4 * m) * scale;
-        var exactP = ((4 * m) + 2) * scale;
-        var exactM = ((4 * m) - 1 - lowerGap) * scale;
+        var exactP = exactR + (scale << 1);
+        var exactM = exactR - (lowerGap == 0 ? scale : scale << 1);
         var vr = (ulong)(exactR >> shift);
         var vp = (ulong)(exactP >> shift);
         var vm = (ulong)(exactM >> shift);
@@ -109,9 +121,19 @@ internal static class ShortestDouble
     {
         Span<byte> text = stackalloc byte[20];
         var count = 0;
-        for (var d = digits; d != 0; d /= 10)
+        var d = digits;
+        // Two digits a division while at least two remain.
+        while (d >= 10)
         {
-            text[19 - count++] = (byte)('0' + (int)(d % 10));
+            var pair = (int)(d % 100);
+            d /= 100;
+            text[19 - count++] = (byte)('0' + (pair % 10));
+            text[19 - count++] = (byte)('0' + (pair / 10)); // not a leading zero: d was ≥ 10
+        }
+
+        if (d != 0)
+        {
+            text[19 - count++] = (byte)('0' + (int)d);
         }
 
         var digitText = text[(20 - count)..];

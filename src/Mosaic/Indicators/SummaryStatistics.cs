@@ -294,13 +294,54 @@ internal static class SummaryStatistics
         }
 
         var h = 0.0;
+        if (total is >= 1 and <= EntropyTermsMaximum && total == Math.Floor(total))
+        {
+            // Whole totals (record and bin counts) are mostly small: each term p·ln p is
+            // computed once per thread by the same expression and then looked up.
+            var row = EntropyRow((int)total);
+            foreach (var c in counts)
+            {
+                h += c >= 1 && c <= row.Length ? row[c - 1] : EntropyTerm(c, total);
+            }
+
+            return -h;
+        }
+
         foreach (var c in counts)
         {
-            var p = c / total;
-            h += p * Math.Log(p);
+            h += EntropyTerm(c, total);
         }
 
         return -h;
+    }
+
+    private const int EntropyTermsMaximum = 256;
+
+    [ThreadStatic]
+    private static double[]?[]? entropyTerms;
+
+    private static double EntropyTerm(int count, double total)
+    {
+        var p = count / total;
+        return p * Math.Log(p);
+    }
+
+    /// <summary>p·ln p for p = c / <paramref name="total"/>, c = 1 … total (index c − 1), made on first use.</summary>
+    private static double[] EntropyRow(int total)
+    {
+        entropyTerms ??= new double[]?[EntropyTermsMaximum + 1];
+        if (entropyTerms[total] is { } row)
+        {
+            return row;
+        }
+
+        row = new double[total];
+        for (var c = 1; c <= total; c++)
+        {
+            row[c - 1] = EntropyTerm(c, total);
+        }
+
+        return entropyTerms[total] = row;
     }
 
     /// <summary>

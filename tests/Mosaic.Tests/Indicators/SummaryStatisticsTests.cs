@@ -94,4 +94,39 @@ public class SummaryStatisticsTests
         Assert.False(IndicatorWriter.IsSmallWholeNumber(1e15));
         Assert.False(IndicatorWriter.IsSmallWholeNumber(double.NaN));
     }
+
+    [Fact]
+    public void Entropy_WholeAndFractionalTotals_SameBitsAsTheFormula()
+    {
+        var random = new Random(5);
+        foreach (var total in new double[] { 1, 2, 3, 7, 100, 255, 256, 257, 1000, 12.5 })
+        {
+            for (var trial = 0; trial < 50; trial++)
+            {
+                // Counts that sum to the total (when whole), in any order, plus ones above it.
+                var counts = new List<int>();
+                var left = (int)total;
+                while (left > 0)
+                {
+                    var c = random.Next(1, left + 1);
+                    counts.Add(c);
+                    left -= c;
+                }
+
+                if (trial % 10 == 0)
+                {
+                    counts.Add((int)total + 3);
+                }
+
+                var h = 0.0;
+                foreach (var c in counts)
+                {
+                    var p = c / total;
+                    h += p * Math.Log(p);
+                }
+
+                Assert.Equal(BitConverter.DoubleToInt64Bits(-h), BitConverter.DoubleToInt64Bits(SummaryStatistics.Entropy(counts.ToArray(), total)));
+            }
+        }
+    }
 }
