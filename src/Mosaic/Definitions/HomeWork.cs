@@ -45,8 +45,14 @@ public static class HomeWork
     /// them; rows with a null cell are ignored. For stages that count once and reuse the counts.
     /// </summary>
     /// <param name="countsSql">A table, view or parenthesised query with those columns.</param>
-    public static string MostFrequentCountedCellSql(string countsSql) =>
-        RankCellsSql($"SELECT subscriber_id, cell_id, n, first_seen FROM {countsSql} WHERE cell_id IS NOT NULL", "");
+    /// <param name="perWeek">
+    /// The counts are per subscriber, week and cell (a <c>week</c> column too): the result is
+    /// <c>(subscriber_id, week, cell_id)</c>, the most frequent cell of each week.
+    /// </param>
+    public static string MostFrequentCountedCellSql(string countsSql, bool perWeek = false) =>
+        perWeek
+            ? RankCellsSql($"SELECT subscriber_id, week, cell_id, n, first_seen FROM {countsSql} WHERE cell_id IS NOT NULL", ", week")
+            : RankCellsSql($"SELECT subscriber_id, cell_id, n, first_seen FROM {countsSql} WHERE cell_id IS NOT NULL", "");
 
     private static string RankCellsSql(string countsSql, string weekKey)
     {

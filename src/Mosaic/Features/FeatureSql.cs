@@ -27,6 +27,14 @@ internal sealed class FeatureSql(StudyCalendar calendar, int weeks, string cityC
     public static string ExactSum(string expression) =>
         $"(CAST(sum(CAST(round(({expression}) * {FixedScale}) AS HUGEINT)) AS DOUBLE) / {FixedScale})";
 
+    /// <summary>
+    /// <see cref="ExactSum"/> of an expression over rows that each stand for <paramref name="weight"/>
+    /// equal rows (an integer column): the same fixed-point terms, each counted that many times,
+    /// so the result equals <see cref="ExactSum"/> over the expanded rows exactly.
+    /// </summary>
+    public static string ExactWeightedSum(string expression, string weight) =>
+        $"(CAST(sum(CAST(round(({expression}) * {FixedScale}) AS HUGEINT) * {weight}) AS DOUBLE) / {FixedScale})";
+
     /// <summary>Great-circle (haversine) distance in km between two (lat, lon) points in degrees.</summary>
     public static string Haversine(string lat1, string lon1, string lat2, string lon2) =>
         HaversineOf($"pow(sin(radians({lat1} - {lat2}) / 2), 2) + cos(radians({lat1})) * cos(radians({lat2})) * pow(sin(radians({lon1} - {lon2}) / 2), 2)");
@@ -47,31 +55,42 @@ internal sealed class FeatureSql(StudyCalendar calendar, int weeks, string cityC
 
     private static string Group(string value) => Sql.Literal(value);
 
+    /// <summary>Name of the step that builds <c>fx_wcell</c> (events per subject, week and cell).</summary>
+    public const string CellsStep = "events per cell";
+
+    /// <summary>Night events per subject, week and cell with the first of them, for <see cref="HomeWork"/>.</summary>
+    private const string NightCounts =
+        "(SELECT subscriber_id, week, cell_id, n_night AS n, first_night AS first_seen FROM fx_wcell WHERE n_night > 0)";
+
+    /// <summary>Working-hours events per subject, week and cell with the first of them.</summary>
+    private const string WorkCounts =
+        "(SELECT subscriber_id, week, cell_id, n_work AS n, first_work AS first_seen FROM fx_wcell WHERE n_work > 0)";
+
+    /// <summary>Night events per subject and cell over the study weeks with the first of them.</summary>
+    private const string StudyNightCounts =
+        "(SELECT subscriber_id, cell_id, sum(n_night) AS n, min(first_night) AS first_seen FROM fx_wcell WHERE n_night > 0 GROUP BY ALL)";
+
     /// <summary>Name of the step that extracts the attributed subscribers' events (<c>fx_ev</c>).</summary>
     public const string EventsStep = "events of attributed subscribers";
 
     /// <summary>
-    /// The attributed subscribers' events inside the study weeks (the rows of <c>fx_ev</c>), with
-    /// the position and district of the event's cell (null when the cell is unknown or has no
-    /// coordinates). The rows of the <c>events</c> view, built from one scan of <c>calls</c>: each
-    /// call meets a two-row table of sides (caller, callee) instead of a union of two scans.
+    /// The attributed subscribers' events inside the study weeks (the rows of <c>fx_ev</c>). The
+    /// rows of the <c>events</c> view, built from one scan of <c>calls</c>: each call meets a
+    /// two-row table of sides (caller, callee) instead of a union of two scans. The cell's position
+    /// and district are not joined here but to the far fewer rows of <c>fx_wcell</c>.
     /// </summary>
     public string EventsSelect()
     {
         var week = calendar.WeekSql("c.start_time");
         return $"""
-            SELECT e.subscriber_id, e.counterpart_id, e.is_out, e.is_call, e.start_time, e.duration_s, e.cell_id, e.week,
-                   CASE WHEN l.lat IS NOT NULL AND l.lon IS NOT NULL THEN l.lat END AS lat,
-                   CASE WHEN l.lat IS NOT NULL AND l.lon IS NOT NULL THEN l.lon END AS lon,
-                   l.district_id
+            SELECT e.subscriber_id, e.counterpart_id, e.is_out, e.is_call, e.start_time, e.duration_s, e.cell_id, e.week
             FROM (SELECT CASE WHEN o.is_out THEN c.caller_id ELSE c.callee_id END AS subscriber_id,
                          CASE WHEN o.is_out THEN c.callee_id ELSE c.caller_id END AS counterpart_id,
                          o.is_out, c.kind = 'call' AS is_call, c.start_time, c.duration_s,
                          CASE WHEN o.is_out THEN c.caller_cell ELSE c.callee_cell END AS cell_id, {week} AS week
                   FROM {CanonicalTables.Calls} c CROSS JOIN (VALUES (true), (false)) o(is_out)
                   WHERE {InStudy("c.start_time")}) e
-            SEMI JOIN {CanonicalTables.Subscribers} s ON e.subscriber_id = s.subscriber_id
-            LEFT JOIN {CanonicalTables.Cells} l ON l.cell_id = e.cell_id{(partition is null ? "" : "\n            WHERE " + partition.Owns("e.subscriber_id"))}
+            SEMI JOIN {CanonicalTables.Subscribers} s ON e.subscriber_id = s.subscriber_id{(partition is null ? "" : "\n            WHERE " + partition.Owns("e.subscriber_id"))}
             """;
     }
 
@@ -118,11 +137,27 @@ internal sealed class FeatureSql(StudyCalendar calendar, int weeks, string cityC
                    CAST(quantile_cont(duration_s, 0.5) FILTER (WHERE is_call) AS DOUBLE) AS call_duration_median_s,
                    CAST(coalesce(sum(duration_s) FILTER (WHERE is_call), 0) AS BIGINT) AS call_duration_total_s,
                    count(*) FILTER (WHERE {StudyCalendar.NightSql("start_time")}) / count(*) AS pct_nocturnal,
-                   count(*) FILTER (WHERE {StudyCalendar.WeekendSql("start_time")}) / count(*) AS pct_weekend,
-                   count(lat) AS n_positions,
-                   {ExactSum("lat")} / nullif(count(lat), 0) AS centre_lat,
-                   {ExactSum("lon")} / nullif(count(lat), 0) AS centre_lon
+                   count(*) FILTER (WHERE {StudyCalendar.WeekendSql("start_time")}) / count(*) AS pct_weekend
             FROM fx_sev GROUP BY ALL
+            """);
+
+        // Every geographic feature (cells, districts, radius, home and work) needs only, per
+        // subject, week and cell, the events there and the night and working-hours ones with
+        // the first of each: one aggregate of the events for all of them, with the cell's
+        // position and district (null when unknown or without coordinates) joined to its rows.
+        yield return (CellsStep, $"""
+            CREATE OR REPLACE TABLE fx_wcell AS
+            SELECT v.*,
+                   CASE WHEN l.lat IS NOT NULL AND l.lon IS NOT NULL THEN l.lat END AS lat,
+                   CASE WHEN l.lat IS NOT NULL AND l.lon IS NOT NULL THEN l.lon END AS lon,
+                   l.district_id
+            FROM (SELECT subscriber_id, week, cell_id, count(*) AS n,
+                         count(*) FILTER (WHERE {StudyCalendar.NightSql("start_time")}) AS n_night,
+                         min(start_time) FILTER (WHERE {StudyCalendar.NightSql("start_time")}) AS first_night,
+                         count(*) FILTER (WHERE {StudyCalendar.WorkHoursSql("start_time")}) AS n_work,
+                         min(start_time) FILTER (WHERE {StudyCalendar.WorkHoursSql("start_time")}) AS first_work
+                  FROM fx_sev WHERE cell_id IS NOT NULL GROUP BY ALL) v
+            LEFT JOIN {CanonicalTables.Cells} l ON l.cell_id = v.cell_id
             """);
 
         // Distinct counts as separate group-bys: DuckDB's DISTINCT aggregates inside the wide
@@ -133,15 +168,20 @@ internal sealed class FeatureSql(StudyCalendar calendar, int weeks, string cityC
             FROM (SELECT subscriber_id, week, count(*) AS active_days
                   FROM (SELECT DISTINCT subscriber_id, week, CAST(start_time AS DATE) FROM fx_sev) GROUP BY ALL) d
             LEFT JOIN (SELECT subscriber_id, week, count(*) AS n_districts
-                       FROM (SELECT DISTINCT subscriber_id, week, district_id FROM fx_sev WHERE district_id IS NOT NULL) GROUP BY ALL) x
+                       FROM (SELECT DISTINCT subscriber_id, week, district_id FROM fx_wcell WHERE district_id IS NOT NULL) GROUP BY ALL) x
                    ON x.subscriber_id = d.subscriber_id AND x.week = d.week
             """);
 
+        // Sums over the located events as sums over their cells, each term counted n times (exact).
         yield return ("radius of gyration", $"""
             CREATE OR REPLACE TABLE fx_radius AS
+            WITH w AS (SELECT subscriber_id, week, CAST(sum(n) AS BIGINT) AS n_positions,
+                              {ExactWeightedSum("lat", "n")} / CAST(sum(n) AS BIGINT) AS centre_lat,
+                              {ExactWeightedSum("lon", "n")} / CAST(sum(n) AS BIGINT) AS centre_lon
+                       FROM fx_wcell WHERE lat IS NOT NULL GROUP BY ALL)
             SELECT v.subscriber_id, v.week,
-                   sqrt({ExactSum($"pow({Haversine("w.centre_lat", "w.centre_lon", "v.lat", "v.lon")}, 2)")} / w.n_positions) AS radius_of_gyration_km
-            FROM fx_sev v JOIN fx_week w ON w.subscriber_id = v.subscriber_id AND w.week = v.week
+                   sqrt({ExactWeightedSum($"pow({Haversine("w.centre_lat", "w.centre_lon", "v.lat", "v.lon")}, 2)", "v.n")} / w.n_positions) AS radius_of_gyration_km
+            FROM fx_wcell v JOIN w ON w.subscriber_id = v.subscriber_id AND w.week = v.week
             WHERE v.lat IS NOT NULL
             GROUP BY v.subscriber_id, v.week, w.n_positions
             """);
@@ -220,7 +260,7 @@ internal sealed class FeatureSql(StudyCalendar calendar, int weeks, string cityC
 
         yield return ("cells", $"""
             CREATE OR REPLACE TABLE fx_cells AS
-            WITH freq AS (SELECT subscriber_id, week, cell_id, count(*) AS n FROM fx_sev WHERE cell_id IS NOT NULL GROUP BY ALL),
+            WITH freq AS (SELECT subscriber_id, week, cell_id, n FROM fx_wcell),
                  totals AS (SELECT subscriber_id, week, sum(n) AS total, sum(n * n) AS square, count(*) AS n_cells FROM freq GROUP BY ALL),
                  entropy AS (SELECT f.subscriber_id, f.week, {ExactSum("-(f.n / t.total) * ln(f.n / t.total)")} AS entropy_of_cells
                              FROM freq f JOIN totals t ON t.subscriber_id = f.subscriber_id AND t.week = f.week GROUP BY ALL),
@@ -259,18 +299,18 @@ internal sealed class FeatureSql(StudyCalendar calendar, int weeks, string cityC
                    CASE WHEN c.lat IS NOT NULL AND c.lon IS NOT NULL THEN c.lat END AS lat,
                    CASE WHEN c.lat IS NOT NULL AND c.lon IS NOT NULL THEN c.lon END AS lon,
                    p."group"
-            FROM ({HomeWork.HomeCellsSql("fx_sev", "week")}) h
+            FROM ({HomeWork.MostFrequentCountedCellSql(NightCounts, perWeek: true)}) h
             JOIN fx_people p ON p.subscriber_id = h.subscriber_id
             LEFT JOIN {CanonicalTables.Cells} c ON c.cell_id = h.cell_id;
             CREATE OR REPLACE TABLE fx_work AS
             SELECT h.subscriber_id, h.week, c.district_id AS work_district,
                    CASE WHEN c.lat IS NOT NULL AND c.lon IS NOT NULL THEN c.lat END AS lat,
                    CASE WHEN c.lat IS NOT NULL AND c.lon IS NOT NULL THEN c.lon END AS lon
-            FROM ({HomeWork.WorkCellsSql("fx_sev", "week")}) h
+            FROM ({HomeWork.MostFrequentCountedCellSql(WorkCounts, perWeek: true)}) h
             LEFT JOIN {CanonicalTables.Cells} c ON c.cell_id = h.cell_id;
             CREATE OR REPLACE TABLE fx_home_study AS
             SELECT h.subscriber_id, c.district_id AS home_district_study
-            FROM ({HomeWork.HomeCellsSql("fx_sev")}) h
+            FROM ({HomeWork.MostFrequentCountedCellSql(StudyNightCounts)}) h
             LEFT JOIN {CanonicalTables.Cells} c ON c.cell_id = h.cell_id;
             CREATE OR REPLACE TABLE fx_residents AS
             {Residents("fx_home")}
