@@ -21,6 +21,7 @@ public sealed class Pseudonymizer : IDisposable
 
     private readonly HMACSHA256 hmac;
     private readonly byte[] key;
+    private readonly HmacLanes lanes;
 
     /// <summary>Creates a pseudonymiser with the given key.</summary>
     public Pseudonymizer(ReadOnlySpan<byte> key)
@@ -32,6 +33,7 @@ public sealed class Pseudonymizer : IDisposable
 
         this.key = key.ToArray();
         hmac = new HMACSHA256(this.key);
+        lanes = new HmacLanes(this.key);
         IsEphemeral = false;
     }
 
@@ -39,6 +41,7 @@ public sealed class Pseudonymizer : IDisposable
     {
         this.key = key;
         hmac = new HMACSHA256(key);
+        lanes = new HmacLanes(key);
         IsEphemeral = ephemeral;
     }
 
@@ -88,6 +91,17 @@ public sealed class Pseudonymizer : IDisposable
         Span<byte> hash = stackalloc byte[32];
         hmac.TryComputeHash(utf8Id, hash, out _);
         return BinaryPrimitives.ReadInt64BigEndian(hash);
+    }
+
+    /// <summary>
+    /// The pseudonyms of ids [<paramref name="from"/>, <paramref name="to"/>), each written by
+    /// <paramref name="write"/> as UTF-8 (at most <paramref name="maxLength"/> bytes), into
+    /// <paramref name="output"/>: the values of <see cref="Pseudonymize(ReadOnlySpan{byte})"/>,
+    /// eight ids per pass (see <see cref="HmacLanes"/>). Thread-safe.
+    /// </summary>
+    internal void PseudonymizeMany(int from, int to, int maxLength, HmacLanes.MessageWriter write, Span<long> output)
+    {
+        lanes.Compute(from, to, maxLength, write, output);
     }
 
     /// <inheritdoc />

@@ -25,6 +25,38 @@ public class PseudonymizerTests
         Assert.Equal(expected, p.Pseudonymize("alice"));
     }
 
+    [Theory]
+    [InlineData(16)]
+    [InlineData(63)]
+    [InlineData(64)]
+    [InlineData(65)]
+    [InlineData(200)]
+    public void PseudonymizeMany_AnyIdLengthAndKeyLength_EqualsLibraryHmac(int keyLength)
+    {
+        // Ids of 0..80 bytes (the vector path takes up to 55, longer ones the library), some
+        // phone-number-like, some multi-byte UTF-8; 203 of them, so the last batch of 8 is partial.
+        var key = Enumerable.Range(0, keyLength).Select(i => unchecked((byte)((i * 37) + 11))).ToArray();
+        var ids = Enumerable.Range(0, 203).Select(i => i % 3 == 0 ? $"+90555{i:D7}" : new string(i % 2 == 0 ? 'ş' : 'x', (i * 7) % 81 / (i % 2 == 0 ? 2 : 1)))
+            .Select(Encoding.UTF8.GetBytes).ToArray();
+        Assert.Contains(ids, id => id.Length == 0);
+        Assert.Contains(ids, id => id.Length == 55);
+        Assert.Contains(ids, id => id.Length == 56);
+        using var p = new Pseudonymizer(key);
+        var output = new long[ids.Length + 2];
+        p.PseudonymizeMany(1, ids.Length + 1, 200, (i, destination) =>
+        {
+            ids[i - 1].CopyTo(destination);
+            return ids[i - 1].Length;
+        }, output);
+        Assert.Equal(0, output[0]);
+        Assert.Equal(0, output[^1]);
+        for (var i = 0; i < ids.Length; i++)
+        {
+            var expected = System.Buffers.Binary.BinaryPrimitives.ReadInt64BigEndian(System.Security.Cryptography.HMACSHA256.HashData(key, ids[i]));
+            Assert.Equal(expected, output[i + 1]);
+        }
+    }
+
     [Fact]
     public void Pseudonymize_DictionaryAttackWithoutKey_FindsNothing()
     {
