@@ -164,19 +164,20 @@ public static class FeaturePartitions
 
     /// <summary>
     /// Clustering coefficients of the partition's subjects (non-machines of <c>fx_people</c> it
-    /// owns) into <c>fx_cluster</c>, from its calls and the edges the exchange sent it (<see cref="OwnedTriangles"/>).
+    /// owns) into <c>fx_cluster</c>, from its calls and the edges the exchange sent it (<see cref="OwnedTriangles"/>),
+    /// one week at a time.
     /// </summary>
     private static OwnedGraph Cluster(DuckDbSession session, FeatureSql sql, PartitionSpec spec, int weeks, List<string> received, int threads)
     {
         var graph = new OwnedTriangles(spec, weeks);
-        graph.ReadCalls(session.Connection, sql);
-        graph.ReadEdges(session.Connection, received);
         var subjects = session.Query($"SELECT subscriber_id FROM fx_people WHERE NOT is_machine AND {spec.Owns("subscriber_id")}", r => r.GetInt64(0))
             .ToHashSet();
         var edges = new Dictionary<string, long>();
         var corners = new Dictionary<string, long>();
         for (var w = 1; w <= weeks; w++)
         {
+            // One week in memory at a time: read, count, release.
+            graph.ReadWeek(session.Connection, sql, received, w);
             var week = graph.Count(w, threads);
             var label = w.ToString(CultureInfo.InvariantCulture);
             edges[label] = week.Edges;

@@ -49,6 +49,17 @@ internal sealed class FeatureSql(StudyCalendar calendar, int weeks, string cityC
     /// <summary>SQL of the study week of a timestamp column.</summary>
     public string Week(string column) => calendar.WeekSql(column);
 
+    /// <summary>
+    /// SQL predicate: the call is inside the study and in study week <paramref name="week"/>
+    /// (1-based; exactly <c>Week(column) = week</c>), with a time range a day wider than the week
+    /// in front so that a scan of time-sorted Parquet skips the other weeks' row groups.
+    /// </summary>
+    public string InWeek(string column, int week) =>
+        $"{column} >= {Timestamp(calendar.Start.AddDays((7.0 * (week - 1)) - 1))} AND {column} < {Timestamp(calendar.Start.AddDays((7.0 * week) + 1))} " +
+        $"AND {InStudy(column)} AND {Week(column)} = {week.ToString(CultureInfo.InvariantCulture)}";
+
+    private static string Timestamp(DateTime time) => $"TIMESTAMP '{time:yyyy-MM-dd HH:mm:ss}'";
+
     private string Start => $"TIMESTAMP '{calendar.Start:yyyy-MM-dd HH:mm:ss}'";
 
     private string End => $"TIMESTAMP '{calendar.Start.AddDays(7.0 * weeks):yyyy-MM-dd HH:mm:ss}'";

@@ -1,3 +1,4 @@
+using System.Globalization;
 using DuckDB.NET.Data;
 using Mosaic.Data;
 using Mosaic.ScaleOut;
@@ -6,20 +7,25 @@ namespace Mosaic.Features;
 
 /// <summary>
 /// Degrees and triangles of one partition's own nodes in the weekly contact graphs (the
-/// clustering coefficients of a scale-out features compute step), over compact arrays in memory.
+/// clustering coefficients of a scale-out features compute step), over compact arrays in memory,
+/// one week at a time.
 /// Replaces a SQL self-join of the adjacency with the exchanged edges, whose hash tables were the
 /// peak of the task (7.9 GB at N = 4 of the <c>large</c> city).
 /// </summary>
 /// <remarks>
 /// Two inputs per week, as pairs of subscriber ids mapped to dense node indices
 /// (<see cref="ContactGraph.IdIndex"/>): the owned nodes' neighbours, from the partition's calls
-/// (<see cref="AddCall"/>), and the edges the exchange sent this partition (<see cref="AddEdge"/>:
-/// every weekly edge of each node with a neighbour here). Each is radix-sorted and de-duplicated
+/// (<see cref="AddCall"/>), and the adjacency rows the exchange sent this partition
+/// (<see cref="AddNeighbour"/>: every weekly edge of each node with a neighbour here, as a row of
+/// that node). Each is radix-sorted and de-duplicated
 /// (<see cref="ContactGraph.SortDistinct"/>) into rows of sorted neighbour indices. The triangles
 /// through an owned node s are the edges among its neighbours, Σ over neighbours u of
 /// |N(u) ∩ N(s)| / 2, each intersection a merge of two sorted arrays (a binary search per element
 /// of the shorter when one is much longer). N(u) is complete: u has the owned s as a neighbour, so
-/// the exchange sent all of u's edges. Counts do not depend on the node numbering or the threads.
+/// the exchange sent u's whole row. Counts do not depend on the node numbering or the threads.
+/// <see cref="ReadWeek"/> reads one week's pairs only (the calls are sorted by time, the exchanged
+/// files by week, so each read skips the other weeks' row groups) into arrays of the exact size
+/// counted first, and <see cref="Count"/> releases them: the graph in memory is one week's.
 /// </remarks>
 internal sealed class OwnedTriangles
 {
@@ -72,36 +78,45 @@ internal sealed class OwnedTriangles
         }
     }
 
-    /// <summary>An edge the exchange sent for week <paramref name="week"/> (1-based), in either direction, duplicates allowed.</summary>
+    /// <summary>An edge of week <paramref name="week"/> (1-based) in both directions, duplicates allowed.</summary>
     public void AddEdge(int week, long u, long v)
     {
-        if (u == v)
+        AddNeighbour(week, u, v);
+        AddNeighbour(week, v, u);
+    }
+
+    /// <summary>
+    /// <paramref name="v"/> is a neighbour of <paramref name="u"/> in week <paramref name="week"/>
+    /// (1-based): one entry of u's row, duplicates allowed. An exchanged file holds whole rows
+    /// (<c>u</c>'s every edge), so its edges need only this direction.
+    /// </summary>
+    public void AddNeighbour(int week, long u, long v)
+    {
+        if (u != v)
         {
-            return;
+            received[week - 1].Add(Pack(Node(u), Node(v)));
         }
-
-        var (x, y) = (Node(u), Node(v));
-        received[week - 1].Add(Pack(x, y));
-        received[week - 1].Add(Pack(y, x));
     }
 
-    /// <summary>Streams the study's calls of the open data (<c>calls</c>) into the graph.</summary>
-    public void ReadCalls(DuckDBConnection connection, FeatureSql sql)
+    /// <summary>
+    /// Streams study week <paramref name="week"/> (1-based) of the open data's calls
+    /// (<c>calls</c>) and of the exchanged files (columns <c>week</c>, <c>u</c>, <c>v</c>: rows of
+    /// the adjacency) into the graph; each buffer is sized by a count first, so it is one array.
+    /// </summary>
+    public void ReadWeek(DuckDBConnection connection, FeatureSql sql, IReadOnlyCollection<string> files, int week)
     {
+        ArgumentNullException.ThrowIfNull(connection);
         ArgumentNullException.ThrowIfNull(sql);
-        Stream(connection, $"""
-            SELECT {sql.Week("start_time")}, caller_id, callee_id FROM {CanonicalTables.Calls}
-            WHERE {sql.InStudy("start_time")} AND caller_id <> callee_id
-            """, AddCall);
-    }
-
-    /// <summary>Streams exchanged edge files (columns <c>week</c>, <c>u</c>, <c>v</c>) into the graph.</summary>
-    public void ReadEdges(DuckDBConnection connection, IReadOnlyCollection<string> files)
-    {
         ArgumentNullException.ThrowIfNull(files);
+        var calls = $"FROM {CanonicalTables.Calls} WHERE {sql.InWeek("start_time", week)} AND caller_id <> callee_id";
+        neighbours[week - 1].Reserve(Scalar(connection,
+            $"SELECT CAST(count_if({partition.Owns("caller_id")}) + count_if({partition.Owns("callee_id")}) AS BIGINT) {calls}"));
+        Stream(connection, $"SELECT caller_id, callee_id {calls}", (a, b) => AddCall(week, a, b));
         if (files.Count > 0)
         {
-            Stream(connection, $"SELECT week, u, v FROM read_parquet([{string.Join(", ", files.Select(Sql.Literal))}])", AddEdge);
+            var edges = $"FROM read_parquet([{string.Join(", ", files.Select(Sql.Literal))}]) WHERE week = {week.ToString(CultureInfo.InvariantCulture)} AND u <> v";
+            received[week - 1].Reserve(Scalar(connection, $"SELECT CAST(count(*) AS BIGINT) {edges}"));
+            Stream(connection, $"SELECT u, v {edges}", (u, v) => AddNeighbour(week, u, v));
         }
     }
 
@@ -248,7 +263,7 @@ internal sealed class OwnedTriangles
         return ([.. sources], [.. starts], targets);
     }
 
-    private static void Stream(DuckDBConnection connection, string query, Action<int, long, long> add)
+    private static void Stream(DuckDBConnection connection, string query, Action<long, long> add)
     {
         using var command = connection.CreateCommand();
         // Streaming: the rows are never materialised by DuckDB.
@@ -257,40 +272,73 @@ internal sealed class OwnedTriangles
         using var reader = command.ExecuteReader();
         while (reader.Read())
         {
-            add(reader.GetInt32(0), reader.GetInt64(1), reader.GetInt64(2));
+            add(reader.GetInt64(0), reader.GetInt64(1));
         }
     }
 
-    /// <summary>Packed pairs in chunks, so that growing never copies.</summary>
+    private static long Scalar(DuckDBConnection connection, string query)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = query;
+        return Convert.ToInt64(command.ExecuteScalar() ?? 0L, CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>
+    /// Packed pairs in chunks, so that growing never copies; when <see cref="Reserve"/> was given
+    /// the exact count, the pairs are one array that <see cref="Drain"/> hands over without a copy.
+    /// </summary>
     private sealed class PairBuffer
     {
         private readonly List<ulong[]> chunks = [];
+        private int used; // entries in the last chunk
         private long count;
+
+        /// <summary>Before the first pair: room for <paramref name="capacity"/> pairs in one array.</summary>
+        public void Reserve(long capacity)
+        {
+            if (count == 0 && capacity > 0 && capacity <= Array.MaxLength)
+            {
+                chunks.Clear();
+                chunks.Add(new ulong[capacity]);
+                used = 0;
+            }
+        }
 
         public void Add(ulong pair)
         {
-            var at = (int)(count % ChunkLength);
-            if (at == 0)
+            if (chunks.Count == 0 || used == chunks[^1].Length)
             {
                 chunks.Add(new ulong[ChunkLength]);
+                used = 0;
             }
 
-            chunks[^1][at] = pair;
+            chunks[^1][used++] = pair;
             count++;
         }
 
-        /// <summary>All pairs as one array; the buffer is empty afterwards.</summary>
+        /// <summary>All pairs as one array (the reserved one when it is exactly full); the buffer is empty afterwards.</summary>
         public ulong[] Drain()
         {
-            var all = new ulong[count];
-            for (var c = 0; c < chunks.Count; c++)
+            ulong[] all;
+            if (chunks.Count == 1 && used == chunks[0].Length)
             {
-                var start = (long)c * ChunkLength;
-                Array.Copy(chunks[c], 0, all, start, (int)Math.Min(ChunkLength, count - start));
-                chunks[c] = [];
+                all = chunks[0];
+            }
+            else
+            {
+                all = new ulong[count];
+                long at = 0;
+                for (var c = 0; c < chunks.Count; c++)
+                {
+                    var length = c == chunks.Count - 1 ? used : chunks[c].Length;
+                    Array.Copy(chunks[c], 0, all, at, length);
+                    at += length;
+                    chunks[c] = [];
+                }
             }
 
             chunks.Clear();
+            used = 0;
             count = 0;
             return all;
         }

@@ -72,6 +72,44 @@ public class OwnedTrianglesTests
         Assert.True(triangles.Sum() > 100, "the graph must have triangles to test");
     }
 
+    [Fact]
+    public void Count_ExchangedRowsOneDirection_EqualsClusteringKernel()
+    {
+        // As the exchange sends them: for partition k, the whole row (u, every neighbour v) of each
+        // node u with a neighbour owned by k, one direction only, in week 3 of 3.
+        var random = new Random(5);
+        var edges = Enumerable.Range(0, 2000).Select(_ => ((long)random.Next(200), (long)random.Next(200)))
+            .Where(e => e.Item1 != e.Item2).ToArray();
+        var distinct = edges.Select(e => (Math.Min(e.Item1, e.Item2), Math.Max(e.Item1, e.Item2))).Distinct().ToArray();
+        var (triangles, degree) = ClusteringKernel.Count(200, distinct.Select(e => (int)e.Item1).ToArray(), distinct.Select(e => (int)e.Item2).ToArray(), threads: 1);
+        var rows = distinct.SelectMany(e => new[] { e, (e.Item2, e.Item1) }).ToLookup(e => e.Item1, e => e.Item2);
+
+        for (var k = 0; k < 4; k++)
+        {
+            var spec = new PartitionSpec(k, 4);
+            var graph = new OwnedTriangles(spec, weeks: 3);
+            foreach (var (a, b) in edges)
+            {
+                graph.AddCall(3, a, b);
+            }
+
+            foreach (var row in rows.Where(r => r.Any(v => PartitionSpec.OwnerOf(v, 4) == k)))
+            {
+                foreach (var v in row)
+                {
+                    graph.AddNeighbour(3, row.Key, v);
+                }
+            }
+
+            var week = graph.Count(3, threads: 2);
+            Assert.NotEmpty(week.Nodes);
+            foreach (var (id, d, t) in week.Nodes)
+            {
+                Assert.Equal((degree[id], triangles[id]), (d, t));
+            }
+        }
+    }
+
     [Theory]
     [InlineData(new[] { 1, 3, 5, 7 }, new[] { 2, 3, 7, 8 }, 2)]
     [InlineData(new[] { 4 }, new[] { 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20 }, 1)]
