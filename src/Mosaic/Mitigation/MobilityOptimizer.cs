@@ -322,10 +322,10 @@ public static class MobilityOptimizer
     /// screened point (ties: the earlier start) continues with the full budget into
     /// <paramref name="x"/>, and the result never ends above its screened value. RR of
     /// <see cref="BothPolishesFrom"/> to <see cref="BothPolishesTo"/> districts (polish not set in
-    /// the options) does this once with each face polish, L-BFGS and Newton, and keeps the lower
-    /// result (ties: L-BFGS): which one reaches the lower local optimum differs from problem to
-    /// problem (planted-30 RR: Newton 2,451.6, L-BFGS 4,791.4; 39 districts: L-BFGS 1,387.3,
-    /// Newton 1,533.9; docs/mitigation.md).
+    /// the options) screens every candidate once with each face polish, L-BFGS and then Newton, and
+    /// the lowest screened pair continues with its polish (ties: the earlier pair, so L-BFGS): which
+    /// polish reaches the lower local optimum differs from problem to problem (planted-30 RR: Newton
+    /// 2,451.6, L-BFGS 4,791.4; docs/mitigation.md).
     /// </summary>
     private static MobilityStepResult ScreenedMultiStart(
         MitigationProblem problem,
@@ -334,69 +334,38 @@ public static class MobilityOptimizer
         List<double[]> candidates,
         double[] x)
     {
-        if (network != MitigationNetwork.RR || options.NewtonPolish is not null || problem.Count is < BothPolishesFrom or > BothPolishesTo)
+        bool?[] polishes = network == MitigationNetwork.RR && options.NewtonPolish is null && problem.Count is >= BothPolishesFrom and <= BothPolishesTo
+            ? [false, true]
+            : [options.NewtonPolish];
+        var starts = new List<double[]>(candidates);
+        var polish = candidates.Select(_ => polishes[0]).ToList();
+        foreach (var extra in polishes.Skip(1))
         {
-            return ScreenedMultiStart(problem, network, options, candidates, x, options.NewtonPolish);
+            // Each screening overwrites its start in place: the other polishes get copies.
+            starts.AddRange(candidates.Select(c => (double[])c.Clone()));
+            polish.AddRange(candidates.Select(_ => extra));
         }
 
-        var newtonPoint = new double[x.Length];
-        // Each screening overwrites its starts in place: the L-BFGS pass gets copies.
-        var quasiNewton = ScreenedMultiStart(problem, network, options, [.. candidates.Select(c => (double[])c.Clone())], x, false);
-        var newton = ScreenedMultiStart(problem, network, options, candidates, newtonPoint, true);
-        var iterations = quasiNewton.Iterations + newton.Iterations;
-        if (newton.Objective < quasiNewton.Objective)
-        {
-            Array.Copy(newtonPoint, x, x.Length);
-            return newton with { Iterations = iterations };
-        }
-
-        return quasiNewton with { Iterations = iterations };
-    }
-
-    /// <summary>
-    /// RR problems of this many districts and up to <see cref="BothPolishesTo"/> screen their
-    /// step-2 starts with both face polishes (<see cref="ScreenedMultiStart(MitigationProblem, MitigationNetwork, MobilityOptions, List{double[]}, double[])"/>):
-    /// 27 is where the default multi-start switches from full runs to screening (below it, Newton
-    /// ended RR in worse local optima on most of the reference starts).
-    /// </summary>
-    internal const int BothPolishesFrom = 27;
-
-    /// <summary>
-    /// Above this size RR screens with L-BFGS alone: the second pass doubles step 2's cost, and
-    /// the faces there mostly exceed <see cref="FaceNewton.MaxDimension"/>, where Newton falls
-    /// back to L-BFGS anyway.
-    /// </summary>
-    internal const int BothPolishesTo = 100;
-
-    private static MobilityStepResult ScreenedMultiStart(
-        MitigationProblem problem,
-        MitigationNetwork network,
-        MobilityOptions options,
-        List<double[]> candidates,
-        double[] x,
-        bool? newtonPolish)
-    {
-        options = options with { NewtonPolish = newtonPolish };
         // The screening runs are independent: they run concurrently (up to options.Threads at a
         // time, the kernels' threads split between them) and the winner is chosen by the fixed
         // rule, so the result is the same for any thread count (tested).
-        var parallelScreens = candidates.Count > 1 ? Math.Min(options.Threads, candidates.Count) : 1;
+        var parallelScreens = starts.Count > 1 ? Math.Min(options.Threads, starts.Count) : 1;
         var screening = options with
         {
             MaxIterations = Math.Max(1, options.MaxIterations / 8),
             Threads = Math.Max(1, options.Threads / parallelScreens),
         };
-        var screened = new MobilityStepResult?[candidates.Count];
-        if (candidates.Count > 1)
+        var screened = new MobilityStepResult?[starts.Count];
+        if (starts.Count > 1)
         {
-            Parallel.For(0, candidates.Count, new ParallelOptions { MaxDegreeOfParallelism = parallelScreens }, c =>
-                screened[c] = MinimizeX(problem, network, MobilityObjectiveKind.ChiSquareSum, candidates[c], screening, 1, 0));
+            Parallel.For(0, starts.Count, new ParallelOptions { MaxDegreeOfParallelism = parallelScreens }, c =>
+                screened[c] = MinimizeX(problem, network, MobilityObjectiveKind.ChiSquareSum, starts[c], screening with { NewtonPolish = polish[c] }, 1, 0));
         }
 
         var screenedIterations = 0;
         var bestScreened = -1;
         var bestScreenedValue = double.PositiveInfinity;
-        for (var c = 0; c < candidates.Count && candidates.Count > 1; c++)
+        for (var c = 0; c < starts.Count && starts.Count > 1; c++)
         {
             screenedIterations += screened[c]!.Iterations;
             if (screened[c]!.Objective < bestScreenedValue)
@@ -405,9 +374,10 @@ public static class MobilityOptimizer
             }
         }
 
-        Array.Copy(candidates[Math.Max(bestScreened, 0)], x, x.Length);
+        var winner = Math.Max(bestScreened, 0);
+        Array.Copy(starts[winner], x, x.Length);
         var screenedPoint = (double[])x.Clone();
-        var step2 = MinimizeX(problem, network, MobilityObjectiveKind.ChiSquareSum, x, options, 1, 0);
+        var step2 = MinimizeX(problem, network, MobilityObjectiveKind.ChiSquareSum, x, options with { NewtonPolish = polish[winner] }, 1, 0);
         if (bestScreened >= 0 && bestScreenedValue < step2.Objective)
         {
             // The continuation restarts the penalty; never let it end above its own start.
@@ -419,6 +389,21 @@ public static class MobilityOptimizer
 
         return step2;
     }
+
+    /// <summary>
+    /// RR problems of this many districts and up to <see cref="BothPolishesTo"/> screen their
+    /// step-2 starts with both face polishes (see ScreenedMultiStart): 27 is where the default
+    /// multi-start switches from full runs to screening (below it, Newton ended RR in worse local
+    /// optima on most of the reference starts).
+    /// </summary>
+    internal const int BothPolishesFrom = 27;
+
+    /// <summary>
+    /// Above this size RR screens with L-BFGS alone: the faces there mostly exceed
+    /// <see cref="FaceNewton.MaxDimension"/>, where Newton falls back to L-BFGS anyway, and the
+    /// extra screens would add to a step that already misses its time target.
+    /// </summary>
+    internal const int BothPolishesTo = 100;
 
     /// <summary>
     /// The extra step-2 starts, fixed for determinism: every origin spread in proportion to the
