@@ -189,6 +189,9 @@ public static class FeaturePartitions
             }
         }
 
+        // The weeks' arrays are garbage now, but the GC keeps their memory committed (resident)
+        // unless told otherwise, under every slice the task builds next: return it to the system.
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
         return new OwnedGraph(edges, corners);
     }
 
