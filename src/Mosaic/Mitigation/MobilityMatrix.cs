@@ -101,12 +101,14 @@ public static class MobilityMatrix
     /// <summary>
     /// The exact capacity repair: for every district j above its capacity u_j the same fraction
     /// e_j / r̂_j (plus 1e-12 of margin) of every origin's people sent to j is sent instead to the
-    /// districts with the most spare room, in proportion to their spare room, so that no receiving
-    /// district overflows. Column sums and bounds are kept exactly; after the augmented
-    /// Lagrangian the amounts moved are within its tolerance (relative 1e-9), so the objective
-    /// barely changes.
+    /// districts with the most spare room (or, with <paramref name="byLoad"/>, to the districts with
+    /// room that already hold the most refugees), in proportion to their spare room, so that no
+    /// receiving district overflows. Column sums and bounds are kept exactly. After a converged
+    /// augmented Lagrangian the amounts moved are within its tolerance (relative 1e-9); at the
+    /// iteration limit they can be percents of a capacity, and then where they go matters (see
+    /// <see cref="MobilityOptimizer"/>'s end of step, which tries both receiver rules).
     /// </summary>
-    internal static void RepairCapacityX(double[] x, double[] refugees, double[] capacity, int n)
+    internal static void RepairCapacityX(double[] x, double[] refugees, double[] capacity, int n, bool byLoad = false)
     {
         var loads = new double[n];
         for (var i = 0; i < n; i++)
@@ -130,10 +132,11 @@ public static class MobilityMatrix
             return;
         }
 
-        // Receivers: the districts with the most room, enough of them to take twice the excess.
+        // Receivers: the districts with the most room (byLoad: with room and the most refugees
+        // already), enough of them to take twice the excess.
         var receivers = Enumerable.Range(0, n)
             .Where(k => excess[k] == 0 && capacity[k] - loads[k] > 0)
-            .OrderByDescending(k => capacity[k] - loads[k]).ThenBy(k => k)
+            .OrderByDescending(k => byLoad ? loads[k] : capacity[k] - loads[k]).ThenBy(k => k)
             .ToList();
         var chosen = new List<int>();
         double room = 0;
