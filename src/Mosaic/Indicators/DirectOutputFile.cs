@@ -137,8 +137,15 @@ internal sealed partial class DirectOutputFile : IDisposable
         }
 
         var fd = (int)handle.DangerousGetHandle();
-        var flags = Fcntl(fd, GetFlags, 0);
-        return flags >= 0 && Fcntl(fd, SetFlags, on ? flags | flag : flags & ~flag) == 0;
+        try
+        {
+            var flags = Fcntl(fd, GetFlags, 0);
+            return flags >= 0 && Fcntl(fd, SetFlags, on ? flags | flag : flags & ~flag) == 0;
+        }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
+        {
+            return false; // no C library under that name: write through the page cache
+        }
     }
 
     [LibraryImport("libc", EntryPoint = "fcntl", SetLastError = true)]
