@@ -111,7 +111,7 @@ public static class FeatureSlices
     }
 
     private static readonly string[] SliceTables =
-        ["fx_sev", "fx_week", "fx_wcell", "fx_days", "fx_radius", "fx_gaps", "fx_contacts", "fx_new", "fx_pareto", "fx_ego", "fx_cells", "fx_home", "fx_work", "fx_home_study", "fx_residents"];
+        ["fx_sev", "fx_week", "fx_wcell", "fx_gaps", "fx_contacts", "fx_new", "fx_pareto", "fx_ego", "fx_cells", "fx_home", "fx_work", "fx_home_study", "fx_residents"];
 
     /// <summary>What one sliced run works on.</summary>
     /// <remarks><see cref="Regroup"/>: when the slice count was not given, the event folders are regrouped into fewer slices by their size.</remarks>

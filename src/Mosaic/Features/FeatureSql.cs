@@ -171,43 +171,20 @@ internal sealed class FeatureSql(StudyCalendar calendar, int weeks, string cityC
             LEFT JOIN {CanonicalTables.Cells} l ON l.cell_id = v.cell_id
             """);
 
-        // Distinct counts as separate group-bys: DuckDB's DISTINCT aggregates inside the wide
-        // aggregate above cost several times more than these plain hash aggregates.
-        yield return ("active days and districts", """
-            CREATE OR REPLACE TABLE fx_days AS
-            SELECT d.subscriber_id, d.week, d.active_days, coalesce(x.n_districts, 0) AS n_districts
-            FROM (SELECT subscriber_id, week, count(*) AS active_days
-                  FROM (SELECT DISTINCT subscriber_id, week, CAST(start_time AS DATE) FROM fx_sev) GROUP BY ALL) d
-            LEFT JOIN (SELECT subscriber_id, week, count(*) AS n_districts
-                       FROM (SELECT DISTINCT subscriber_id, week, district_id FROM fx_wcell WHERE district_id IS NOT NULL) GROUP BY ALL) x
-                   ON x.subscriber_id = d.subscriber_id AND x.week = d.week
-            """);
-
-        // Sums over the located events as sums over their cells, each term counted n times (exact).
-        yield return ("radius of gyration", $"""
-            CREATE OR REPLACE TABLE fx_radius AS
-            WITH w AS (SELECT subscriber_id, week, CAST(sum(n) AS BIGINT) AS n_positions,
-                              {ExactWeightedSum("lat", "n")} / CAST(sum(n) AS BIGINT) AS centre_lat,
-                              {ExactWeightedSum("lon", "n")} / CAST(sum(n) AS BIGINT) AS centre_lon
-                       FROM fx_wcell WHERE lat IS NOT NULL GROUP BY ALL)
-            SELECT v.subscriber_id, v.week,
-                   sqrt({ExactWeightedSum($"pow({Haversine("w.centre_lat", "w.centre_lon", "v.lat", "v.lon")}, 2)", "v.n")} / w.n_positions) AS radius_of_gyration_km
-            FROM fx_wcell v JOIN w ON w.subscriber_id = v.subscriber_id AND w.week = v.week
-            WHERE v.lat IS NOT NULL
-            GROUP BY v.subscriber_id, v.week, w.n_positions
-            """);
-
-        // Gaps in microseconds are integers: their sums are exact, so the moments are too.
-        yield return ("inter-event times", """
+        // Gaps in microseconds are integers: their sums are exact, so the moments are too (null
+        // with a single event: no gap). The same ordered window counts the active days instead of
+        // a distinct aggregate: a day starts where the event's day number (microseconds since
+        // the epoch ÷ 86,400e6, the date of a timestamp after 1970) differs from the previous one's.
+        yield return ("inter-event times and active days", """
             CREATE OR REPLACE TABLE fx_gaps AS
             SELECT subscriber_id, week,
-                   CAST(sum(gap) AS DOUBLE) / count(gap) / 1e6 AS interevent_time_mean_s,
-                   sqrt(CAST(count(gap) * sum(CAST(gap AS HUGEINT) * gap) - sum(gap) * sum(gap) AS DOUBLE)
-                        / (CAST(count(gap) AS DOUBLE) * count(gap))) / 1e6 AS interevent_time_std_s
-            FROM (SELECT subscriber_id, week,
-                         epoch_us(start_time) - lag(epoch_us(start_time)) OVER (PARTITION BY subscriber_id, week ORDER BY start_time) AS gap
+                   count(*) FILTER (WHERE previous IS NULL OR t // 86400000000 <> previous // 86400000000) AS active_days,
+                   CAST(sum(t - previous) AS DOUBLE) / count(previous) / 1e6 AS interevent_time_mean_s,
+                   sqrt(CAST(count(previous) * sum(CAST(t - previous AS HUGEINT) * (t - previous)) - sum(t - previous) * sum(t - previous) AS DOUBLE)
+                        / (CAST(count(previous) AS DOUBLE) * count(previous))) / 1e6 AS interevent_time_std_s
+            FROM (SELECT subscriber_id, week, epoch_us(start_time) AS t,
+                         lag(epoch_us(start_time)) OVER (PARTITION BY subscriber_id, week ORDER BY start_time) AS previous
                   FROM fx_sev)
-            WHERE gap IS NOT NULL
             GROUP BY ALL
             """);
 
@@ -269,9 +246,23 @@ internal sealed class FeatureSql(StudyCalendar calendar, int weeks, string cityC
             GROUP BY k.subscriber_id, k.week, w.n_interactions, s."group"
             """);
 
-        yield return ("cells", $"""
+        // Cells, districts visited and radius of gyration: every column of fx_wcell's rows. The
+        // radius sums over the located events as sums over their cells, each term counted n
+        // times (exact). A subject-week with no known cell has no row (n_cells and n_districts 0).
+        yield return ("cells, districts and radius of gyration", $"""
             CREATE OR REPLACE TABLE fx_cells AS
-            WITH freq AS (SELECT subscriber_id, week, cell_id, n FROM fx_wcell),
+            WITH centres AS (SELECT subscriber_id, week, CAST(sum(n) AS BIGINT) AS n_positions,
+                                    {ExactWeightedSum("lat", "n")} / CAST(sum(n) AS BIGINT) AS centre_lat,
+                                    {ExactWeightedSum("lon", "n")} / CAST(sum(n) AS BIGINT) AS centre_lon
+                             FROM fx_wcell WHERE lat IS NOT NULL GROUP BY ALL),
+                 radius AS (SELECT v.subscriber_id, v.week,
+                                   sqrt({ExactWeightedSum($"pow({Haversine("w.centre_lat", "w.centre_lon", "v.lat", "v.lon")}, 2)", "v.n")} / w.n_positions) AS radius_of_gyration_km
+                            FROM fx_wcell v JOIN centres w ON w.subscriber_id = v.subscriber_id AND w.week = v.week
+                            WHERE v.lat IS NOT NULL
+                            GROUP BY v.subscriber_id, v.week, w.n_positions),
+                 districts AS (SELECT subscriber_id, week, count(*) AS n_districts
+                               FROM (SELECT DISTINCT subscriber_id, week, district_id FROM fx_wcell WHERE district_id IS NOT NULL) GROUP BY ALL),
+                 freq AS (SELECT subscriber_id, week, cell_id, n FROM fx_wcell),
                  totals AS (SELECT subscriber_id, week, sum(n) AS total, sum(n * n) AS square, count(*) AS n_cells FROM freq GROUP BY ALL),
                  entropy AS (SELECT f.subscriber_id, f.week, {ExactSum("-(f.n / t.total) * ln(f.n / t.total)")} AS entropy_of_cells
                              FROM freq f JOIN totals t ON t.subscriber_id = f.subscriber_id AND t.week = f.week GROUP BY ALL),
@@ -280,11 +271,14 @@ internal sealed class FeatureSql(StudyCalendar calendar, int weeks, string cityC
                           GROUP BY ALL)
             SELECT t.subscriber_id, t.week, e.entropy_of_cells, t.n_cells,
                    CASE WHEN p.square IS NULL THEN NULL
-                        ELSE greatest(0.0, least(1.0, 1 - coalesce(d.dot, 0) / sqrt(CAST(t.square * p.square AS DOUBLE)))) END AS churn_rate
+                        ELSE greatest(0.0, least(1.0, 1 - coalesce(d.dot, 0) / sqrt(CAST(t.square * p.square AS DOUBLE)))) END AS churn_rate,
+                   coalesce(x.n_districts, 0) AS n_districts, r.radius_of_gyration_km
             FROM totals t
             JOIN entropy e ON e.subscriber_id = t.subscriber_id AND e.week = t.week
             LEFT JOIN totals p ON p.subscriber_id = t.subscriber_id AND p.week = t.week - 1
             LEFT JOIN dots d ON d.subscriber_id = t.subscriber_id AND d.week = t.week
+            LEFT JOIN districts x ON x.subscriber_id = t.subscriber_id AND x.week = t.week
+            LEFT JOIN radius r ON r.subscriber_id = t.subscriber_id AND r.week = t.week
             """);
 
         // District centroid = mean of its located cells; centre = population-weighted mean of the
@@ -362,9 +356,7 @@ internal sealed class FeatureSql(StudyCalendar calendar, int weeks, string cityC
             FROM fx_week w
             JOIN fx_people p ON p.subscriber_id = w.subscriber_id
             JOIN fx_ego e ON e.subscriber_id = w.subscriber_id AND e.week = w.week
-            JOIN fx_days y ON y.subscriber_id = w.subscriber_id AND y.week = w.week
-            LEFT JOIN fx_radius r ON r.subscriber_id = w.subscriber_id AND r.week = w.week
-            LEFT JOIN fx_gaps g ON g.subscriber_id = w.subscriber_id AND g.week = w.week
+            JOIN fx_gaps g ON g.subscriber_id = w.subscriber_id AND g.week = w.week
             LEFT JOIN fx_cells c ON c.subscriber_id = w.subscriber_id AND c.week = w.week
             LEFT JOIN fx_home h ON h.subscriber_id = w.subscriber_id AND h.week = w.week
             LEFT JOIN fx_work k ON k.subscriber_id = w.subscriber_id AND k.week = w.week
@@ -385,10 +377,9 @@ internal sealed class FeatureSql(StudyCalendar calendar, int weeks, string cityC
         "calls_out" or "calls_in" or "texts_out" or "texts_in" or "pct_initiated" or "call_duration_mean_s"
             or "call_duration_median_s" or "call_duration_total_s" or "pct_nocturnal" or "pct_weekend"
             => $"w.{name}",
-        "active_days" or "n_districts" => $"y.{name}",
-        "n_cells" => "coalesce(c.n_cells, 0) AS n_cells",
-        "interevent_time_mean_s" or "interevent_time_std_s" => $"g.{name}",
-        "radius_of_gyration_km" => "r.radius_of_gyration_km",
+        "active_days" or "interevent_time_mean_s" or "interevent_time_std_s" => $"g.{name}",
+        "n_cells" or "n_districts" => $"coalesce(c.{name}, 0) AS {name}",
+        "radius_of_gyration_km" => "c.radius_of_gyration_km",
         "clustering_coefficient" => "coalesce(cc.clustering_coefficient, 0.0) AS clustering_coefficient",
         "entropy_of_cells" or "churn_rate" => $"c.{name}",
         "entropy_of_contacts_norm" => "CASE WHEN e.n_contacts > 1 THEN e.entropy_of_contacts / ln(e.n_contacts) ELSE 0.0 END AS entropy_of_contacts_norm",
