@@ -93,9 +93,9 @@ internal static class CallsParquetWriter
         try
         {
             var chunks = new ChunkInfo[Columns.Length];
-            chunks[0] = output.Plain64(scratch, order, c.Caller, static v => v);
-            chunks[1] = output.Plain64(scratch, order, c.Callee, static v => v);
-            chunks[2] = output.Plain64(scratch, order, c.Ticks, static t => (t - UnixEpochTicks) / TimeSpan.TicksPerMicrosecond);
+            chunks[0] = output.Plain64(scratch, order, c.Caller, micros: false);
+            chunks[1] = output.Plain64(scratch, order, c.Callee, micros: false);
+            chunks[2] = output.Plain64(scratch, order, c.Ticks, micros: true);
             chunks[3] = output.Plain32(scratch, order, c.Duration);
             chunks[4] = output.Kind(scratch, order, c.IsText);
             chunks[5] = output.OptionalCell(scratch, order, c.CallerCell);
@@ -226,13 +226,20 @@ internal static class CallsParquetWriter
 
         public void Dispose() => compressor?.Dispose();
 
-        public ChunkInfo Plain64(byte[] scratch, ReadOnlySpan<int> order, long[] values, Func<long, long> map)
+        /// <summary>
+        /// A required 64-bit column in row order; <paramref name="micros"/> turns ticks into
+        /// microseconds since the Unix epoch. Values are gathered in a loop of loads only (the
+        /// row order is random, so the loads miss the cache and should overlap), then converted
+        /// and scanned for min/max in order.
+        /// </summary>
+        public ChunkInfo Plain64(byte[] scratch, ReadOnlySpan<int> order, long[] values, bool micros)
         {
             var target = MemoryMarshal.Cast<byte, long>(scratch.AsSpan(0, order.Length * 8));
+            Gather(order, values, target);
             long min = long.MaxValue, max = long.MinValue;
-            for (var i = 0; i < order.Length; i++)
+            for (var i = 0; i < target.Length; i++)
             {
-                var v = map(values[order[i]]);
+                var v = micros ? (target[i] - UnixEpochTicks) / TimeSpan.TicksPerMicrosecond : target[i];
                 target[i] = v;
                 min = Math.Min(min, v);
                 max = Math.Max(max, v);
@@ -246,11 +253,10 @@ internal static class CallsParquetWriter
         public ChunkInfo Plain32(byte[] scratch, ReadOnlySpan<int> order, int[] values)
         {
             var target = MemoryMarshal.Cast<byte, int>(scratch.AsSpan(0, order.Length * 4));
+            Gather(order, values, target);
             int min = int.MaxValue, max = int.MinValue;
-            for (var i = 0; i < order.Length; i++)
+            foreach (var v in target)
             {
-                var v = values[order[i]];
-                target[i] = v;
                 min = Math.Min(min, v);
                 max = Math.Max(max, v);
             }
@@ -265,53 +271,83 @@ internal static class CallsParquetWriter
         {
             var dictionaryOffset = Length;
             var dictionary = Page(PageDictionary, "\u0004\0\0\0call\u0004\0\0\0text"u8, 2, EncodingPlain);
-            var length = 0;
-            scratch[length++] = 1; // bit width
-            length += BitPacked(scratch.AsSpan(length), order, i => isText[i]);
-            var offset = Length;
-            var data = Page(PageData, scratch.AsSpan(0, length), order.Length, EncodingRleDictionary);
-            return new ChunkInfo(offset, dictionaryOffset, dictionary.Compressed + data.Compressed, dictionary.Uncompressed + data.Uncompressed, 0, null, null);
+            var flags = ArrayPool<bool>.Shared.Rent(order.Length);
+            try
+            {
+                Gather(order, isText, flags);
+                var length = 0;
+                scratch[length++] = 1; // bit width
+                length += BitPacked(scratch.AsSpan(length), flags.AsSpan(0, order.Length));
+                var offset = Length;
+                var data = Page(PageData, scratch.AsSpan(0, length), order.Length, EncodingRleDictionary);
+                return new ChunkInfo(offset, dictionaryOffset, dictionary.Compressed + data.Compressed, dictionary.Uncompressed + data.Uncompressed, 0, null, null);
+            }
+            finally
+            {
+                ArrayPool<bool>.Shared.Return(flags);
+            }
         }
 
         /// <summary>An optional cell column: definition levels (RLE/bit-packed, after a 4-byte length), then the non-null values.</summary>
         public ChunkInfo OptionalCell(byte[] scratch, ReadOnlySpan<int> order, int[] cells)
         {
-            long nulls = 0;
-            foreach (var row in order)
+            var gathered = ArrayPool<int>.Shared.Rent(order.Length);
+            var defined = ArrayPool<bool>.Shared.Rent(order.Length);
+            try
             {
-                nulls += cells[row] < 0 ? 1 : 0;
-            }
-
-            var length = 4;
-            if (nulls == 0)
-            {
-                length += Varint(scratch.AsSpan(length), (ulong)order.Length << 1); // one RLE run of 1s
-                scratch[length++] = 1;
-            }
-            else
-            {
-                length += BitPacked(scratch.AsSpan(length), order, i => cells[i] >= 0);
-            }
-
-            BinaryPrimitives.WriteInt32LittleEndian(scratch, length - 4);
-            int min = int.MaxValue, max = int.MinValue;
-            var values = MemoryMarshal.Cast<byte, int>(scratch.AsSpan(length, (order.Length - (int)nulls) * 4));
-            var at = 0;
-            foreach (var row in order)
-            {
-                var cell = cells[row];
-                if (cell >= 0)
+                var rowCells = gathered.AsSpan(0, order.Length);
+                Gather(order, cells, rowCells);
+                long nulls = 0;
+                for (var i = 0; i < rowCells.Length; i++)
                 {
-                    values[at++] = cell;
-                    min = Math.Min(min, cell);
-                    max = Math.Max(max, cell);
+                    defined[i] = rowCells[i] >= 0;
+                    nulls += defined[i] ? 0 : 1;
                 }
-            }
 
-            length += at * 4;
-            var offset = Length;
-            var sizes = Page(PageData, scratch.AsSpan(0, length), order.Length, EncodingPlain);
-            return new ChunkInfo(offset, -1, sizes.Compressed, sizes.Uncompressed, nulls, at == 0 ? null : Bytes32(min), at == 0 ? null : Bytes32(max));
+                var length = 4;
+                if (nulls == 0)
+                {
+                    length += Varint(scratch.AsSpan(length), (ulong)order.Length << 1); // one RLE run of 1s
+                    scratch[length++] = 1;
+                }
+                else
+                {
+                    length += BitPacked(scratch.AsSpan(length), defined.AsSpan(0, order.Length));
+                }
+
+                BinaryPrimitives.WriteInt32LittleEndian(scratch, length - 4);
+                int min = int.MaxValue, max = int.MinValue;
+                var values = MemoryMarshal.Cast<byte, int>(scratch.AsSpan(length, (order.Length - (int)nulls) * 4));
+                var at = 0;
+                foreach (var cell in rowCells)
+                {
+                    if (cell >= 0)
+                    {
+                        values[at++] = cell;
+                        min = Math.Min(min, cell);
+                        max = Math.Max(max, cell);
+                    }
+                }
+
+                length += at * 4;
+                var offset = Length;
+                var sizes = Page(PageData, scratch.AsSpan(0, length), order.Length, EncodingPlain);
+                return new ChunkInfo(offset, -1, sizes.Compressed, sizes.Uncompressed, nulls, at == 0 ? null : Bytes32(min), at == 0 ? null : Bytes32(max));
+            }
+            finally
+            {
+                ArrayPool<int>.Shared.Return(gathered);
+                ArrayPool<bool>.Shared.Return(defined);
+            }
+        }
+
+        /// <summary>target[i] = values[order[i]].</summary>
+        private static void Gather<T>(ReadOnlySpan<int> order, T[] values, Span<T> target)
+        {
+            for (var i = 0; i < order.Length; i++)
+            {
+                target[i] = values[order[i]];
+            }
         }
 
         /// <summary>Writes a page header and the (compressed) payload; returns the sizes including the header.</summary>
@@ -373,15 +409,15 @@ internal static class CallsParquetWriter
         }
 
         /// <summary>One bit-packed run (bit width 1) of a flag per row; returns the bytes written.</summary>
-        private static int BitPacked(Span<byte> target, ReadOnlySpan<int> order, Func<int, bool> flag)
+        private static int BitPacked(Span<byte> target, ReadOnlySpan<bool> flags)
         {
-            var groups = (order.Length + 7) / 8;
+            var groups = (flags.Length + 7) / 8;
             var length = Varint(target, ((ulong)groups << 1) | 1);
             var bits = target.Slice(length, groups);
             bits.Clear();
-            for (var i = 0; i < order.Length; i++)
+            for (var i = 0; i < flags.Length; i++)
             {
-                if (flag(order[i]))
+                if (flags[i])
                 {
                     bits[i >> 3] |= (byte)(1 << (i & 7));
                 }

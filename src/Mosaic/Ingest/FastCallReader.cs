@@ -50,8 +50,16 @@ internal sealed class FastCallPart(int capacity, int expectedIds)
     /// <summary>Accepted rows (the filled length of the columns).</summary>
     public int Count { get; private set; }
 
-    /// <summary>Rejected rows: record index within the part and reason.</summary>
-    public List<(int Record, string Reason)> Rejects { get; } = [];
+    /// <summary>
+    /// Rejected rows: record index within the part, reason and the line's text (at most
+    /// <see cref="CsvRecordLocator.MaxRawLength"/> characters). In a file this reader accepts a
+    /// record is one line, so the ledger needs no second pass over the file to find them.
+    /// </summary>
+    public List<(int Record, string Reason, string Raw)> Rejects { get; } = [];
+
+    /// <summary>Records a rejected row whose line is <paramref name="line"/>.</summary>
+    public void Reject(int record, string reason, ReadOnlySpan<byte> line) =>
+        Rejects.Add((record, reason, Encoding.ASCII.GetString(line[..Math.Min(line.Length, CsvRecordLocator.MaxRawLength)])));
 
     /// <summary>Records (data lines) in the part.</summary>
     public int Records { get; set; }
@@ -59,8 +67,16 @@ internal sealed class FastCallPart(int capacity, int expectedIds)
     /// <summary>Set when the part holds something only DuckDB's reader decides (quotes, CR, non-ASCII, a timestamp in another format, ...).</summary>
     public bool NeedsGeneralReader { get; set; }
 
-    /// <summary>Appends an accepted row.</summary>
-    public void Add(int caller, int callee, long ticks, int duration, bool isText, int callerCell, int calleeCell, int record)
+    /// <summary>Rows whose ids are interned together (see <see cref="IdTable.InternKeys"/>).</summary>
+    private const int InternBatch = 64;
+
+    /// <summary>Id keys (<see cref="IdTable.KeyOf"/>) of the rows from <see cref="interned"/> on, caller and callee alternating.</summary>
+    private readonly ulong[] pendingKeys = new ulong[2 * InternBatch];
+    private readonly int[] pendingIndices = new int[2 * InternBatch];
+    private int interned;
+
+    /// <summary>Appends an accepted row; its ids are given as keys of <see cref="Ids"/> and interned in batches (call <see cref="Complete"/> at the end).</summary>
+    public void Add(ulong callerKey, ulong calleeKey, long ticks, int duration, bool isText, int callerCell, int calleeCell, int record)
     {
         if (Count == Caller.Length)
         {
@@ -68,14 +84,34 @@ internal sealed class FastCallPart(int capacity, int expectedIds)
         }
 
         var i = Count++;
-        Caller[i] = caller;
-        Callee[i] = callee;
+        var pending = 2 * (i - interned);
+        pendingKeys[pending] = callerKey;
+        pendingKeys[pending + 1] = calleeKey;
+        if (pending + 2 == pendingKeys.Length)
+        {
+            Complete();
+        }
+
         Ticks[i] = ticks;
         Duration[i] = duration;
         IsText[i] = isText;
         CallerCell[i] = callerCell;
         CalleeCell[i] = calleeCell;
         Record[i] = record;
+    }
+
+    /// <summary>Interns the ids of the rows added since the last batch.</summary>
+    public void Complete()
+    {
+        var rows = Count - interned;
+        Ids.InternKeys(pendingKeys.AsSpan(0, 2 * rows), pendingIndices);
+        for (var r = 0; r < rows; r++)
+        {
+            Caller[interned + r] = pendingIndices[2 * r];
+            Callee[interned + r] = pendingIndices[(2 * r) + 1];
+        }
+
+        interned = Count;
     }
 
     /// <summary>Makes room for at least <paramref name="rows"/> more rows.</summary>
@@ -218,6 +254,7 @@ internal static class FastCallReader
 
             if (last)
             {
+                part.Complete();
                 return;
             }
 
@@ -289,18 +326,19 @@ internal static class FastCallReader
     private static bool ReadRecord(ReadOnlySpan<byte> data, int lineStart, ReadOnlySpan<int> ends, FastCallLayout layout, FastCallPart part)
     {
         var record = part.Records++;
+        var line = data[lineStart..ends[layout.FieldCount - 1]];
         var caller = Field(data, lineStart, ends, layout.Caller);
         var callee = Field(data, lineStart, ends, layout.Callee);
         if (caller.IsEmpty || callee.IsEmpty)
         {
-            part.Rejects.Add((record, RejectReason.EmptyId));
+            part.Reject(record, RejectReason.EmptyId, line);
             return true;
         }
 
         var start = Field(data, lineStart, ends, layout.Start);
         if (start.IsEmpty)
         {
-            part.Rejects.Add((record, RejectReason.BadTimestamp));
+            part.Reject(record, RejectReason.BadTimestamp, line);
             return true;
         }
 
@@ -316,7 +354,7 @@ internal static class FastCallReader
         {
             if (isText != true)
             {
-                part.Rejects.Add((record, RejectReason.BadDuration));
+                part.Reject(record, RejectReason.BadDuration, line);
                 return true;
             }
 
@@ -334,7 +372,7 @@ internal static class FastCallReader
             : null;
         if (reason is not null)
         {
-            part.Rejects.Add((record, reason));
+            part.Reject(record, reason, line);
             return true;
         }
 
@@ -342,11 +380,11 @@ internal static class FastCallReader
         var calleeCell = Cell(Field(data, lineStart, ends, layout.CalleeCell), layout);
         if (callerCell == int.MinValue || calleeCell == int.MinValue)
         {
-            part.Rejects.Add((record, RejectReason.UnknownCell));
+            part.Reject(record, RejectReason.UnknownCell, line);
             return true;
         }
 
-        part.Add(part.Ids.Intern(caller), part.Ids.Intern(callee), ticks, (int)duration, isText == true, callerCell, calleeCell, record);
+        part.Add(part.Ids.KeyOf(caller), part.Ids.KeyOf(callee), ticks, (int)duration, isText == true, callerCell, calleeCell, record);
         return true;
     }
 

@@ -36,8 +36,8 @@ internal sealed class FastCallStaging
     /// <summary>Distinct raw ids of accepted rows with their pseudonyms (ids are never written).</summary>
     public PseudonymLookup Pseudonyms { get; private set; } = new(new IdTable(), []);
 
-    /// <summary>Per call file: rows read and the rejected records (1-based record number, reason).</summary>
-    public List<(string Path, long Rows, List<(long Record, string Reason)> Rejects)> Files { get; } = [];
+    /// <summary>Per call file: rows read, the rejected records (1-based record number, reason) and the line and text of those found while reading (all but duplicates).</summary>
+    public List<(string Path, long Rows, List<(long Record, string Reason)> Rejects, Dictionary<long, (long Line, string Raw)> Located)> Files { get; } = [];
 
     /// <summary>Wall and CPU seconds of the fast path's steps (for the manifest and docs/performance.md).</summary>
     public Dictionary<string, double> Timings { get; } = [];
@@ -82,14 +82,20 @@ internal sealed class FastCallStaging
 
             long first = 1;
             var rejects = new List<(long Record, string Reason)>();
+            var located = new Dictionary<long, (long Line, string Raw)>();
             foreach (var part in fileParts)
             {
                 parts.Add((f, first, part));
-                rejects.AddRange(part.Rejects.Select(r => (first + r.Record, r.Reason)));
+                foreach (var (record, reason, raw) in part.Rejects)
+                {
+                    rejects.Add((first + record, reason));
+                    located[first + record] = (first + record + 1, raw); // the header is line 1; one line per record
+                }
+
                 first += part.Records;
             }
 
-            staging.Files.Add((csv.Path, first - 1, rejects));
+            staging.Files.Add((csv.Path, first - 1, rejects, located));
         }
 
         clock.Lap(staging.Timings, "calls_parse");
@@ -108,16 +114,7 @@ internal sealed class FastCallStaging
     private bool Pseudonymise(List<(int File, long FirstRecord, FastCallPart Part)> parts, Pseudonymizer? pseudonymizer)
     {
         var global = new IdTable(parts.Count == 0 ? 1024 : parts.Max(p => p.Part.Ids.Count));
-        var remaps = parts.Select(p =>
-        {
-            var remap = new int[p.Part.Ids.Count];
-            for (var i = 0; i < remap.Length; i++)
-            {
-                remap[i] = global.InternFrom(p.Part.Ids, i);
-            }
-
-            return remap;
-        }).ToList();
+        var remaps = parts.Select(p => global.InternAll(p.Part.Ids)).ToList();
         var pseudonyms = new long[global.Count];
         var integers = true;
         if (pseudonymizer is null)
@@ -162,12 +159,18 @@ internal sealed class FastCallStaging
         {
             var (file, firstRecord, part) = parts[p];
             var remap = remaps[p];
+            var local = GC.AllocateUninitializedArray<long>(remap.Length);
+            for (var i = 0; i < local.Length; i++)
+            {
+                local[i] = pseudonyms[remap[i]];
+            }
+
             var at = offsets[p];
             var n = part.Count;
             for (var r = 0; r < n; r++, at++)
             {
-                caller[at] = pseudonyms[remap[part.Caller[r]]];
-                callee[at] = pseudonyms[remap[part.Callee[r]]];
+                caller[at] = local[part.Caller[r]];
+                callee[at] = local[part.Callee[r]];
                 fileOf[at] = file;
                 recordOf[at] = firstRecord + part.Record[r];
             }
@@ -187,32 +190,58 @@ internal sealed class FastCallStaging
     /// file order, which is kept; the rest are rejected as duplicates.
     /// </summary>
     /// <remarks>
-    /// Rows (in file order) are radix-sorted, stably, on a prefix of the key packed into 64 bits
-    /// with the row number: the start second and the top bits of the caller's pseudonym. Only
-    /// rows whose prefixes tie (rare: same second and caller bits) are then compared fully.
+    /// Rows (in file order) are radix-sorted on a prefix of the key packed into 64 bits with the
+    /// row number: the start second and the top bits of the caller's pseudonym. Only rows whose
+    /// prefixes tie (same second and caller bits) are then compared fully. Packed keys are
+    /// unique (the row number), so the keys are split by their top digit into two ranges of
+    /// about equal size that are sorted and resolved on separate cores; equal prefixes never
+    /// straddle the split.
     /// </remarks>
     private void SortAndRejectDuplicates()
     {
         var n = ticks.Length;
         var rowBits = n <= 1 ? 1 : 64 - System.Numerics.BitOperations.LeadingZeroCount((ulong)(n - 1));
         var keys = GC.AllocateUninitializedArray<ulong>(n);
+        var scratch = GC.AllocateUninitializedArray<ulong>(n);
         var prefixBits = PackKeys(keys, rowBits);
-        RadixSort(keys, rowBits, prefixBits);
+        var passes = (prefixBits + DigitBits - 1) / DigitBits;
+        var ranges = passes == 0 ? new List<(int From, int To)> { (0, n) } : SplitByTopDigit(keys, scratch, rowBits + ((passes - 1) * DigitBits), threads);
+        var sorted = ranges.Count > 1 ? scratch : keys;
+        var temporary = ranges.Count > 1 ? keys : scratch;
+        var rows = GC.AllocateUninitializedArray<int>(n);
+        var kept = new List<int>[ranges.Count];
+        var duplicates = new List<int>[ranges.Count];
+        Parallel.For(0, ranges.Count, new ParallelOptions { MaxDegreeOfParallelism = threads }, r =>
+        {
+            var (from, to) = ranges[r];
+            RadixSort(sorted.AsSpan(from, to - from), temporary.AsSpan(from, to - from), rowBits, passes);
+            (kept[r], duplicates[r]) = ResolveTies(sorted.AsSpan(from, to - from), rows.AsSpan(from, to - from), rowBits);
+        });
 
+        order = kept.Length == 1 ? kept[0].ToArray() : kept.SelectMany(k => k).ToArray();
+        foreach (var row in duplicates.SelectMany(d => d))
+        {
+            Files[fileOf[row]].Rejects.Add((recordOf[row], RejectReason.Duplicate));
+        }
+    }
+
+    /// <summary>The kept rows of sorted keys in order, and the duplicate rows, comparing rows in full only where packed prefixes tie.</summary>
+    private (List<int> Kept, List<int> Duplicates) ResolveTies(ReadOnlySpan<ulong> keys, Span<int> rows, int rowBits)
+    {
         var comparer = new RowComparer(this);
         var rowMask = (1UL << rowBits) - 1;
-        var rows = new int[n];
-        for (var i = 0; i < n; i++)
+        for (var i = 0; i < keys.Length; i++)
         {
             rows[i] = (int)(keys[i] & rowMask);
         }
 
-        var kept = new List<int>(n);
-        for (var from = 0; from < n;)
+        var kept = new List<int>(keys.Length);
+        var duplicates = new List<int>();
+        for (var from = 0; from < keys.Length;)
         {
             var prefix = keys[from] >> rowBits;
             var to = from + 1;
-            while (to < n && keys[to] >> rowBits == prefix)
+            while (to < keys.Length && keys[to] >> rowBits == prefix)
             {
                 to++;
             }
@@ -223,14 +252,14 @@ internal sealed class FastCallStaging
             }
             else
             {
-                Array.Sort(rows, from, to - from, comparer);
+                rows[from..to].Sort(comparer);
                 kept.Add(rows[from]);
                 for (var i = from + 1; i < to; i++)
                 {
                     var row = rows[i];
                     if (comparer.SameCall(kept[^1], row))
                     {
-                        Files[fileOf[row]].Rejects.Add((recordOf[row], RejectReason.Duplicate));
+                        duplicates.Add(row);
                     }
                     else
                     {
@@ -242,7 +271,55 @@ internal sealed class FastCallStaging
             from = to;
         }
 
-        order = kept.ToArray();
+        return (kept, duplicates);
+    }
+
+    /// <summary>
+    /// With more than one thread and enough keys, moves <paramref name="keys"/> into
+    /// <paramref name="target"/> split into two ranges by the digit at <paramref name="shift"/>
+    /// (every key of the first range is smaller than every key of the second) and returns them;
+    /// otherwise returns the whole of <paramref name="keys"/> as one range, unmoved.
+    /// </summary>
+    private static List<(int From, int To)> SplitByTopDigit(ulong[] keys, ulong[] target, int shift, int threads)
+    {
+        var n = keys.Length;
+        if (threads < 2 || n < 1 << 16)
+        {
+            return [(0, n)];
+        }
+
+        // The top digit has at most DigitBits bits (the mask only keeps the index in range).
+        var counts = new int[1 << DigitBits];
+        foreach (var key in keys)
+        {
+            counts[(int)((key >> shift) & ((1 << DigitBits) - 1))]++;
+        }
+
+        // The first range ends at the digit boundary closest to half of the keys.
+        var split = 0;
+        var below = 0;
+        while (split < counts.Length && below + counts[split] <= n / 2)
+        {
+            below += counts[split++];
+        }
+
+        if (split < counts.Length && below + counts[split] - (n / 2) < (n / 2) - below)
+        {
+            below += counts[split++];
+        }
+
+        if (below == 0 || below == n)
+        {
+            return [(0, n)];
+        }
+
+        int low = 0, high = below;
+        foreach (var key in keys)
+        {
+            target[(int)((key >> shift) & ((1 << DigitBits) - 1)) < split ? low++ : high++] = key;
+        }
+
+        return [(0, below), (below, n)];
     }
 
     /// <summary>
@@ -269,23 +346,25 @@ internal sealed class FastCallStaging
         // Caller bits fill the last radix digit (at least 8 bits); none when seconds could be split.
         var room = 64 - rowBits - timeBits;
         var callerBits = !wholeSeconds || timeShift > 0 ? 0 : Math.Min(room, (((timeBits + 8 + DigitBits - 1) / DigitBits) * DigitBits) - timeBits);
-        for (var i = 0; i < n; i++)
+        Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, part =>
         {
-            var time = ((ulong)(ticks[i] - min) / TimeSpan.TicksPerSecond) >> timeShift;
-            var high = callerBits == 0 ? 0 : (unchecked((ulong)caller[i]) ^ 0x8000000000000000UL) >> (64 - callerBits);
-            keys[i] = (((time << callerBits) | high) << rowBits) | (uint)i;
-        }
-
+            var to = (int)((long)n * (part + 1) / threads);
+            for (var i = (int)((long)n * part / threads); i < to; i++)
+            {
+                var time = ((ulong)(ticks[i] - min) / TimeSpan.TicksPerSecond) >> timeShift;
+                var high = callerBits == 0 ? 0 : (unchecked((ulong)caller[i]) ^ 0x8000000000000000UL) >> (64 - callerBits);
+                keys[i] = (((time << callerBits) | high) << rowBits) | (uint)i;
+            }
+        });
         return timeBits + callerBits;
     }
 
     private const int DigitBits = 11;
 
-    /// <summary>Stable LSD radix sort of <paramref name="keys"/> on bits [rowBits, rowBits + prefixBits); the row bits are already in order.</summary>
-    private static void RadixSort(ulong[] keys, int rowBits, int prefixBits)
+    /// <summary>LSD radix sort of <paramref name="keys"/> on <paramref name="passes"/> digits above the row bits (<paramref name="scratch"/>: same length). Keys are unique, so stability does not matter.</summary>
+    private static void RadixSort(Span<ulong> keys, Span<ulong> scratch, int rowBits, int passes)
     {
         var n = keys.Length;
-        var passes = (prefixBits + DigitBits - 1) / DigitBits;
         if (passes == 0 || n < 2)
         {
             return;
@@ -302,7 +381,7 @@ internal sealed class FastCallStaging
         }
 
         var source = keys;
-        var target = GC.AllocateUninitializedArray<ulong>(n);
+        var target = scratch;
         var offsets = new int[Buckets];
         for (var p = 0; p < passes; p++)
         {
@@ -324,12 +403,14 @@ internal sealed class FastCallStaging
                 target[offsets[(int)((key >> shift) & (Buckets - 1))]++] = key;
             }
 
-            (source, target) = (target, source);
+            var swap = source;
+            source = target;
+            target = swap;
         }
 
-        if (!ReferenceEquals(source, keys))
+        if (source != keys)
         {
-            source.CopyTo(keys, 0);
+            source.CopyTo(keys);
         }
     }
 
@@ -342,7 +423,7 @@ internal sealed class FastCallStaging
     }
 
     /// <summary>The canonical order of calls; file and record break ties between exact duplicates.</summary>
-    private sealed class RowComparer(FastCallStaging rows) : IComparer<int>
+    private readonly struct RowComparer(FastCallStaging rows) : IComparer<int>
     {
         public int Compare(int x, int y)
         {

@@ -35,6 +35,9 @@ public static class IngestStage
             clock.Restart();
         }
 
+        // The manifest's input hashes read every input once more: done beside the stage, where a
+        // core is idle (DuckDB's single-threaded steps, the sort), instead of after it.
+        var inputs = Task.Run(() => HashInputs(options));
         using var session = new DuckDbSession(options.Engine);
         session.Execute($"SET VARIABLE max_duration = {options.MaxDurationSeconds.ToString(CultureInfo.InvariantCulture)}");
         var ledger = new RejectLedger(session);
@@ -125,7 +128,7 @@ public static class IngestStage
             timings[step] = seconds;
         }
 
-        WriteManifest(options, report, timings);
+        WriteManifest(options, report, timings, inputs.GetAwaiter().GetResult());
         return report;
     }
 
@@ -174,9 +177,9 @@ public static class IngestStage
                 : null;
             if (FastCallStaging.TryStage(options, files, cellIds, pseudonymizer) is { } fast)
             {
-                foreach (var (path, rows, rejects) in fast.Files)
+                foreach (var (path, rows, rejects, located) in fast.Files)
                 {
-                    ledger.Account(path, rows, rejects);
+                    ledger.Account(path, rows, rejects, located);
                 }
 
                 return fast;
@@ -538,12 +541,14 @@ public static class IngestStage
         AtomicFile.WriteAllText(Path.Combine(options.OutputFolder, ReportFile), JsonSerializer.Serialize(report, Manifest.JsonOptions) + "\n");
     }
 
-    private static void WriteManifest(IngestOptions options, IngestReport report, Dictionary<string, double> timings)
-    {
-        // bandicoot user files are named after users: hash the folder's files but record only the folder.
-        var inputs = options.CallFiles.Select(f => Directory.Exists(f) ? FolderInput(f) : InputFile.Of(f))
+    /// <summary>Every input with its hash; bandicoot user files are named after users, so a folder's files are hashed but only the folder is recorded.</summary>
+    private static List<InputFile> HashInputs(IngestOptions options) =>
+        options.CallFiles.Select(f => Directory.Exists(f) ? FolderInput(f) : InputFile.Of(f))
             .Concat(new[] { options.SubscribersFile, options.CellsFile, options.DistrictsFile, options.GeoJsonFile }.OfType<string>()
             .Select(InputFile.Of)).ToList();
+
+    private static void WriteManifest(IngestOptions options, IngestReport report, Dictionary<string, double> timings, List<InputFile> inputs)
+    {
         new Manifest
         {
             Stage = "ingest",

@@ -24,6 +24,9 @@ internal sealed class RejectLedger(DuckDbSession session)
     {
         public List<(long Record, string Reason)> Rejects { get; } = [];
 
+        /// <summary>Line and text of rejected records already found by their reader.</summary>
+        public Dictionary<long, (long Line, string Raw)> Located { get; set; } = [];
+
         public bool Accounted { get; set; }
     }
 
@@ -79,11 +82,16 @@ internal sealed class RejectLedger(DuckDbSession session)
         Record(entry, parsed + structural.Count);
     }
 
-    /// <summary>Accounts a file read outside DuckDB: records read and the rejected ones (1-based record number, reason).</summary>
-    public void Account(string path, long read, IEnumerable<(long Record, string Reason)> rejects)
+    /// <summary>
+    /// Accounts a file read outside DuckDB: records read and the rejected ones (1-based record
+    /// number, reason), with the line and text of those the reader already found (the others are
+    /// found by a pass over the file when the rejects are written).
+    /// </summary>
+    public void Account(string path, long read, IEnumerable<(long Record, string Reason)> rejects, Dictionary<long, (long Line, string Raw)> located)
     {
         var entry = entries[IndexOf(path)];
         entry.Rejects.AddRange(rejects);
+        entry.Located = located;
         Record(entry, read);
     }
 
@@ -125,7 +133,12 @@ internal sealed class RejectLedger(DuckDbSession session)
             foreach (var entry in entries.Where(e => e.Rejects.Count > 0))
             {
                 var detailed = entry.Rejects.OrderBy(r => r.Record).Take(MaxDetailedRejectsPerFile).ToList();
-                var located = CsvRecordLocator.Locate(entry.Path, detailed.Select(r => r.Record).ToHashSet());
+                var located = CsvRecordLocator.Locate(entry.Path, detailed.Select(r => r.Record).Where(r => !entry.Located.ContainsKey(r)).ToHashSet());
+                foreach (var (record, found) in entry.Located)
+                {
+                    located[record] = found;
+                }
+
                 var name = DisplayName(entry, pseudonymizer);
                 foreach (var (record, reason) in detailed)
                 {
