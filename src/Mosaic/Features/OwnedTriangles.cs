@@ -29,9 +29,6 @@ namespace Mosaic.Features;
 /// </remarks>
 internal sealed class OwnedTriangles
 {
-    /// <summary>Entries per chunk of a week's pair buffer (8 MB): growing never copies what was read.</summary>
-    private const int ChunkLength = 1 << 20;
-
     /// <summary>Above this ratio of lengths an intersection searches the longer array instead of merging.</summary>
     private const int SearchRatio = 16;
 
@@ -284,61 +281,39 @@ internal sealed class OwnedTriangles
     }
 
     /// <summary>
-    /// Packed pairs in chunks, so that growing never copies; when <see cref="Reserve"/> was given
-    /// the exact count, the pairs are one array that <see cref="Drain"/> hands over without a copy.
+    /// Packed pairs in one growable array; when <see cref="Reserve"/> was given the exact count,
+    /// <see cref="Drain"/> hands that array over without a copy.
     /// </summary>
     private sealed class PairBuffer
     {
-        private readonly List<ulong[]> chunks = [];
-        private int used; // entries in the last chunk
+        private ulong[] pairs = [];
         private long count;
 
-        /// <summary>Before the first pair: room for <paramref name="capacity"/> pairs in one array.</summary>
+        /// <summary>Before the first pair: room for <paramref name="capacity"/> pairs.</summary>
         public void Reserve(long capacity)
         {
             if (count == 0 && capacity > 0 && capacity <= Array.MaxLength)
             {
-                chunks.Clear();
-                chunks.Add(new ulong[capacity]);
-                used = 0;
+                pairs = new ulong[capacity];
             }
         }
 
         public void Add(ulong pair)
         {
-            if (chunks.Count == 0 || used == chunks[^1].Length)
+            if (count == pairs.Length)
             {
-                chunks.Add(new ulong[ChunkLength]);
-                used = 0;
+                // Only without a reservation (the tests' AddCall/AddEdge): doubling keeps adds amortised O(1).
+                Array.Resize(ref pairs, (int)Math.Min(Array.MaxLength, Math.Max(1024L, 2L * pairs.Length)));
             }
 
-            chunks[^1][used++] = pair;
-            count++;
+            pairs[count++] = pair;
         }
 
         /// <summary>All pairs as one array (the reserved one when it is exactly full); the buffer is empty afterwards.</summary>
         public ulong[] Drain()
         {
-            ulong[] all;
-            if (chunks.Count == 1 && used == chunks[0].Length)
-            {
-                all = chunks[0];
-            }
-            else
-            {
-                all = new ulong[count];
-                long at = 0;
-                for (var c = 0; c < chunks.Count; c++)
-                {
-                    var length = c == chunks.Count - 1 ? used : chunks[c].Length;
-                    Array.Copy(chunks[c], 0, all, at, length);
-                    at += length;
-                    chunks[c] = [];
-                }
-            }
-
-            chunks.Clear();
-            used = 0;
+            var all = count == pairs.Length ? pairs : pairs[..(int)count];
+            pairs = [];
             count = 0;
             return all;
         }
