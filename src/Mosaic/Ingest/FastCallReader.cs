@@ -24,28 +24,28 @@ internal sealed class FastCallPart(int capacity, int expectedIds)
     public IdTable Ids { get; } = new(expectedIds);
 
     /// <summary>Local id of the caller of each accepted row.</summary>
-    public int[] Caller = new int[capacity];
+    public int[] Caller = HugePageArray.Uninitialized<int>(capacity);
 
     /// <summary>Local id of the callee of each accepted row.</summary>
-    public int[] Callee = new int[capacity];
+    public int[] Callee = HugePageArray.Uninitialized<int>(capacity);
 
     /// <summary>Start time ticks (DateTime, unspecified kind) of each accepted row.</summary>
-    public long[] Ticks = new long[capacity];
+    public long[] Ticks = HugePageArray.Uninitialized<long>(capacity);
 
     /// <summary>Duration in seconds of each accepted row.</summary>
-    public int[] Duration = new int[capacity];
+    public int[] Duration = HugePageArray.Uninitialized<int>(capacity);
 
     /// <summary>True for texts.</summary>
-    public bool[] IsText = new bool[capacity];
+    public bool[] IsText = HugePageArray.Uninitialized<bool>(capacity);
 
     /// <summary>Canonical caller cell id, −1 when the field is empty.</summary>
-    public int[] CallerCell = new int[capacity];
+    public int[] CallerCell = HugePageArray.Uninitialized<int>(capacity);
 
     /// <summary>Canonical callee cell id, −1 when the field is empty.</summary>
-    public int[] CalleeCell = new int[capacity];
+    public int[] CalleeCell = HugePageArray.Uninitialized<int>(capacity);
 
     /// <summary>Record index within the part (0-based) of each accepted row.</summary>
-    public int[] Record = new int[capacity];
+    public int[] Record = HugePageArray.Uninitialized<int>(capacity);
 
     /// <summary>Accepted rows (the filled length of the columns).</summary>
     public int Count { get; private set; }

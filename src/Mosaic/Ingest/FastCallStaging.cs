@@ -139,15 +139,15 @@ internal sealed class FastCallStaging
 
         Pseudonyms = new PseudonymLookup(global, pseudonyms);
         var total = parts.Sum(p => p.Part.Count);
-        caller = GC.AllocateUninitializedArray<long>(total);
-        callee = GC.AllocateUninitializedArray<long>(total);
-        ticks = GC.AllocateUninitializedArray<long>(total);
-        duration = GC.AllocateUninitializedArray<int>(total);
-        isText = GC.AllocateUninitializedArray<bool>(total);
-        callerCell = GC.AllocateUninitializedArray<int>(total);
-        calleeCell = GC.AllocateUninitializedArray<int>(total);
-        fileOf = GC.AllocateUninitializedArray<int>(total);
-        recordOf = GC.AllocateUninitializedArray<long>(total);
+        caller = HugePageArray.Uninitialized<long>(total);
+        callee = HugePageArray.Uninitialized<long>(total);
+        ticks = HugePageArray.Uninitialized<long>(total);
+        duration = HugePageArray.Uninitialized<int>(total);
+        isText = HugePageArray.Uninitialized<bool>(total);
+        callerCell = HugePageArray.Uninitialized<int>(total);
+        calleeCell = HugePageArray.Uninitialized<int>(total);
+        fileOf = HugePageArray.Uninitialized<int>(total);
+        recordOf = HugePageArray.Uninitialized<long>(total);
         var offsets = new int[parts.Count];
         for (var p = 1; p < parts.Count; p++)
         {
@@ -159,7 +159,7 @@ internal sealed class FastCallStaging
         {
             var (file, firstRecord, part) = parts[p];
             var remap = remaps[p];
-            var local = GC.AllocateUninitializedArray<long>(remap.Length);
+            var local = HugePageArray.Uninitialized<long>(remap.Length);
             for (var i = 0; i < local.Length; i++)
             {
                 local[i] = pseudonyms[remap[i]];
@@ -201,14 +201,14 @@ internal sealed class FastCallStaging
     {
         var n = ticks.Length;
         var rowBits = n <= 1 ? 1 : 64 - System.Numerics.BitOperations.LeadingZeroCount((ulong)(n - 1));
-        var keys = GC.AllocateUninitializedArray<ulong>(n);
-        var scratch = GC.AllocateUninitializedArray<ulong>(n);
+        var keys = HugePageArray.Uninitialized<ulong>(n);
+        var scratch = HugePageArray.Uninitialized<ulong>(n);
         var prefixBits = PackKeys(keys, rowBits);
         var passes = (prefixBits + DigitBits - 1) / DigitBits;
         var ranges = passes == 0 ? new List<(int From, int To)> { (0, n) } : SplitByTopDigit(keys, scratch, rowBits + ((passes - 1) * DigitBits), threads);
         var sorted = ranges.Count > 1 ? scratch : keys;
         var temporary = ranges.Count > 1 ? keys : scratch;
-        var rows = GC.AllocateUninitializedArray<int>(n);
+        var rows = HugePageArray.Uninitialized<int>(n);
         var kept = new List<int>[ranges.Count];
         var duplicates = new List<int>[ranges.Count];
         Parallel.For(0, ranges.Count, new ParallelOptions { MaxDegreeOfParallelism = threads }, r =>

@@ -33,9 +33,9 @@ internal sealed class IdTable
             size *= 2;
         }
 
-        slots = new ulong[size * 2];
+        slots = HugePageArray.Zeroed<ulong>(size * 2);
         shift = 64 - System.Numerics.BitOperations.Log2((uint)size);
-        keys = new ulong[Math.Max(16, expected)];
+        keys = HugePageArray.Uninitialized<ulong>(Math.Max(16, expected));
     }
 
     /// <summary>The longest id in UTF-8 bytes (an upper bound for <see cref="Write"/>).</summary>
@@ -243,7 +243,7 @@ internal sealed class IdTable
     private void Grow()
     {
         var size = slots.Length;
-        slots = new ulong[size * 2];
+        slots = HugePageArray.Zeroed<ulong>(size * 2);
         shift--;
         for (var i = 0; i < Count; i++)
         {
