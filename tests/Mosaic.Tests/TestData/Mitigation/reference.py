@@ -24,7 +24,7 @@ capacities by at most 1e-8.
 
 Usage: /usr/bin/python3 reference.py [--sizes 5,8,12] [--out FILE] [--check-only] [--starts identity,mixed]
        [--networks RT,RR] [--solver ipopt|trust-constr|slsqp] [--tol 1e-10] [--max-cpu 480] [--maxiter 3000]
-       [--step1-save FILE] [--step1-from FILE [--step1-continue]]
+       [--step1-save FILE] [--step1-from FILE [--step1-continue]] [--ipopt key=value,...]
 --step1-save stops after step 1 and writes its points to FILE; --step1-from FILE takes step 1 from
 there (with --step1-continue: one more run from its point), so that a problem too large for one
 hold of the lock (RR at 40 districts) runs step by step.
@@ -456,6 +456,7 @@ def solve_ipopt(p, network, step, starts, maxiter, tol=1e-10, max_cpu=480.0):
 
         options = dict(tol=tol, constr_viol_tol=1e-10, bound_relax_factor=0.0, honor_original_bounds="yes", max_iter=int(maxiter), max_cpu_time=float(max_cpu),
                        print_level=0, sb="yes", mu_strategy="adaptive", hessian_constant="no")
+        options.update(extra_ipopt_options())
         t0 = time.process_time()
         status, x, it, _ = solver.solve(
             N, x0, np.zeros(N), np.ones(N), np.concatenate([np.ones(n), np.full(n, -1e20)]), np.ones(2 * n),
@@ -469,6 +470,20 @@ def solve_ipopt(p, network, step, starts, maxiter, tol=1e-10, max_cpu=480.0):
         res = types.SimpleNamespace(nit=it, status=status, message=IPOPT_STATUS.get(status, str(status)))
         records.append(record_of(obj, name, res, x, viol, cpu))
     return records
+
+
+def extra_ipopt_options():
+    """--ipopt key=value,key=value: more IPOPT options (numbers as numbers). A continuation from a
+    point near the bounds (--step1-continue) keeps it there with bound_push=1e-10,bound_frac=1e-10,
+    mu_init=1e-8 instead of IPOPT's default push of 10⁻² into the interior."""
+    extra = {}
+    for item in filter(None, arg("--ipopt", "").split(",")):
+        key, value = item.split("=", 1)
+        try:
+            extra[key] = int(value) if value.isdigit() else float(value)
+        except ValueError:
+            extra[key] = value
+    return extra
 
 
 def start_points(p, seed):
