@@ -136,12 +136,14 @@ public class IndicatorsBenchmark
 
                 var compute = CpuSeconds() - cpu;
                 using var writer = new IndicatorWriter(request.OutPath, json: true, new OutputContext(request, schema, antennas.Count, [], []));
-                using var renderer = new RowRenderer();
+                using var renderer = writer.CreateRenderer();
                 long bytes = 0;
                 cpu = CpuSeconds();
                 foreach (var row in rows)
                 {
-                    bytes += writer.Render(row, renderer).Length;
+                    var rendered = writer.Render(row, renderer);
+                    bytes += rendered.Length;
+                    writer.Release(rendered);
                 }
 
                 var render = CpuSeconds() - cpu;

@@ -147,7 +147,7 @@ public static class FeaturePartitions
                     WHERE {spec.Owns("subscriber_id")} OR subscriber_id IN (SELECT counterpart_id FROM fx_ev)
                     """,
             };
-            var graph = FeatureSlices.Run(session, plan, s => Cluster(s, sql, spec, study.Weeks, received, threads), progress, [], Stopwatch.StartNew());
+            var graph = FeatureSlices.Run(session, plan, s => Cluster(s, sql, spec, study.Weeks, received, threads), progress, [], new StageClock());
             counts = Counted(session, sql, spec, graph, clock.Elapsed.TotalSeconds);
         }
         finally
@@ -226,7 +226,7 @@ public static class FeaturePartitions
             ["partitions_sum"] = Math.Round(partials.Sum(p => p.Seconds), 3),
             ["partitions_max"] = Math.Round(partials.Max(p => p.Seconds), 3),
         };
-        var clock = Stopwatch.StartNew();
+        var clock = new StageClock();
         var calendar = new StudyCalendar(study.Start);
         FeatureReport report;
         using (var session = new DuckDbSession(options.Engine))
@@ -235,7 +235,7 @@ public static class FeaturePartitions
             var files = string.Join(", ", Enumerable.Range(0, n).Select(k => Sql.Literal(Path.Combine(Folder(runFolder, k), FeatureStage.FeaturesFile))));
             session.Execute($"CREATE OR REPLACE VIEW px_parts AS SELECT * FROM read_parquet([{files}])");
             session.CopyToParquet(FeatureSql.Merge("px_parts"), featuresPath);
-            FeatureStage.Lap(timings, "merge", clock);
+            clock.Lap(timings, "merge");
             var weekKeys = Enumerable.Range(1, study.Weeks).Select(w => w.ToString(CultureInfo.InvariantCulture)).ToList();
             var first = partials[0];
             var counts = new FeatureStage.Counts(

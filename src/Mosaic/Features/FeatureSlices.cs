@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using Mosaic.Data;
 using Mosaic.Runs;
@@ -149,16 +148,16 @@ public static class FeatureSlices
     /// Returns the graph's size per week.
     /// </summary>
     internal static ContactGraph.Summary Run(
-        DuckDbSession session, Plan plan, IProgress<StageProgress>? progress, Dictionary<string, double> timings, Stopwatch clock) =>
+        DuckDbSession session, Plan plan, IProgress<StageProgress>? progress, Dictionary<string, double> timings, StageClock clock) =>
         Run(session, plan, s => ContactGraph.Cluster(s, plan.Sql, plan.Weeks, plan.Threads), progress, timings, clock);
 
     /// <summary>
-    /// <see cref="Run(DuckDbSession, Plan, IProgress{StageProgress}?, Dictionary{string, double}, Stopwatch)"/>
+    /// <see cref="Run(DuckDbSession, Plan, IProgress{StageProgress}?, Dictionary{string, double}, StageClock)"/>
     /// with another clustering step: <paramref name="cluster"/> fills <c>fx_cluster</c> (created
     /// empty) once <c>fx_people</c> exists, and its result is returned.
     /// </summary>
     internal static T Run<T>(
-        DuckDbSession session, Plan plan, Func<DuckDbSession, T> cluster, IProgress<StageProgress>? progress, Dictionary<string, double> timings, Stopwatch clock)
+        DuckDbSession session, Plan plan, Func<DuckDbSession, T> cluster, IProgress<StageProgress>? progress, Dictionary<string, double> timings, StageClock clock)
     {
         if (plan.LimitMemory)
         {
@@ -179,17 +178,17 @@ public static class FeatureSlices
             TO {Sql.Literal(events)} (FORMAT parquet, PARTITION_BY (slice))
             """);
         session.Execute("RESET preserve_insertion_order");
-        FeatureStage.Lap(timings, FeatureSql.EventsStep, clock);
+        clock.Lap(timings, FeatureSql.EventsStep);
 
         progress.Step(FeatureSql.PeopleStep, 1 / total);
         EventsView(session, plan.Sql, Directory.Exists(events) ? [Path.Combine(events, "*", "*.parquet")] : []);
         session.Execute(plan.PeopleSql ?? plan.Sql.Relational().Single(s => s.Step == FeatureSql.PeopleStep).Sql);
-        FeatureStage.Lap(timings, FeatureSql.PeopleStep, clock);
+        clock.Lap(timings, FeatureSql.PeopleStep);
 
         progress.Step("clustering coefficients", 2 / total);
         session.Execute(plan.Sql.Relational().Single(s => s.Step == FeatureSql.GraphStep).Sql);
         var graph = cluster(session);
-        FeatureStage.Lap(timings, "clustering coefficients", clock);
+        clock.Lap(timings, "clustering coefficients");
 
         var perSubject = plan.Sql.Relational()
             .Where(s => s.Step is not (FeatureSql.EventsStep or FeatureSql.PeopleStep or FeatureSql.GraphStep))
@@ -216,7 +215,7 @@ public static class FeatureSlices
             foreach (var (step, text) in perSubject)
             {
                 session.Execute(text);
-                Add(timings, step, clock);
+                clock.Add(timings, step);
             }
 
             if (plan.Partition is not null)
@@ -230,13 +229,13 @@ public static class FeatureSlices
             partFiles.Add(part);
             // Free the slice's tables before the next slice builds its own.
             session.Execute(string.Join(";\n", SliceTables.Select(t => $"DROP TABLE IF EXISTS {t}")));
-            Add(timings, "writing slices", clock);
+            clock.Add(timings, "writing slices");
         }
 
         progress.Step("merging slices", (3 + slices) / total);
         session.Execute($"CREATE OR REPLACE VIEW fx_parts AS SELECT * FROM read_parquet([{string.Join(", ", partFiles.Select(Sql.Literal))}])");
         session.CopyToParquet(plan.Partition is null ? FeatureSql.Merge("fx_parts") : "SELECT * FROM fx_parts ORDER BY subscriber_id, week", plan.FeaturesPath);
-        FeatureStage.Lap(timings, "writing features", clock);
+        clock.Lap(timings, "writing features");
         return graph;
     }
 
@@ -245,10 +244,4 @@ public static class FeatureSlices
         session.Execute(files.Count == 0
             ? $"CREATE OR REPLACE VIEW fx_ev AS SELECT * FROM ({sql.EventsSelect()}) LIMIT 0"
             : $"CREATE OR REPLACE VIEW fx_ev AS SELECT * FROM read_parquet([{string.Join(", ", files.Select(Sql.Literal))}], hive_partitioning = false)");
-
-    private static void Add(Dictionary<string, double> timings, string step, Stopwatch clock)
-    {
-        timings[step] = Math.Round(timings.GetValueOrDefault(step) + clock.Elapsed.TotalSeconds, 3);
-        clock.Restart();
-    }
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using DuckDB.NET.Data;
@@ -68,8 +67,7 @@ public static class FeatureStage
         TryDelete(spill);
         TryDelete(scratch);
         var timings = new Dictionary<string, double>();
-        var clock = Stopwatch.StartNew();
-        lastCpu = Process.GetCurrentProcess().TotalProcessorTime;
+        var clock = new StageClock();
         FeatureReport report;
         try
         {
@@ -80,7 +78,7 @@ public static class FeatureStage
             CheckUnique(session, dataFolder, CanonicalTables.Cells, "cell_id");
             var (calendar, weeks) = StudyWeeks(session, options, dataFolder);
             var slices = options.Slices ?? FeatureSlices.Choose(session.ScalarLong("SELECT count(*) FROM calls"), options.Engine.MemoryLimit);
-            Lap(timings, "inputs", clock);
+            clock.Lap(timings, "inputs");
 
             var sql = new FeatureSql(calendar, weeks, options.CityCode, options.MachineThreshold);
             var threads = options.Engine.Threads ?? Environment.ProcessorCount;
@@ -106,7 +104,7 @@ public static class FeatureStage
 
     /// <summary>The whole data in one pass: every intermediate table at once, the graph of all weeks in one table.</summary>
     private static ContactGraph.Summary OnePass(DuckDbSession session, FeatureSql sql, int weeks, int threads,
-        string featuresPath, IProgress<StageProgress>? progress, Dictionary<string, double> timings, Stopwatch clock)
+        string featuresPath, IProgress<StageProgress>? progress, Dictionary<string, double> timings, StageClock clock)
     {
         var steps = sql.Relational(subjectsView: true).ToList();
         // The graph's scan of the calls needs nothing the steps build: it runs on a second
@@ -118,7 +116,7 @@ public static class FeatureStage
         {
             // Profiling: the graph alone first, so every step's CPU seconds are its own.
             Task.WaitAny(scanning);
-            Lap(timings, "graph (profiling: before the steps)", clock);
+            clock.Lap(timings, "graph (profiling: before the steps)");
         }
 
         try
@@ -130,7 +128,7 @@ public static class FeatureStage
             {
                 progress.Step(steps[i].Step, (double)i / (steps.Count + 2));
                 session.Execute(steps[i].Sql);
-                Lap(timings, steps[i].Step, clock);
+                clock.Lap(timings, steps[i].Step);
             }
         }
         finally
@@ -145,11 +143,11 @@ public static class FeatureStage
         timings["graph scan (alongside the steps above)"] = Math.Round(computed.ScanSeconds, 3);
         timings["graph weeks (alongside the steps above)"] = Math.Round(computed.WeeksSeconds, 3);
         var graph = ContactGraph.Finish(session, computed);
-        Lap(timings, "clustering coefficients", clock);
+        clock.Lap(timings, "clustering coefficients");
 
         progress.Step("writing features", (double)(steps.Count + 1) / (steps.Count + 2));
         session.CopyToParquet(FeatureSql.Final(), featuresPath);
-        Lap(timings, "writing features", clock);
+        clock.Lap(timings, "writing features");
         return graph;
     }
 
@@ -287,20 +285,6 @@ public static class FeatureStage
     /// (<c>"cpu: STEP"</c>). For finding what costs most; the features do not change.
     /// </summary>
     internal static bool Profile { get; } = Environment.GetEnvironmentVariable("MOSAIC_FEATURES_PROFILE") == "1";
-
-    private static TimeSpan lastCpu = Process.GetCurrentProcess().TotalProcessorTime;
-
-    internal static void Lap(Dictionary<string, double> timings, string step, Stopwatch clock)
-    {
-        timings[step] = Math.Round(clock.Elapsed.TotalSeconds, 3);
-        clock.Restart();
-        if (Profile)
-        {
-            var cpu = Process.GetCurrentProcess().TotalProcessorTime;
-            timings["cpu: " + step] = Math.Round((cpu - lastCpu).TotalSeconds, 3);
-            lastCpu = cpu;
-        }
-    }
 
     internal static void TryDelete(string folder)
     {

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 using Mosaic.Runs;
@@ -62,7 +61,6 @@ public static class IndicatorRun
             // so every core stays busy to the end); this thread writes the rendered rows in user
             // order. At most BatchSize users are ahead of the writer, which bounds memory.
             using var window = new ReorderWindow(request.Options.BatchSize);
-            var buffers = new BufferPool();
             var next = -1;
             using var stop = new CancellationTokenSource();
             var workers = new Task[threads];
@@ -71,7 +69,7 @@ public static class IndicatorRun
                 workers[t] = Task.Factory.StartNew(
                     () =>
                     {
-                        using var renderer = new RowRenderer();
+                        using var renderer = writer.CreateRenderer();
                         var calculator = new IndicatorCalculator(schema);
                         while (window.Enter(stop.Token))
                         {
@@ -85,14 +83,11 @@ public static class IndicatorRun
                             try
                             {
                                 var row = ComputeUser(request, users, index, antennas, attributes, schema, rechargeKeys, calculator);
-                                var bytes = writer.Render(row, renderer);
-                                var copy = buffers.Rent(bytes.Length);
-                                bytes.CopyTo(copy);
-                                rendered = new RenderedRow(copy, bytes.Length, row.RecordsRead, row.Report.Ignored.All, null);
+                                rendered = new RenderedRow(writer.Render(row, renderer), row.RecordsRead, row.Report.Ignored.All, null);
                             }
                             catch (MosaicInputException e)
                             {
-                                rendered = new RenderedRow([], 0, 0, 0, e);
+                                rendered = new RenderedRow(default, 0, 0, e);
                             }
 
                             window.Put(index, rendered);
@@ -115,8 +110,7 @@ public static class IndicatorRun
                         throw row.Error;
                     }
 
-                    writer.Append(row.Bytes.AsSpan(0, row.Length));
-                    buffers.Return(row.Bytes);
+                    writer.Append(row.Rendered);
                     read += row.RecordsRead;
                     ignored += row.Ignored;
                     if ((index + 1) % ProgressEvery == 0 || index + 1 == users.Count)
@@ -189,33 +183,8 @@ public static class IndicatorRun
         return new UserRow(name, values, report with { NumberOfRecharges = recharges?.Count ?? 0 }, user.RecordsRead, attributes[index], rechargeValues);
     }
 
-    /// <summary>
-    /// Recycles the rendered rows' arrays between batches: rows of one run have similar sizes, so
-    /// after the first two batches rendering allocates nothing (large rows would otherwise churn
-    /// the large-object heap).
-    /// </summary>
-    private sealed class BufferPool
-    {
-        private readonly ConcurrentQueue<byte[]> free = new();
-
-        public byte[] Rent(int length)
-        {
-            if (free.TryDequeue(out var array))
-            {
-                if (array.Length >= length)
-                {
-                    return array;
-                }
-            }
-
-            return GC.AllocateUninitializedArray<byte>(Math.Max(length, (int)Math.Min(Array.MaxLength, length + (length / 4L))));
-        }
-
-        public void Return(byte[] array) => free.Enqueue(array);
-    }
-
     /// <summary>A user's rendered output (in a pooled array) and the counts the run totals, or the user's input error.</summary>
-    private readonly record struct RenderedRow(byte[] Bytes, int Length, long RecordsRead, long Ignored, MosaicInputException? Error);
+    private readonly record struct RenderedRow(RenderedBytes Rendered, long RecordsRead, long Ignored, MosaicInputException? Error);
 
     /// <summary>Users between two progress reports.</summary>
     private const int ProgressEvery = 512;

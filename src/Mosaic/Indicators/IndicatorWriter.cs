@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Buffers.Text;
+using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
@@ -34,6 +35,7 @@ internal sealed class IndicatorWriter : IDisposable
     private readonly DirectOutputFile stream;
     private readonly byte[][] jsonKeyPrefixes;
     private readonly int jsonEntryMaxLength;
+    private readonly RowArrayPool pool = new();
     private long rowsWritten;
     private bool committed;
 
@@ -42,7 +44,6 @@ internal sealed class IndicatorWriter : IDisposable
         this.path = Path.GetFullPath(path);
         this.json = json;
         this.context = context;
-        // Keys are the same for every user: encode them once.
         // Keys are the same for every user: encode each once with the separator and indentation
         // Utf8JsonWriter puts before a member at depth 2 (the values follow a reporting number).
         jsonKeyPrefixes = [.. context.Schema.Keys.Select(k => (byte[])[.. ",\n    \""u8, .. JsonEncodedText.Encode(k).EncodedUtf8Bytes, .. "\": "u8])];
@@ -61,15 +62,18 @@ internal sealed class IndicatorWriter : IDisposable
         }
     }
 
+    /// <summary>A renderer for one worker thread; its rows' arrays come back to this writer's pool on <see cref="Append"/>.</summary>
+    public RowRenderer CreateRenderer() => new(pool);
+
     /// <summary>
     /// Renders one user's output. JSON: the user's member of the top-level object as the
     /// indented writer lays it out after the opening brace, without the separating comma.
-    /// The bytes live in the renderer until its next call.
+    /// The returned array belongs to the caller until it is given to <see cref="Append"/>.
     /// </summary>
-    public ReadOnlySpan<byte> Render(UserRow row, RowRenderer renderer)
+    public RenderedBytes Render(UserRow row, RowRenderer renderer)
     {
         var buffer = renderer.Buffer;
-        buffer.ResetWrittenCount();
+        buffer.Clear();
         if (json)
         {
             var w = renderer.Json;
@@ -78,33 +82,28 @@ internal sealed class IndicatorWriter : IDisposable
             w.WriteStartObject();
             WriteJson(w, row, buffer);
             w.Flush();
-            return buffer.WrittenSpan[1..];
+            return buffer.Detach(1);
         }
 
-        var text = renderer.Text;
-        text.GetStringBuilder().Clear();
-        WriteCsv(text, row);
-        var chars = text.GetStringBuilder();
-        foreach (var chunk in chars.GetChunks())
-        {
-            var span = buffer.GetSpan(Encoding.UTF8.GetMaxByteCount(chunk.Length));
-            buffer.Advance(Encoding.UTF8.GetBytes(chunk.Span, span));
-        }
-
-        return buffer.WrittenSpan;
+        WriteCsv(buffer, row);
+        return buffer.Detach(0);
     }
 
-    /// <summary>Appends one rendered row (rows in user order).</summary>
-    public void Append(ReadOnlySpan<byte> rendered)
+    /// <summary>Appends one rendered row (rows in user order) and takes its array back.</summary>
+    public void Append(RenderedBytes rendered)
     {
         if (json && rowsWritten > 0)
         {
             stream.WriteByte((byte)',');
         }
 
-        stream.Write(rendered);
+        stream.Write(rendered.Span);
+        Release(rendered);
         rowsWritten++;
     }
+
+    /// <summary>Takes back a rendered row's array (after writing it, or instead of it when only timing the rendering).</summary>
+    public void Release(RenderedBytes rendered) => pool.Return(rendered.Array);
 
     public void Commit()
     {
@@ -177,7 +176,7 @@ internal sealed class IndicatorWriter : IDisposable
         }
     }
 
-    private void WriteJson(Utf8JsonWriter w, UserRow row, ArrayBufferWriter<byte> buffer)
+    private void WriteJson(Utf8JsonWriter w, UserRow row, RowBuffer buffer)
     {
         w.WritePropertyName(row.Name);
         w.WriteStartObject();
@@ -264,7 +263,7 @@ internal sealed class IndicatorWriter : IDisposable
     /// <summary>Bytes enough for any number <see cref="FormatJsonNumber"/> writes.</summary>
     private const int JsonNumberMaxLength = 32;
 
-    private void WriteJsonValues(ArrayBufferWriter<byte> buffer, double[] values)
+    private void WriteJsonValues(RowBuffer buffer, double[] values)
     {
         var span = buffer.GetSpan(jsonEntryMaxLength * values.Length);
         var at = 0;
@@ -284,17 +283,32 @@ internal sealed class IndicatorWriter : IDisposable
     /// <c>Utf8JsonWriter</c> (NaN and infinities as <c>null</c>) into at least
     /// <see cref="JsonNumberMaxLength"/> bytes; returns the length.
     /// </summary>
-    internal static int FormatJsonNumber(double value, Span<byte> destination)
+    internal static int FormatJsonNumber(double value, Span<byte> destination) => FormatNumber(value, destination, json: true);
+
+    /// <summary>
+    /// Writes <paramref name="value"/> as <c>double.ToString("R")</c> (nothing for NaN and
+    /// infinities, bandicoot's None) into at least <see cref="JsonNumberMaxLength"/> bytes;
+    /// returns the length.
+    /// </summary>
+    internal static int FormatCsvNumber(double value, Span<byte> destination) => FormatNumber(value, destination, json: false);
+
+    private static int FormatNumber(double value, Span<byte> destination, bool json)
     {
         int length;
         if (IsSmallWholeNumber(value))
         {
+            // Counts and zeros (a fifth of the values): integer formatting is much cheaper and writes the same digits.
             ((long)value).TryFormat(destination, out length, default, CultureInfo.InvariantCulture);
             return length;
         }
 
         if (!double.IsFinite(value))
         {
+            if (!json)
+            {
+                return 0;
+            }
+
             "null"u8.CopyTo(destination);
             return 4;
         }
@@ -302,8 +316,15 @@ internal sealed class IndicatorWriter : IDisposable
         length = ShortestDouble.TryFormat(value, destination);
         if (length == 0)
         {
-            // Utf8JsonWriter's own formatting of doubles.
-            Utf8Formatter.TryFormat(value, destination, out length);
+            // Outside ShortestDouble's range: Utf8JsonWriter's own formatting of doubles, or "R".
+            if (json)
+            {
+                Utf8Formatter.TryFormat(value, destination, out length);
+            }
+            else
+            {
+                value.TryFormat(destination, out length, "R", CultureInfo.InvariantCulture);
+            }
         }
 
         return length;
@@ -381,91 +402,90 @@ internal sealed class IndicatorWriter : IDisposable
         w.Write('\n');
     }
 
-    private void WriteCsv(TextWriter w, UserRow row)
+    /// <summary>Bytes enough for a comma and any number <see cref="FormatCsvNumber"/> writes.</summary>
+    private const int CsvCellMaxLength = 1 + JsonNumberMaxLength;
+
+    /// <summary>One CSV row, written as UTF-8 bytes straight into the row's buffer.</summary>
+    private void WriteCsv(RowBuffer w, UserRow row)
     {
-        w.Write(Quote(row.Name));
+        w.WriteText(Quote(row.Name));
         foreach (var (_, value) in Reporting(row))
         {
-            w.Write(',');
-            w.Write(value switch
+            w.WriteByte((byte)',');
+            switch (value)
             {
-                null => "",
-                string s => Quote(s),
-                bool b => b ? "True" : "False",
-                long l => l.ToString(CultureInfo.InvariantCulture),
-                double d => Number(d),
-                int[] list => Quote("[" + string.Join(", ", list) + "]"),
-                _ => "",
-            });
+                case string s:
+                    w.WriteText(Quote(s));
+                    break;
+                case bool b:
+                    w.Write(b ? "True"u8 : "False"u8);
+                    break;
+                case long l:
+                    l.TryFormat(w.GetSpan(CsvCellMaxLength), out var digits, default, CultureInfo.InvariantCulture);
+                    w.Advance(digits);
+                    break;
+                case double d:
+                    w.Advance(FormatCsvNumber(d, w.GetSpan(CsvCellMaxLength)));
+                    break;
+                case int[] list:
+                    w.WriteText(Quote("[" + string.Join(", ", list) + "]"));
+                    break;
+            }
         }
 
-        Span<char> buffer = stackalloc char[32];
-        Span<byte> bytes = stackalloc byte[ShortestDouble.MaxLength];
-        foreach (var v in row.Values)
+        // The indicator values (nearly all of a row): one span for all of them.
+        var values = row.Values;
+        var span = w.GetSpan(CsvCellMaxLength * values.Length);
+        var at = 0;
+        foreach (var v in values)
         {
-            w.Write(',');
-            int length;
-            if (IsSmallWholeNumber(v) && ((long)v).TryFormat(buffer, out var digits, default, CultureInfo.InvariantCulture))
-            {
-                w.Write(buffer[..digits]);
-            }
-            else if ((length = ShortestDouble.TryFormat(v, bytes)) > 0)
-            {
-                for (var i = 0; i < length; i++)
-                {
-                    buffer[i] = (char)bytes[i];
-                }
-
-                w.Write(buffer[..length]);
-            }
-            else if (double.IsFinite(v) && v.TryFormat(buffer, out var written, "R", CultureInfo.InvariantCulture))
-            {
-                w.Write(buffer[..written]);
-            }
+            span[at++] = (byte)',';
+            at += FormatCsvNumber(v, span[at..]);
         }
 
+        w.Advance(at);
         for (var i = 0; i < context.RechargeKeys.Length; i++)
         {
-            w.Write(',');
-            if (row.RechargeValues is not null && double.IsFinite(row.RechargeValues[i]))
+            w.WriteByte((byte)',');
+            if (row.RechargeValues is not null)
             {
-                w.Write(Number(row.RechargeValues[i]));
+                w.Advance(FormatCsvNumber(row.RechargeValues[i], w.GetSpan(CsvCellMaxLength)));
             }
         }
 
         if (context.Request.Options.Network)
         {
             var network = row.Report.Network?.Indicators;
-            w.Write(',');
-            w.Write(network is null ? "" : Number(network.Clustering));
-            w.Write(',');
-            w.Write(network is null ? "" : Number(network.WeightedClustering));
+            w.WriteByte((byte)',');
+            w.Advance(FormatCsvNumber(network?.Clustering ?? double.NaN, w.GetSpan(CsvCellMaxLength)));
+            w.WriteByte((byte)',');
+            w.Advance(FormatCsvNumber(network?.WeightedClustering ?? double.NaN, w.GetSpan(CsvCellMaxLength)));
             foreach (var key in context.AttributeKeys)
             {
-                w.Write(',');
+                w.WriteByte((byte)',');
                 var found = network?.AttributeAssortativity.FirstOrDefault(a => a.Key == key);
-                w.Write(found is { Key: not null } a ? Number(a.Value) : "");
+                w.Advance(FormatCsvNumber(found is { Key: not null } a ? a.Value : double.NaN, w.GetSpan(CsvCellMaxLength)));
             }
 
-            var values = network?.IndicatorAssortativity.ToDictionary(a => a.Key, a => a.Value, StringComparer.Ordinal);
+            var assortativity = network?.IndicatorAssortativity.ToDictionary(a => a.Key, a => a.Value, StringComparer.Ordinal);
             foreach (var key in NetworkFilter.AssortativityKeys)
             {
-                w.Write(',');
-                w.Write(values is not null && values.TryGetValue(key, out var v) ? Number(v) : "");
+                w.WriteByte((byte)',');
+                w.Advance(FormatCsvNumber(assortativity is not null && assortativity.TryGetValue(key, out var v) ? v : double.NaN, w.GetSpan(CsvCellMaxLength)));
             }
         }
 
         foreach (var key in context.AttributeKeys)
         {
-            w.Write(',');
+            w.WriteByte((byte)',');
             var value = row.Attributes?.FirstOrDefault(a => a.Key == key).Value;
             if (value is not null)
             {
-                w.Write(Quote(value));
+                w.WriteText(Quote(value));
             }
         }
 
-        w.Write('\n');
+        w.WriteByte((byte)'\n');
     }
 
     /// <summary>
@@ -476,27 +496,120 @@ internal sealed class IndicatorWriter : IDisposable
     internal static bool IsSmallWholeNumber(double value) =>
         value == Math.Floor(value) && Math.Abs(value) < 1e15 && (value != 0 || !double.IsNegative(value));
 
-    private static string Number(double d) => double.IsFinite(d) ? d.ToString("R", CultureInfo.InvariantCulture) : "";
-
     private static string Quote(string s) =>
         s.AsSpan().IndexOfAny(",\"\n\r") >= 0 ? "\"" + s.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : s;
 }
 
 /// <summary>One worker thread's reusable output buffers for <see cref="IndicatorWriter.Render"/>.</summary>
-internal sealed class RowRenderer : IDisposable
+internal sealed class RowRenderer(RowArrayPool pool) : IDisposable
 {
-    /// <summary>The rendered bytes of the last row.</summary>
-    public ArrayBufferWriter<byte> Buffer { get; } = new(1 << 16);
+    /// <summary>The row being rendered.</summary>
+    public RowBuffer Buffer { get; } = new(pool);
 
     /// <summary>The JSON writer, re-targeted at <see cref="Buffer"/> for each row.</summary>
     public Utf8JsonWriter Json { get; } = new(Stream.Null, new JsonWriterOptions { Indented = true, SkipValidation = true });
 
-    /// <summary>The CSV row text before encoding.</summary>
-    public StringWriter Text { get; } = new(CultureInfo.InvariantCulture) { NewLine = "\n" };
+    public void Dispose() => Json.Dispose();
+}
 
-    public void Dispose()
+/// <summary>A rendered row: bytes <c>[Start, Start + Length)</c> of a pooled array.</summary>
+internal readonly record struct RenderedBytes(byte[] Array, int Start, int Length)
+{
+    public ReadOnlySpan<byte> Span => Array.AsSpan(Start, Length);
+}
+
+/// <summary>
+/// Recycles the rows' arrays between the worker threads that render them and the thread that
+/// writes them: rows of one run have similar sizes, so after the first few hundred rows
+/// rendering allocates nothing (large rows would otherwise churn the large-object heap).
+/// </summary>
+internal sealed class RowArrayPool
+{
+    private readonly ConcurrentQueue<byte[]> free = new();
+
+    /// <summary>An array of at least <paramref name="length"/> bytes.</summary>
+    public byte[] Rent(int length)
     {
-        Json.Dispose();
-        Text.Dispose();
+        if (free.TryDequeue(out var array) && array.Length >= length)
+        {
+            return array;
+        }
+
+        return GC.AllocateUninitializedArray<byte>(Math.Max(length, (int)Math.Min(Array.MaxLength, length + (length / 4L))));
+    }
+
+    public void Return(byte[] array)
+    {
+        if (array.Length > 0)
+        {
+            free.Enqueue(array);
+        }
+    }
+}
+
+/// <summary>
+/// The buffer a row is rendered into. Its array is handed over whole (<see cref="Detach"/>) to the
+/// writing thread instead of being copied, and the next row starts in another array of the pool.
+/// </summary>
+internal sealed class RowBuffer(RowArrayPool pool) : IBufferWriter<byte>
+{
+    private const int MinimumLength = 1 << 16;
+    private byte[] array = [];
+    private int written;
+
+    public void Clear() => written = 0;
+
+    public void Advance(int count) => written += count;
+
+    public Memory<byte> GetMemory(int sizeHint = 0)
+    {
+        // Not array.AsMemory(Ensure(…)): the array field would be read before Ensure replaces it.
+        Ensure(sizeHint);
+        return array.AsMemory(written);
+    }
+
+    public Span<byte> GetSpan(int sizeHint = 0)
+    {
+        Ensure(sizeHint);
+        return array.AsSpan(written);
+    }
+
+    public void WriteByte(byte value)
+    {
+        GetSpan(1)[0] = value;
+        written++;
+    }
+
+    public void Write(ReadOnlySpan<byte> bytes)
+    {
+        bytes.CopyTo(GetSpan(bytes.Length));
+        written += bytes.Length;
+    }
+
+    public void WriteText(string text)
+    {
+        Advance(Encoding.UTF8.GetBytes(text, GetSpan(Encoding.UTF8.GetMaxByteCount(text.Length))));
+    }
+
+    /// <summary>Hands over the rendered bytes from <paramref name="start"/> on; the buffer starts empty on a new array.</summary>
+    public RenderedBytes Detach(int start)
+    {
+        var rendered = new RenderedBytes(array, start, written - start);
+        array = [];
+        written = 0;
+        return rendered;
+    }
+
+    /// <summary>Makes room for <paramref name="sizeHint"/> bytes (at least one) after the written ones.</summary>
+    private void Ensure(int sizeHint)
+    {
+        var needed = (long)written + Math.Max(sizeHint, 1);
+        if (needed > array.Length)
+        {
+            var bigger = pool.Rent((int)Math.Max(needed, Math.Max(MinimumLength, Math.Min(Array.MaxLength, array.Length * 2L))));
+            array.AsSpan(0, written).CopyTo(bigger);
+            pool.Return(array);
+            array = bigger;
+        }
     }
 }

@@ -498,6 +498,9 @@ public static class MobilityOptimizer
         project(x);
         var start = objective.Value(x);
         var scale = start > 0 && double.IsFinite(start) ? 1 / start : 1;
+        // The start, repaired to the capacities, is kept if the step would end above it (see the end).
+        var startPoint = (double[])x.Clone();
+        var startValue = RepairBoth(objective, startPoint, refugees, capacity, n, start);
 
         var multipliers = new double[n];
         var rho = 10.0;
@@ -625,6 +628,34 @@ public static class MobilityOptimizer
         // planted-30 RR's continuation 1,990 → 7,872; sent to the districts that already hold the
         // most refugees far less. Both repairs are tried and the lower objective is kept (ties:
         // the first), so the step never ends above either.
+        var value = RepairBoth(objective, x, refugees, capacity, n, double.NaN);
+
+        // A local method must not return a point above its own start (repaired to the capacities
+        // like the end point): from IPOPT's stationary optimum on planted-30 RR (1,754.19) the
+        // nonmonotone bursts, the multipliers' cold start and the final repair ended at 1,777.27,
+        // and from SLSQP's on planted-12 RR (536.23) at 570.25 (docs/mitigation.md).
+        if (startValue < value)
+        {
+            Array.Copy(startPoint, x, x.Length);
+            value = startValue;
+        }
+
+        return new MobilityStepResult(kind, value, iterations, outer, reason, pgNorm);
+    }
+
+    /// <summary>
+    /// Makes <paramref name="x"/> meet the capacities exactly with both receiver rules of
+    /// <see cref="MobilityMatrix.RepairCapacityX"/> and keeps the lower objective (ties: the
+    /// first) and returns it. A point that already meets them is left alone, and its value is
+    /// <paramref name="valueIfFeasible"/> when that is known (not NaN).
+    /// </summary>
+    private static double RepairBoth(MobilityObjective objective, double[] x, double[] refugees, double[] capacity, int n, double valueIfFeasible)
+    {
+        if (!double.IsNaN(valueIfFeasible) && MeetsCapacities(x, refugees, capacity, n))
+        {
+            return valueIfFeasible;
+        }
+
         var byLoad = (double[])x.Clone();
         MobilityMatrix.RepairCapacityX(x, refugees, capacity, n);
         MobilityMatrix.RepairCapacityX(byLoad, refugees, capacity, n, byLoad: true);
@@ -636,7 +667,26 @@ public static class MobilityOptimizer
             value = byLoadValue;
         }
 
-        return new MobilityStepResult(kind, value, iterations, outer, reason, pgNorm);
+        return value;
+    }
+
+    private static bool MeetsCapacities(double[] x, double[] refugees, double[] capacity, int n)
+    {
+        var loads = new double[n];
+        for (var i = 0; i < n; i++)
+        {
+            DenseKernels.Axpy(refugees[i], x.AsSpan(i * n, n), loads);
+        }
+
+        for (var j = 0; j < n; j++)
+        {
+            if (loads[j] > capacity[j])
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
     /// <summary>
     /// The polish's diagonal preconditioner, one value per origin i: 1/c_i² with c_i the calls

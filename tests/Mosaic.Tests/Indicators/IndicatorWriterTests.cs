@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Mosaic.Indicators;
@@ -36,6 +37,51 @@ public class IndicatorWriterTests
             var value = BitConverter.Int64BitsToDouble(random.NextInt64());
             Assert.Equal(ThroughWriter(value), Direct(value));
         }
+    }
+
+    [Fact]
+    public void FormatCsvNumber_EdgeAndRandomDoubles_SameTextAsRoundTripString()
+    {
+        double[] edges = [0.0, -0.0, 7.0, -12345.0, 0.1, 1.0 / 3, -2.5e-4, 5e-5, 5e-324, 999999999999999.0, 1e15, 123456789012345678.0, double.MaxValue, double.MinValue, double.NaN, double.NegativeInfinity];
+        var random = new Random(20261124);
+        var values = edges.Concat(Enumerable.Range(0, 20_000).Select(_ => BitConverter.Int64BitsToDouble(random.NextInt64())))
+            .Concat(Enumerable.Range(0, 2_000).Select(i => i / 8.0));
+        var text = new byte[32];
+        foreach (var value in values)
+        {
+            // The text the CSV had when it went through strings: "R", and nothing for bandicoot's None.
+            var expected = double.IsFinite(value) ? value.ToString("R", CultureInfo.InvariantCulture) : "";
+            Assert.Equal(expected, Encoding.ASCII.GetString(text, 0, IndicatorWriter.FormatCsvNumber(value, text)));
+        }
+    }
+
+    [Fact]
+    public void RowBuffer_GrowsDetachesAndReusesReleasedArrays()
+    {
+        var pool = new RowArrayPool();
+        var buffer = new RowBuffer(pool);
+        var expected = new List<byte>();
+        for (var i = 0; i < 30_000; i++)
+        {
+            // Enough small pieces to outgrow the first array at least once.
+            var piece = Encoding.ASCII.GetBytes(i.ToString(CultureInfo.InvariantCulture) + ",");
+            buffer.Write(piece);
+            expected.AddRange(piece);
+        }
+
+        buffer.WriteByte((byte)'\n');
+        expected.Add((byte)'\n');
+        var first = buffer.Detach(2);
+        Assert.Equal(expected.Skip(2).ToArray(), first.Span.ToArray());
+
+        buffer.WriteText("é,x");
+        var second = buffer.Detach(0);
+        Assert.NotSame(first.Array, second.Array);
+        Assert.Equal("é,x"u8.ToArray(), second.Span.ToArray());
+
+        pool.Return(first.Array);
+        buffer.WriteByte((byte)'y');
+        Assert.Same(first.Array, buffer.Detach(0).Array);
     }
 
     private static string Direct(double value)

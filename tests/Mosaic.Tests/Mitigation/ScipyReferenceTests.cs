@@ -104,14 +104,8 @@ public class ScipyReferenceTests(ITestOutputHelper output)
         var n = problem.Count;
         var starts = element.GetProperty("starts").EnumerateObject().ToDictionary(p => p.Name, p => Matrix(p.Value));
         var failures = new List<string>();
-        foreach (var network in new[] { MitigationNetwork.RT, MitigationNetwork.RR })
+        foreach (var (network, reference) in StoredReferences(name, element))
         {
-            if (!element.GetProperty("reference").TryGetProperty(network.ToString(), out var reference))
-            {
-                output.WriteLine($"{name} {network}: no reference stored (docs/mitigation.md says why)");
-                continue;
-            }
-
             var startsUsed = new Dictionary<string, double[,]>(starts) { ["step1_optimum"] = Matrix(reference.GetProperty("step1_optimum")) };
             foreach (var (step, kind) in new[] { ("step1", MobilityObjectiveKind.ShareDifference), ("step2", MobilityObjectiveKind.ChiSquareSum) })
             {
@@ -164,6 +158,33 @@ public class ScipyReferenceTests(ITestOutputHelper output)
     }
 
     /// <summary>
+    /// Started at the reference's own step-2 optimum (a KKT point: on planted-30 RR IPOPT's
+    /// stationarity residual is 6 × 10⁻⁴ of max |∇f| where Mosaic's default point has 0.89),
+    /// Mosaic's step 2 must end no worse than it by more than 10⁻⁶ relative, both networks, every
+    /// stored size, with the default budget. Before branch mitig8 it left that point uphill on
+    /// planted-30 RR (1,754.19 → 1,777.27 with the L-BFGS polish, 1,784.07 with Newton).
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Problems))]
+    public void Minimize_FromReferenceOptimum_KeepsItsValueWithin1e6Relative(string name)
+    {
+        var (problem, element) = Load(name);
+        foreach (var (network, reference) in StoredReferences(name, element))
+        {
+            var optimum = Matrix(reference.GetProperty("step2_optimum"));
+            var expected = reference.GetProperty("step2").GetDouble();
+            foreach (var newton in new[] { false, true })
+            {
+                var (matrix, step) = MobilityOptimizer.Minimize(problem, network, MobilityObjectiveKind.ChiSquareSum, optimum, MobilityOptions.Default with { NewtonPolish = newton });
+                var ours = MobilityOptimizer.Objective(problem, network, MobilityObjectiveKind.ChiSquareSum, matrix);
+                output.WriteLine($"{name} {network} from the reference's step-2 optimum {expected:R} ({(newton ? "Newton" : "L-BFGS")} polish): Mosaic {ours:R} ({step.Iterations} it, {step.ExitReason}); gap {(ours - expected) / expected:E2}");
+                Assert.True(MobilityMatrix.MaxViolation(problem, matrix) <= 1e-8, $"{network}: violation");
+                Assert.True(ours <= expected * (1 + Allowed), $"{network} ({(newton ? "Newton" : "L-BFGS")}): Mosaic {ours:R} > reference {expected:R} × (1 + 1e-6) from the reference's own optimum");
+            }
+        }
+    }
+
+    /// <summary>
     /// <see cref="MobilityOptimizer.Optimize"/> with its defaults (multi-start) must reach the
     /// reference's best step-2 optimum over all of its starts within 10⁻⁶ relative, both networks,
     /// at every stored size, except the measured and bounded gaps of <see cref="KnownDefaultGaps"/>
@@ -174,20 +195,30 @@ public class ScipyReferenceTests(ITestOutputHelper output)
     public void Optimize_Default_NoWorseThanReferenceBestBy1e6Relative(string name)
     {
         var (problem, element) = Load(name);
-        foreach (var network in new[] { MitigationNetwork.RT, MitigationNetwork.RR })
+        foreach (var (network, reference) in StoredReferences(name, element))
         {
-            if (!element.GetProperty("reference").TryGetProperty(network.ToString(), out var reference))
-            {
-                output.WriteLine($"{name} {network}: no reference stored (docs/mitigation.md says why)");
-                continue;
-            }
-
             var result = MobilityOptimizer.Optimize(problem, network);
             var scipy2 = reference.GetProperty("step2").GetDouble();
             var allowed = KnownDefaultGaps.GetValueOrDefault($"{name} {network}", Allowed);
             output.WriteLine($"{name} {network}: Mosaic step 2 {result.Step2.Objective:R} ({result.Selected}, {result.Iterations} it, {result.Seconds:F2} s), reference best {scipy2:R}; gap {(result.Step2.Objective - scipy2) / scipy2:E2}, allowed {allowed:E2}");
             Assert.True(result.MaxViolation <= 1e-8);
             Assert.True(result.Step2.Objective <= scipy2 * (1 + allowed), $"{network} step 2: Mosaic {result.Step2.Objective:R} > reference {scipy2:R} × (1 + {allowed:R})");
+        }
+    }
+
+    /// <summary>The networks with a stored reference; a missing one (planted-40 RR before branch mitig8) is reported and skipped.</summary>
+    private IEnumerable<(MitigationNetwork Network, JsonElement Reference)> StoredReferences(string name, JsonElement element)
+    {
+        foreach (var network in new[] { MitigationNetwork.RT, MitigationNetwork.RR })
+        {
+            if (element.GetProperty("reference").TryGetProperty(network.ToString(), out var reference))
+            {
+                yield return (network, reference);
+            }
+            else
+            {
+                output.WriteLine($"{name} {network}: no reference stored (docs/mitigation.md says why)");
+            }
         }
     }
 

@@ -24,6 +24,10 @@ capacities by at most 1e-8.
 
 Usage: /usr/bin/python3 reference.py [--sizes 5,8,12] [--out FILE] [--check-only] [--starts identity,mixed]
        [--networks RT,RR] [--solver ipopt|trust-constr|slsqp] [--tol 1e-10] [--max-cpu 480] [--maxiter 3000]
+       [--step1-save FILE] [--step1-from FILE [--step1-continue]] [--ipopt key=value,...]
+--step1-save stops after step 1 and writes its points to FILE; --step1-from FILE takes step 1 from
+there (with --step1-continue: one more run from its point), so that a problem too large for one
+hold of the lock (RR at 40 districts) runs step by step.
 Problems already in FILE are kept; the sizes (and with --networks, the networks) computed replace
 theirs, so that every run fits the shared lock's ten minutes (flock /tmp/mosaic-bigjob.lock ...).
 The stored file was made size by size and network by network this way (Debian python3-scipy,
@@ -452,6 +456,7 @@ def solve_ipopt(p, network, step, starts, maxiter, tol=1e-10, max_cpu=480.0):
 
         options = dict(tol=tol, constr_viol_tol=1e-10, bound_relax_factor=0.0, honor_original_bounds="yes", max_iter=int(maxiter), max_cpu_time=float(max_cpu),
                        print_level=0, sb="yes", mu_strategy="adaptive", hessian_constant="no")
+        options.update(extra_ipopt_options())
         t0 = time.process_time()
         status, x, it, _ = solver.solve(
             N, x0, np.zeros(N), np.ones(N), np.concatenate([np.ones(n), np.full(n, -1e20)]), np.ones(2 * n),
@@ -465,6 +470,20 @@ def solve_ipopt(p, network, step, starts, maxiter, tol=1e-10, max_cpu=480.0):
         res = types.SimpleNamespace(nit=it, status=status, message=IPOPT_STATUS.get(status, str(status)))
         records.append(record_of(obj, name, res, x, viol, cpu))
     return records
+
+
+def extra_ipopt_options():
+    """--ipopt key=value,key=value: more IPOPT options (numbers as numbers). A continuation from a
+    point near the bounds (--step1-continue) keeps it there with bound_push=1e-10,bound_frac=1e-10,
+    mu_init=1e-8 instead of IPOPT's default push of 10⁻² into the interior."""
+    extra = {}
+    for item in filter(None, arg("--ipopt", "").split(",")):
+        key, value = item.split("=", 1)
+        try:
+            extra[key] = int(value) if value.isdigit() else float(value)
+        except ValueError:
+            extra[key] = value
+    return extra
 
 
 def start_points(p, seed):
@@ -489,6 +508,41 @@ def public(record):
 
 def arg(flag, default):
     return sys.argv[sys.argv.index(flag) + 1] if flag in sys.argv else default
+
+
+def step1_runs(p, network, flat, maxiter, method):
+    """Step 1 as usual; with --step1-from FILE its runs come from a checkpoint that --step1-save wrote
+    (so that the two steps can run in separate holds of the shared lock), and with --step1-continue
+    the checkpoint's point is the start of one more run, whose iterations and CPU seconds add to it
+    (IPOPT restarts from that point with a fresh barrier; the record says so)."""
+    if "--step1-from" not in sys.argv:
+        return method(p, network, 1, flat, maxiter)
+    with open(arg("--step1-from", "")) as fh:
+        saved = [dict(r, x=np.array(r["x"])) for r in json.load(fh)[network]]
+    if "--step1-continue" not in sys.argv:
+        print(f"  {network} step 1 from the checkpoint: " + ", ".join(f"{r['value']:.12g} ({r['start']})" for r in saved), flush=True)
+        return saved
+    previous = best_of(saved)
+    more = method(p, network, 1, [(previous["start"], previous["x"])], maxiter)[0]
+    more["iterations"] += previous["iterations"]
+    more["cpu_seconds"] = round(more["cpu_seconds"] + previous["cpu_seconds"], 2)
+    restarts = previous.get("restarts", 0) + 1
+    more["restarts"] = restarts
+    more["message"] = f"{more['message']} (IPOPT restarted {restarts}x from its own last point; totals over all runs)"
+    return [more]
+
+
+def save_step1(path, network, records):
+    """Writes step 1's runs, points included, for --step1-from; nothing is stored in the reference file."""
+    try:
+        with open(path) as fh:
+            saved = json.load(fh)
+    except (OSError, ValueError):
+        saved = {}
+    saved[network] = [dict(r, x=r["x"].tolist()) for r in records]
+    with open(path, "w") as fh:
+        json.dump(saved, fh)
+    print(f"  {network} step 1 saved to {path}; step 2 not run", flush=True)
 
 
 IPOPT_VERSION = "3.11.9"
@@ -555,10 +609,13 @@ def main():
             entry["reference"] = {k: v for k, v in old["reference"].items() if k not in networks}
         for network in networks:
             t0 = time.time()
-            s1 = method(p, network, 1, flat, maxiter)
+            s1 = step1_runs(p, network, flat, maxiter, method)
             b1 = best_of(s1)
             if b1 is None:
                 print(f"n={n} {network}: no feasible step-1 point; not stored", flush=True)
+                continue
+            if "--step1-save" in sys.argv:
+                save_step1(arg("--step1-save", ""), network, s1)
                 continue
             s2 = method(p, network, 2, [("step1_optimum", b1["x"])] + (flat if solver == "slsqp" else []), maxiter)
             b2 = best_of(s2)
