@@ -33,14 +33,15 @@ internal sealed class IndicatorCalculator(IndicatorSchema schema)
     private int[] churnPrevious = [];
     private int[] churnCurrent = [];
     private double[] positionCosLat = [];
-    private readonly List<int> touched = [];
     private readonly List<(int Start, int Length)> groups = [];
     private readonly List<int> touchedPositions = [];
     private readonly List<int> binned = [];
     private readonly List<double> values = [];
-    private readonly List<double> values2 = [];
-    private readonly List<int> counts = [];
     private int[] byContact = [];
+    private int[] touchedScratch = [];
+    private int[] countScratch = [];
+    private double[] valueScratch = [];
+    private double[] valueScratch2 = [];
     private int[] contactStart = [];
 
     public IndicatorSchema Schema => schema;
@@ -140,6 +141,11 @@ internal sealed class IndicatorCalculator(IndicatorSchema schema)
             combo = new int[size];
             subset = new int[size];
             byContact = new int[size];
+            // A group's lists of records, contacts or positions: at most one entry per record.
+            touchedScratch = new int[size];
+            countScratch = new int[size];
+            valueScratch = new double[size];
+            valueScratch2 = new double[size];
         }
 
         var contacts = user.ContactCount;
@@ -266,93 +272,94 @@ internal sealed class IndicatorCalculator(IndicatorSchema schema)
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Interactions(BandicootUser user, int c, InteractionFilter filter, ReadOnlySpan<int> group)
     {
+        // Plain scratch arrays, not lists: sized in Prepare for any group (n records, every contact).
         var records = user.Records;
         var n = group.Length;
         var outgoing = 0;
         var nocturnal = 0;
-        touched.Clear();
-        values.Clear();
+        var contacts = 0;
+        var durations = 0;
+        var touchedContacts = touchedScratch;
+        var first = valueScratch;
+        var second = valueScratch2;
+        var isCall = filter == InteractionFilter.Call;
         foreach (var i in group)
         {
             ref readonly var r = ref records[i];
-            if (contactCount[r.Contact]++ == 0)
+            var contact = r.Contact;
+            if (contactCount[contact]++ == 0)
             {
-                touched.Add(r.Contact);
+                touchedContacts[contacts++] = contact;
             }
 
             if (r.Out)
             {
-                contactOut[r.Contact]++;
+                contactOut[contact]++;
                 outgoing++;
             }
 
-            if (night[i])
+            nocturnal += night[i] ? 1 : 0;
+            if (isCall)
             {
-                nocturnal++;
-            }
-
-            if (filter == InteractionFilter.Call)
-            {
-                contactDuration[r.Contact] += r.Duration;
-                values.Add(r.Duration);
+                contactDuration[contact] += r.Duration;
+                first[durations++] = r.Duration;
             }
         }
 
-        AddScalar(Indicator.NumberOfContacts, c, filter, touched.Count);
+        var touched = touchedContacts.AsSpan(0, contacts);
+        AddScalar(Indicator.NumberOfContacts, c, filter, contacts);
         AddScalar(Indicator.PercentNocturnal, c, filter, (double)nocturnal / n);
         AddScalar(Indicator.NumberOfInteractions, c, filter, n);
         AddScalar(Indicator.NumberOfInteractionIn, c, filter, n - outgoing);
         AddScalar(Indicator.NumberOfInteractionOut, c, filter, outgoing);
-        if (filter == InteractionFilter.Call)
+        if (isCall)
         {
-            AddSummary(Indicator.CallDuration, c, filter, System.Runtime.InteropServices.CollectionsMarshal.AsSpan(values));
+            AddSummary(Indicator.CallDuration, c, filter, first.AsSpan(0, durations));
             AddScalar(Indicator.PercentInitiatedInteractions, c, filter, (double)outgoing / n);
-            values2.Clear();
             var totalDuration = 0.0;
-            foreach (var contact in touched)
+            for (var k = 0; k < contacts; k++)
             {
-                values2.Add(contactDuration[contact]);
-                totalDuration += contactDuration[contact];
+                var d = contactDuration[touched[k]];
+                second[k] = d;
+                totalDuration += d;
             }
 
-            var taken = SummaryStatistics.ParetoCount(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(values2), totalDuration);
+            var taken = SummaryStatistics.ParetoCount(second.AsSpan(0, contacts), totalDuration);
             AddScalar(Indicator.PercentParetoDurations, c, filter, (double)taken / n);
         }
 
-        counts.Clear();
-        values.Clear();
-        values2.Clear();
-        foreach (var contact in touched)
+        var counts = countScratch.AsSpan(0, contacts);
+        for (var k = 0; k < contacts; k++)
         {
-            counts.Add(contactCount[contact]);
-            values.Add(contactCount[contact]);
-            values2.Add(contactOut[contact]);
+            var contact = touched[k];
+            counts[k] = contactCount[contact];
+            first[k] = contactCount[contact];
+            second[k] = contactOut[contact];
         }
 
         // Balance: sorted as whole counts (the fast integer sort), then divided, which keeps the order.
-        var balance = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(values2);
+        var balance = second.AsSpan(0, contacts);
         SummaryStatistics.Sort(balance);
         foreach (ref var b in balance)
         {
             b /= n;
         }
 
-        AddScalar(Indicator.EntropyOfContacts, c, filter, SummaryStatistics.Entropy(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(counts), n));
-        AddSummary(Indicator.BalanceOfContacts, c, filter, System.Runtime.InteropServices.CollectionsMarshal.AsSpan(values2));
-        AddSummary(Indicator.InteractionsPerContact, c, filter, System.Runtime.InteropServices.CollectionsMarshal.AsSpan(values));
+        var perContact = first.AsSpan(0, contacts);
+        AddScalar(Indicator.EntropyOfContacts, c, filter, SummaryStatistics.Entropy(counts, n));
+        AddSummary(Indicator.BalanceOfContacts, c, filter, balance);
+        AddSummary(Indicator.InteractionsPerContact, c, filter, perContact);
         // The same counts, most likely sorted by now (which costs the pareto sort one pass).
-        values2.Clear();
-        values2.AddRange(values);
-        var paretoTaken = SummaryStatistics.ParetoCount(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(values2), n);
+        perContact.CopyTo(second);
+        var paretoTaken = SummaryStatistics.ParetoCount(second.AsSpan(0, contacts), n);
         AddScalar(Indicator.PercentParetoInteractions, c, filter, (double)paretoTaken / n);
 
-        values.Clear();
         for (var k = 1; k < n; k++)
         {
-            values.Add((records[group[k]].Ticks - records[group[k - 1]].Ticks) / (double)TicksPerSecond);
+            first[k - 1] = (records[group[k]].Ticks - records[group[k - 1]].Ticks) / (double)TicksPerSecond;
         }
 
-        AddSummary(Indicator.IntereventTime, c, filter, System.Runtime.InteropServices.CollectionsMarshal.AsSpan(values));
+        AddSummary(Indicator.IntereventTime, c, filter, first.AsSpan(0, Math.Max(n - 1, 0)));
 
         foreach (var contact in touched)
         {
@@ -385,14 +392,19 @@ internal sealed class IndicatorCalculator(IndicatorSchema schema)
         AddScalar(Indicator.ActiveDays, c, InteractionFilter.CallAndText, activeDays);
 
         // Bucket the group by contact, keeping time order within each contact (a counting sort).
-        touched.Clear();
+        var contacts = 0;
         foreach (var i in group)
         {
-            if (contactCount[records[i].Contact]++ == 0)
+            var contact = records[i].Contact;
+            if (contactCount[contact]++ == 0)
             {
-                touched.Add(records[i].Contact);
+                touchedScratch[contacts++] = contact;
             }
         }
+
+        var touched = touchedScratch.AsSpan(0, contacts);
+        var delays = valueScratch;
+        var delayCount = 0;
 
         var offset = 0;
         foreach (var contact in touched)
@@ -411,7 +423,6 @@ internal sealed class IndicatorCalculator(IndicatorSchema schema)
         var conversations = 0;
         var received = 0;
         var responded = 0;
-        values.Clear();
         foreach (var contact in touched)
         {
             var run = byContact.AsSpan(contactStart[contact], contactCount[contact] - contactStart[contact]);
@@ -457,7 +468,7 @@ internal sealed class IndicatorCalculator(IndicatorSchema schema)
                             var delay = (r.Ticks - previousTicks) / (double)TicksPerSecond;
                             if (delay > 0)
                             {
-                                values.Add(delay);
+                                delays[delayCount++] = delay;
                             }
                         }
 
@@ -487,7 +498,7 @@ internal sealed class IndicatorCalculator(IndicatorSchema schema)
 
         AddScalar(Indicator.PercentInitiatedConversations, c, InteractionFilter.CallAndText, conversations == 0 ? 0.0 : (double)initiated / conversations);
         AddScalar(Indicator.ResponseRateText, c, InteractionFilter.CallAndText, received == 0 ? double.NaN : (double)responded / received);
-        AddSummary(Indicator.ResponseDelayText, c, InteractionFilter.CallAndText, System.Runtime.InteropServices.CollectionsMarshal.AsSpan(values));
+        AddSummary(Indicator.ResponseDelayText, c, InteractionFilter.CallAndText, delays.AsSpan(0, delayCount));
     }
 
     /// <summary>
@@ -618,16 +629,17 @@ internal sealed class IndicatorCalculator(IndicatorSchema schema)
                 }
             }
 
-            counts.Clear();
-            values.Clear();
-            foreach (var p in touchedPositions)
+            var antennas = touchedPositions.Count;
+            var counts = countScratch.AsSpan(0, antennas);
+            var frequencies = valueScratch.AsSpan(0, antennas);
+            for (var k = 0; k < antennas; k++)
             {
-                counts.Add(positionCount[p]);
-                values.Add(positionCount[p]);
+                counts[k] = positionCount[touchedPositions[k]];
+                frequencies[k] = counts[k];
             }
 
             AddScalar(Indicator.NumberOfAntennas, c, InteractionFilter.All, touchedPositions.Count);
-            AddScalar(Indicator.EntropyOfAntennas, c, InteractionFilter.All, SummaryStatistics.Entropy(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(counts), total));
+            AddScalar(Indicator.EntropyOfAntennas, c, InteractionFilter.All, SummaryStatistics.Entropy(counts, total));
             AddScalar(Indicator.PercentAtHome, c, InteractionFilter.All, Home < 0 ? double.NaN : (double)atHome / total);
             var radius = double.NaN;
             if (located > 0)
@@ -649,7 +661,7 @@ internal sealed class IndicatorCalculator(IndicatorSchema schema)
             }
 
             AddScalar(Indicator.RadiusOfGyration, c, InteractionFilter.All, radius);
-            AddScalar(Indicator.FrequentAntennas, c, InteractionFilter.All, SummaryStatistics.ParetoCount(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(values), total));
+            AddScalar(Indicator.FrequentAntennas, c, InteractionFilter.All, SummaryStatistics.ParetoCount(frequencies, total));
             foreach (var p in touchedPositions)
             {
                 positionCount[p] = 0;
