@@ -10,7 +10,7 @@ namespace Mosaic.Ingest;
 /// </summary>
 internal sealed record FastCallLayout(
     int FieldCount, byte Delimiter, int Caller, int Callee, int Start, int Duration, int Kind, int CallerCell, int CalleeCell,
-    ByteKeyTable KnownCells, int[] CellIds, double MaxDuration);
+    CellCodeTable Cells, double MaxDuration);
 
 /// <summary>
 /// The accepted rows of one contiguous part of a call file, columnar, with subscriber ids as
@@ -378,7 +378,7 @@ internal static class FastCallReader
 
         var callerCell = Cell(Field(data, lineStart, ends, layout.CallerCell), layout);
         var calleeCell = Cell(Field(data, lineStart, ends, layout.CalleeCell), layout);
-        if (callerCell == int.MinValue || calleeCell == int.MinValue)
+        if (callerCell == CellCodeTable.Unknown || calleeCell == CellCodeTable.Unknown)
         {
             part.Reject(record, RejectReason.UnknownCell, line);
             return true;
@@ -405,7 +405,7 @@ internal static class FastCallReader
         return word == CallWord ? false : word == TextWord ? true : null;
     }
 
-    /// <summary>The canonical cell id of a code, −1 when the field is empty, <see cref="int.MinValue"/> when unknown.</summary>
+    /// <summary>The canonical cell id of a code, −1 when the field is empty, <see cref="CellCodeTable.Unknown"/> when unknown.</summary>
     private static int Cell(ReadOnlySpan<byte> code, FastCallLayout layout)
     {
         if (code.IsEmpty)
@@ -413,8 +413,7 @@ internal static class FastCallReader
             return -1;
         }
 
-        var index = layout.KnownCells.IndexOf(code);
-        return index < 0 ? int.MinValue : layout.CellIds[index];
+        return layout.Cells.IdOf(code);
     }
 
     /// <summary>Parses <c>yyyy-MM-dd HH:mm:ss</c> or <c>yyyy-MM-dd HH:mm</c> (space or T): the first and fifth of the ISO formats, which DuckDB parses to the same value.</summary>
