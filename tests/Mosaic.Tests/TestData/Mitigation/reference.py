@@ -24,10 +24,11 @@ capacities by at most 1e-8.
 
 Usage: /usr/bin/python3 reference.py [--sizes 5,8,12] [--out FILE] [--check-only] [--starts identity,mixed]
        [--networks RT,RR] [--solver ipopt|trust-constr|slsqp] [--tol 1e-10] [--max-cpu 480] [--maxiter 3000]
-       [--step1-save FILE] [--step1-from FILE [--step1-continue]] [--ipopt key=value,...]
+       [--step1-save FILE] [--step1-from FILE [--step1-continue]] [--step2-continue] [--ipopt key=value,...]
 --step1-save stops after step 1 and writes its points to FILE; --step1-from FILE takes step 1 from
 there (with --step1-continue: one more run from its point), so that a problem too large for one
-hold of the lock (RR at 40 districts) runs step by step.
+hold of the lock (RR at 40 districts) runs step by step; --step2-continue (with --step1-from) runs
+step 2 once more from the step-2 point already in FILE.
 Problems already in FILE are kept; the sizes (and with --networks, the networks) computed replace
 theirs, so that every run fits the shared lock's ten minutes (flock /tmp/mosaic-bigjob.lock ...).
 The stored file was made size by size and network by network this way (Debian python3-scipy,
@@ -523,13 +524,18 @@ def step1_runs(p, network, flat, maxiter, method):
         print(f"  {network} step 1 from the checkpoint: " + ", ".join(f"{r['value']:.12g} ({r['start']})" for r in saved), flush=True)
         return saved
     previous = best_of(saved)
-    more = method(p, network, 1, [(previous["start"], previous["x"])], maxiter)[0]
+    return [continued(method(p, network, 1, [(previous["start"], previous["x"])], maxiter)[0], previous)]
+
+
+def continued(more, previous):
+    """A run from the end point of `previous` (a stored record), recorded as one run: iterations and
+    CPU seconds summed, the restarts counted in the message."""
     more["iterations"] += previous["iterations"]
     more["cpu_seconds"] = round(more["cpu_seconds"] + previous["cpu_seconds"], 2)
     restarts = previous.get("restarts", 0) + 1
     more["restarts"] = restarts
     more["message"] = f"{more['message']} (IPOPT restarted {restarts}x from its own last point; totals over all runs)"
-    return [more]
+    return more
 
 
 def save_step1(path, network, records):
@@ -617,7 +623,11 @@ def main():
             if "--step1-save" in sys.argv:
                 save_step1(arg("--step1-save", ""), network, s1)
                 continue
-            s2 = method(p, network, 2, [("step1_optimum", b1["x"])] + (flat if solver == "slsqp" else []), maxiter)
+            if "--step2-continue" in sys.argv:
+                s2 = [continued(method(p, network, 2, [("step1_optimum", np.array(old["reference"][network]["step2_optimum"]).ravel())], maxiter)[0],
+                                old["reference"][network]["step2_runs"][0])]
+            else:
+                s2 = method(p, network, 2, [("step1_optimum", b1["x"])] + (flat if solver == "slsqp" else []), maxiter)
             b2 = best_of(s2)
             if b2 is None:
                 print(f"n={n} {network}: no feasible step-2 point; not stored", flush=True)
