@@ -110,11 +110,7 @@ public static class MobilityMatrix
     /// </summary>
     internal static void RepairCapacityX(double[] x, double[] refugees, double[] capacity, int n, bool byLoad = false)
     {
-        var loads = new double[n];
-        for (var i = 0; i < n; i++)
-        {
-            DenseKernels.Axpy(refugees[i], x.AsSpan(i * n, n), loads);
-        }
+        var loads = LoadsX(x, refugees, n);
 
         var excess = new double[n];
         double totalExcess = 0;
@@ -179,6 +175,33 @@ public static class MobilityMatrix
                 }
             }
         }
+    }
+
+    /// <summary>Refugees in each district after the move of the flat matrix <paramref name="x"/> (origin i's column at i·n, as laid out by <see cref="ToX"/>).</summary>
+    internal static double[] LoadsX(double[] x, double[] refugees, int n)
+    {
+        var loads = new double[n];
+        for (var i = 0; i < n; i++)
+        {
+            DenseKernels.Axpy(refugees[i], x.AsSpan(i * n, n), loads);
+        }
+
+        return loads;
+    }
+
+    /// <summary>True when no district's refugees after the move of <paramref name="x"/> exceed its capacity (what <see cref="RepairCapacityX"/> leaves alone).</summary>
+    internal static bool MeetsCapacitiesX(double[] x, double[] refugees, double[] capacity, int n)
+    {
+        var loads = LoadsX(x, refugees, n);
+        for (var j = 0; j < n; j++)
+        {
+            if (loads[j] > capacity[j])
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     /// <summary>X = Mᵀ, row-major.</summary>

@@ -651,7 +651,7 @@ public static class MobilityOptimizer
     /// </summary>
     private static double RepairBoth(MobilityObjective objective, double[] x, double[] refugees, double[] capacity, int n, double valueIfFeasible)
     {
-        if (!double.IsNaN(valueIfFeasible) && MeetsCapacities(x, refugees, capacity, n))
+        if (!double.IsNaN(valueIfFeasible) && MobilityMatrix.MeetsCapacitiesX(x, refugees, capacity, n))
         {
             return valueIfFeasible;
         }
@@ -670,24 +670,6 @@ public static class MobilityOptimizer
         return value;
     }
 
-    private static bool MeetsCapacities(double[] x, double[] refugees, double[] capacity, int n)
-    {
-        var loads = new double[n];
-        for (var i = 0; i < n; i++)
-        {
-            DenseKernels.Axpy(refugees[i], x.AsSpan(i * n, n), loads);
-        }
-
-        for (var j = 0; j < n; j++)
-        {
-            if (loads[j] > capacity[j])
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
     /// <summary>
     /// The polish's diagonal preconditioner, one value per origin i: 1/c_i² with c_i the calls
     /// that origin's refugees make (RT) or make and receive (RR, where they move as callees too),
