@@ -3,15 +3,16 @@ using System.Diagnostics;
 namespace Mosaic.Features;
 
 /// <summary>
-/// The wall clock of one features run, and under <see cref="FeatureStage.Profile"/> its process
-/// CPU clock: each run (or partition task) owns one, so concurrent or successive runs in one
-/// process never read each other's CPU baseline.
+/// The wall clock of one features run, and under <see cref="FeatureStage.Profile"/> the process
+/// CPU clock: each run (or partition task) owns its baseline, so successive runs in one process
+/// are not charged each other's CPU. The CPU read is process-wide: runs that overlap in time
+/// (concurrent partition tasks) each see the other's CPU too, so profile one run at a time.
 /// </summary>
 internal sealed class StageClock
 {
     private readonly Stopwatch wall = Stopwatch.StartNew();
     private readonly bool profile;
-    private TimeSpan cpu = Process.GetCurrentProcess().TotalProcessorTime;
+    private TimeSpan cpu;
 
     /// <summary>Starts both clocks; CPU seconds are recorded when <see cref="FeatureStage.Profile"/> is on.</summary>
     public StageClock()
@@ -20,7 +21,14 @@ internal sealed class StageClock
     }
 
     /// <summary>Starts both clocks; <paramref name="profile"/>: record CPU seconds too.</summary>
-    internal StageClock(bool profile) => this.profile = profile;
+    internal StageClock(bool profile)
+    {
+        this.profile = profile;
+        if (profile)
+        {
+            cpu = Process.GetCurrentProcess().TotalProcessorTime;
+        }
+    }
 
     /// <summary>Wall time since the last lap.</summary>
     public TimeSpan Elapsed => wall.Elapsed;
