@@ -246,6 +246,8 @@ public class ScipyReferenceTests(ITestOutputHelper output)
 
     private static double[] Vector(JsonElement element) => [.. element.EnumerateArray().Select(e => e.GetDouble())];
 
+    internal static double[,] MatrixOf(JsonElement element) => Matrix(element);
+
     private static double[,] Matrix(JsonElement element)
     {
         var rows = element.EnumerateArray().Select(Vector).ToArray();
