@@ -34,6 +34,12 @@ internal static class PlantedMitigationRun
             options = options with { StagnationWindow = window };
         }
 
+        // MOSAIC_CONVERGE_STEP2=1: continue step 2 with projected Newton (MobilityOptions.ConvergeStep2).
+        if (Environment.GetEnvironmentVariable("MOSAIC_CONVERGE_STEP2") == "1")
+        {
+            options = options with { ConvergeStep2 = true };
+        }
+
         var problem = PlantedCity.Generate(n, seed);
         var total = Stopwatch.StartNew();
         string Run(MitigationNetwork network)

@@ -205,40 +205,23 @@ internal static class FaceNewton
             }
 
             // Projected backtracking search on the face (Armijo on the actual displacement).
-            var alpha = 1.0;
-            var accepted = false;
-            var haveGradient = false;
-            var fTrial = f;
-            while (alpha >= 1e-12 && evaluations < maxEvaluations)
-            {
-                var decrease = FaceQuasiNewton.ProjectedTrial(x, d, alpha, g, free, n, trial, rowBuffer, rowScratch);
-
-                if (decrease < 0)
-                {
-                    haveGradient = alpha == 1.0;
-                    fTrial = haveGradient ? valueAndGradient(trial, gTrial) : value(trial);
-                    evaluations++;
-                    if (fTrial <= f + (Gamma * decrease))
-                    {
-                        accepted = true;
-                        break;
-                    }
-                }
-
-                alpha /= 2;
-            }
-
-            if (!accepted)
+            var search = Backtracking.Search(
+                alpha => FaceQuasiNewton.ProjectedTrial(x, d, alpha, g, free, n, trial, rowBuffer, rowScratch),
+                value,
+                valueAndGradient,
+                trial,
+                gTrial,
+                f,
+                Gamma,
+                1e-12,
+                maxEvaluations - evaluations);
+            evaluations += search.Evaluations;
+            if (!search.Accepted)
             {
                 return (evaluations, f, true);
             }
 
-            if (!haveGradient)
-            {
-                fTrial = valueAndGradient(trial, gTrial);
-                evaluations++;
-            }
-
+            var fTrial = search.Value;
             var faceShrank = FaceQuasiNewton.FixZeros(trial, free);
 
             var gain = f - fTrial;

@@ -60,6 +60,24 @@ public sealed record MobilityOptions
     /// <summary>Relative decrease over <see cref="StagnationWindow"/> evaluations below which a subproblem stops. Default 1e-5.</summary>
     public double StagnationTolerance { get; init; } = 1e-5;
 
+    /// <summary>
+    /// Solve each augmented-Lagrangian subproblem by projected Newton (<see cref="ProjectedNewton"/>:
+    /// exact reduced Hessian by differences, ε-active set, stopped on the KKT residual) instead of
+    /// projected-gradient bursts and a face polish. Default false.
+    /// </summary>
+    public bool UseProjectedNewton { get; init; }
+
+    /// <summary>
+    /// After the step-2 multi-start, continue the best point with <see cref="UseProjectedNewton"/>
+    /// for up to <see cref="ConvergeEvaluations"/> evaluations, stopping when the KKT residual is
+    /// within <see cref="Tolerance"/> (kept only if it lowers the objective). Default false: it
+    /// costs about a minute at 30 districts (docs/mitigation.md, "Projected Newton").
+    /// </summary>
+    public bool ConvergeStep2 { get; init; }
+
+    /// <summary>Largest number of objective evaluations of <see cref="ConvergeStep2"/>. Default 200 000.</summary>
+    public int ConvergeEvaluations { get; init; } = 200_000;
+
     /// <summary>Threads for the dense kernels. Default: every core.</summary>
     public int Threads { get; init; } = Environment.ProcessorCount;
 
@@ -85,6 +103,7 @@ public sealed record MobilityOptions
         ArgumentOutOfRangeException.ThrowIfLessThan(Threads, 1, nameof(Threads));
         ArgumentOutOfRangeException.ThrowIfNegative(ExtraStarts, nameof(ExtraStarts));
         ArgumentOutOfRangeException.ThrowIfNegative(MaxFullStarts, nameof(MaxFullStarts));
+        ArgumentOutOfRangeException.ThrowIfLessThan(ConvergeEvaluations, 1, nameof(ConvergeEvaluations));
     }
 }
 
@@ -183,6 +202,12 @@ public static class MobilityOptimizer
         var step2 = fullStarts > candidates.Count
             ? FullMultiStart(problem, network, options, candidates, fullStarts, x)
             : ScreenedMultiStart(problem, network, options, candidates, x);
+        if (options.ConvergeStep2)
+        {
+            // MinimizeX never ends above its start, so this can only lower the objective.
+            var converged = MinimizeX(problem, network, MobilityObjectiveKind.ChiSquareSum, x, options with { UseProjectedNewton = true, MaxIterations = options.ConvergeEvaluations }, 1, 0);
+            step2 = converged with { Iterations = step2.Iterations + converged.Iterations };
+        }
 
         // Keep the best feasible candidate in step 2's own objective: the objective is non-convex,
         // and the capacity penalty and final repair can leave step 2 above its own start or above
@@ -723,6 +748,13 @@ public static class MobilityOptimizer
         var release = new bool[x.Length];
         var previous = double.PositiveInfinity;
         var stagnation = new StagnationMonitor(options.StagnationWindow, options.StagnationTolerance);
+        if (options.UseProjectedNewton)
+        {
+            var newton = ProjectedNewton.Minimize(value, valueAndGradient, x, n, options.Tolerance, budget);
+            trace?.Write(string.Create(CultureInfo.InvariantCulture, $"projected Newton: {newton.Evaluations}/{budget} evaluations, {newton.NewtonSteps} steps -> {newton.Value:G12}, residual {newton.Residual:E2}, {newton.Reason}"));
+            return new SpgOutcome(newton.Evaluations, newton.Value, newton.Residual, newton.Reason);
+        }
+
         while (true)
         {
             // Active-set Newton while the face is small enough: Newton on the face (with the
