@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.Runtime.CompilerServices;
 using System.Text;
 
@@ -5,7 +6,9 @@ namespace Mosaic.Indicators;
 
 /// <summary>
 /// Interns byte strings (UTF-8 field values) to dense indices without allocating per lookup:
-/// an open-addressing table over a byte arena. Strings are materialised once, on request.
+/// an open-addressing table over a byte arena. Strings are materialised once, on request. Keys
+/// of up to 8 bytes (antenna ids, most correspondent ids) are also packed into one 64-bit word,
+/// which is both hashed and compared instead of the bytes.
 /// </summary>
 internal sealed class ByteInterner
 {
@@ -14,6 +17,7 @@ internal sealed class ByteInterner
     private int[] starts = new int[64];
     private int[] lengths = new int[64];
     private uint[] hashes = new uint[64];
+    private ulong[] packed = new ulong[64];
     private int[] table = new int[128];
     private int count;
 
@@ -28,8 +32,9 @@ internal sealed class ByteInterner
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public int Intern(ReadOnlySpan<byte> key, out bool added)
     {
-        var hash = Hash(key);
-        var found = Probe(key, hash, out var slot);
+        var word = Pack(key);
+        var hash = Hash(key, word);
+        var found = Probe(key, word, hash, out var slot);
         if (found >= 0)
         {
             added = false;
@@ -43,6 +48,7 @@ internal sealed class ByteInterner
             Array.Resize(ref starts, id * 2);
             Array.Resize(ref lengths, id * 2);
             Array.Resize(ref hashes, id * 2);
+            Array.Resize(ref packed, id * 2);
         }
 
         if (used + key.Length > arena.Length)
@@ -54,6 +60,7 @@ internal sealed class ByteInterner
         starts[id] = used;
         lengths[id] = key.Length;
         hashes[id] = hash;
+        packed[id] = word;
         used += key.Length;
         count++;
         table[slot] = id;
@@ -66,14 +73,19 @@ internal sealed class ByteInterner
     }
 
     /// <summary>The index of <paramref name="key"/>, or -1 when absent (no change: safe for concurrent readers).</summary>
-    public int Find(ReadOnlySpan<byte> key) => Probe(key, Hash(key), out _);
+    public int Find(ReadOnlySpan<byte> key)
+    {
+        var word = Pack(key);
+        return Probe(key, word, Hash(key, word), out _);
+    }
 
     /// <summary>Linear probing: the entry of <paramref name="key"/>, or -1 and the free slot where it would go.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private int Probe(ReadOnlySpan<byte> key, uint hash, out int slot)
+    private int Probe(ReadOnlySpan<byte> key, ulong word, uint hash, out int slot)
     {
         var mask = table.Length - 1;
         slot = (int)(hash & (uint)mask);
+        var isShort = key.Length <= PackedMaximum;
         while (true)
         {
             var index = table[slot];
@@ -82,7 +94,9 @@ internal sealed class ByteInterner
                 return -1;
             }
 
-            if (hashes[index] == hash && arena.AsSpan(starts[index], lengths[index]).SequenceEqual(key))
+            // A short key is its length and its packed word; a longer one needs its bytes compared.
+            if (hashes[index] == hash && lengths[index] == key.Length
+                && (isShort ? packed[index] == word : arena.AsSpan(starts[index], lengths[index]).SequenceEqual(key)))
             {
                 return index;
             }
@@ -111,10 +125,42 @@ internal sealed class ByteInterner
         }
     }
 
-    /// <summary>FNV-1a, then a multiplicative mix so that the low bits spread.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static uint Hash(ReadOnlySpan<byte> key)
+    private const int PackedMaximum = 8;
+
+    /// <summary>
+    /// A key of up to 8 bytes as one word that, together with the length, determines its bytes:
+    /// two overlapping 4-byte reads from 4 bytes on, the first, middle and last byte below.
+    /// Longer keys: 0 (they are compared byte by byte).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong Pack(ReadOnlySpan<byte> key)
     {
+        var length = key.Length;
+        if (length >= 4)
+        {
+            return length > PackedMaximum
+                ? 0
+                : BinaryPrimitives.ReadUInt32LittleEndian(key) | ((ulong)BinaryPrimitives.ReadUInt32LittleEndian(key[(length - 4)..]) << 32);
+        }
+
+        return length == 0 ? 0 : key[0] | ((ulong)key[length / 2] << 8) | ((ulong)key[length - 1] << 16);
+    }
+
+    /// <summary>
+    /// Short keys: their word and length through a 64-bit finaliser (MurmurHash3's), so every byte
+    /// moves the low bits the table uses. Longer keys: FNV-1a, then a multiplicative mix.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static uint Hash(ReadOnlySpan<byte> key, ulong word)
+    {
+        if (key.Length <= PackedMaximum)
+        {
+            var x = word ^ ((ulong)key.Length << 58);
+            x = unchecked((x ^ (x >> 33)) * 0xFF51AFD7ED558CCDUL);
+            x = unchecked((x ^ (x >> 33)) * 0xC4CEB9FE1A85EC53UL);
+            return unchecked((uint)(x ^ (x >> 33)));
+        }
+
         var h = 2166136261u;
         foreach (var b in key)
         {

@@ -23,6 +23,11 @@ internal static class ShortestDouble
 
     private static readonly UInt128[] PowersOfTen = [.. Enumerable.Range(0, 23).Select(Power)];
 
+    /// <summary>The largest k with 2·10ᵏ below 2⁶⁴.</summary>
+    private const int MaxWordPower = 18;
+
+    private static readonly ulong[] PowersOfTenWord = [.. Enumerable.Range(0, MaxWordPower + 1).Select(n => (ulong)Power(n))];
+
     /// <summary>10ⁿ as doubles for n = −4 … 16 (index n + 4).</summary>
     private static readonly double[] PowersOfTenDouble = [.. Enumerable.Range(-4, 21).Select(n => double.Parse($"1e{n}", System.Globalization.CultureInfo.InvariantCulture))];
 
@@ -60,18 +65,45 @@ internal static class ShortestDouble
         }
 
         var k = 17 - Math.Max(-4, exponent10);
-        var scale = PowersOfTen[k];
-        var mask = (UInt128.One << shift) - 1;
-        // One 128-bit product; the bounds differ from it by small multiples of the scale.
-        var exactR = (4 * m) * scale;
-        var exactP = exactR + (scale << 1);
-        var exactM = exactR - (lowerGap == 0 ? scale : scale << 1);
-        var vr = (ulong)(exactR >> shift);
-        var vp = (ulong)(exactP >> shift);
-        var vm = (ulong)(exactM >> shift);
-        var vrTrailingZeros = (exactR & mask) == 0;
-        var vmTrailingZeros = acceptBounds && (exactM & mask) == 0;
-        if (!acceptBounds && (exactP & mask) == 0)
+        ulong vr, vp, vm;
+        bool vrTrailingZeros, vmTrailingZeros, vpExact;
+        if (k <= MaxWordPower && shift < 64)
+        {
+            // From 0.1 up the scale and twice it fit in a word: the same products and shifts as
+            // below, on a (high, low) pair of words instead of the slower UInt128.
+            var scale = PowersOfTenWord[k];
+            var hi = Math.BigMul(4 * m, scale, out var lo);
+            var up = scale << 1;
+            var down = lowerGap == 0 ? scale : up;
+            var loP = unchecked(lo + up);
+            var hiP = hi + (loP < lo ? 1UL : 0UL);
+            var loM = unchecked(lo - down);
+            var hiM = hi - (lo < down ? 1UL : 0UL);
+            var low = (1UL << shift) - 1;
+            vr = (lo >> shift) | (hi << (64 - shift));
+            vp = (loP >> shift) | (hiP << (64 - shift));
+            vm = (loM >> shift) | (hiM << (64 - shift));
+            vrTrailingZeros = (lo & low) == 0;
+            vmTrailingZeros = acceptBounds && (loM & low) == 0;
+            vpExact = (loP & low) == 0;
+        }
+        else
+        {
+            var scale = PowersOfTen[k];
+            var mask = (UInt128.One << shift) - 1;
+            // One 128-bit product; the bounds differ from it by small multiples of the scale.
+            var exactR = (4 * m) * scale;
+            var exactP = exactR + (scale << 1);
+            var exactM = exactR - (lowerGap == 0 ? scale : scale << 1);
+            vr = (ulong)(exactR >> shift);
+            vp = (ulong)(exactP >> shift);
+            vm = (ulong)(exactM >> shift);
+            vrTrailingZeros = (exactR & mask) == 0;
+            vmTrailingZeros = acceptBounds && (exactM & mask) == 0;
+            vpExact = (exactP & mask) == 0;
+        }
+
+        if (!acceptBounds && vpExact)
         {
             vp--; // the upper bound itself rounds to the next double
         }

@@ -113,7 +113,7 @@ internal static class SummaryStatistics
         {
             InsertionSort(data);
         }
-        else
+        else if (!BucketSort(data, min, range))
         {
             RadixSort(data, min, range);
         }
@@ -190,6 +190,82 @@ internal static class SummaryStatistics
                 data[at++] = value;
             }
         }
+    }
+
+    /// <summary>
+    /// Integers in [min, min + range], range ≥ 2n: a counting sort on the high bits of the offset
+    /// from the minimum (fewer than 2n buckets, so each holds a few values of a smooth
+    /// distribution), then an insertion pass that orders each bucket. Much cheaper than the radix
+    /// sort's 256-entry passes for the tens to hundreds of values most weeks have. False, data
+    /// untouched, when a bucket holds more than <see cref="BucketMaximum"/> values (a clumped
+    /// distribution, where the insertion pass could take quadratic time).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static bool BucketSort(Span<double> data, double min, int range)
+    {
+        var n = data.Length;
+        var shift = 0;
+        while ((range >> shift) >= 2 * n)
+        {
+            shift++;
+        }
+
+        var buckets = (range >> shift) + 1;
+        var starts = Scratch(ref sortCounts, buckets + 1);
+        starts.Clear();
+        foreach (var x in data)
+        {
+            starts[((int)(x - min) >> shift) + 1]++;
+        }
+
+        var largest = 0;
+        for (var b = 1; b <= buckets; b++)
+        {
+            largest = Math.Max(largest, starts[b]);
+            starts[b] += starts[b - 1];
+        }
+
+        if (largest > BucketMaximum)
+        {
+            return false;
+        }
+
+        var spare = Scratch(ref sortValues, n);
+        foreach (var x in data)
+        {
+            spare[starts[(int)(x - min) >> shift]++] = x;
+        }
+
+        // Values are in bucket order: each moves back only past larger values of its own bucket.
+        for (var i = 0; i < n; i++)
+        {
+            var x = spare[i];
+            var j = i - 1;
+            while (j >= 0 && data[j] > x)
+            {
+                data[j + 1] = data[j];
+                j--;
+            }
+
+            data[j + 1] = x;
+        }
+
+        return true;
+    }
+
+    private const int BucketMaximum = 16;
+
+    [ThreadStatic]
+    private static double[]? sortValues;
+
+    private static Span<double> Scratch(ref double[]? array, int length)
+    {
+        if (array is null || array.Length < length)
+        {
+            array = new double[Math.Max(length, 1024)];
+        }
+
+        return array.AsSpan(0, length);
     }
 
     /// <summary>Integers in [min, min + range]: least-significant-digit radix sort of the offsets, 8 bits a pass.</summary>

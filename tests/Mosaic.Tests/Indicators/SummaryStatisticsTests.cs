@@ -54,6 +54,36 @@ public class SummaryStatisticsTests
         AssertSortsLikeLibrary(longSpan);
     }
 
+    [Fact]
+    public void Sort_SkewedAndClumpedWholeNumbers_SameAsLibrarySort()
+    {
+        // Exponential gaps (the interevent times and call durations most weeks sort), and values
+        // piled into one bucket beside an outlier (where the bucket sort gives way to the radix sort).
+        var random = new Random(11);
+        for (var trial = 0; trial < 300; trial++)
+        {
+            var length = 33 + random.Next(400);
+            var mean = Math.Pow(10, 1 + (random.NextDouble() * 4));
+            var data = new double[length];
+            for (var i = 0; i < length; i++)
+            {
+                data[i] = Math.Floor(-Math.Log(1 - random.NextDouble()) * mean);
+            }
+
+            if (trial % 3 == 0)
+            {
+                for (var i = 0; i < length; i++)
+                {
+                    data[i] = random.Next(6);
+                }
+
+                data[random.Next(length)] = 1e6 + random.Next(1000);
+            }
+
+            AssertSortsLikeLibrary(data);
+        }
+    }
+
     private static void AssertSortsLikeLibrary(double[] data)
     {
         var expected = (double[])data.Clone();
