@@ -202,6 +202,10 @@ public static class FeatureSlices
         }
 
         var partFiles = new List<string>();
+        // As in one pass: a slice's tables are only aggregated or joined and its partial table is
+        // sorted by the merge, so no statement of a slice needs the insertion order kept (keeping
+        // it makes DuckDB buffer every table it builds in order).
+        session.Execute("SET preserve_insertion_order = false");
         for (var k = 0; k < slices; k++)
         {
             progress.Step(string.Create(CultureInfo.InvariantCulture, $"slice {k + 1} of {slices}"), (3 + k) / total);
@@ -225,13 +229,15 @@ public static class FeatureSlices
             }
 
             var part = Path.Combine(parts, PartitionSpec.FolderName(k) + ".parquet");
-            session.CopyToParquet(FeatureSql.Final(), part);
+            session.CopyToParquet(FeatureSql.Final(sorted: false), part);
             partFiles.Add(part);
             // Free the slice's tables before the next slice builds its own.
             session.Execute(string.Join(";\n", SliceTables.Select(t => $"DROP TABLE IF EXISTS {t}")));
             clock.Add(timings, "writing slices");
         }
 
+        // The merge's sorted write keeps its order only with the insertion order preserved.
+        session.Execute("RESET preserve_insertion_order");
         progress.Step("merging slices", (3 + slices) / total);
         session.Execute($"CREATE OR REPLACE VIEW fx_parts AS SELECT * FROM read_parquet([{string.Join(", ", partFiles.Select(Sql.Literal))}])");
         session.CopyToParquet(plan.Partition is null ? FeatureSql.Merge("fx_parts") : "SELECT * FROM fx_parts ORDER BY subscriber_id, week", plan.FeaturesPath);

@@ -346,8 +346,12 @@ internal sealed class FeatureSql(StudyCalendar calendar, int weeks, string cityC
         FROM {source} WHERE home_district IS NOT NULL GROUP BY ALL
         """;
 
-    /// <summary>The final table, one row per active subject-week, sorted.</summary>
-    public static string Final()
+    /// <summary>The final table, one row per active subject-week, sorted unless <paramref name="sorted"/> is false.</summary>
+    /// <param name="sorted">
+    /// Sort by (<c>subscriber_id</c>, <c>week</c>). A slice's partial table is written unsorted:
+    /// the merge sorts all rows on the same unique key, so a part's order never reaches the output.
+    /// </param>
+    public static string Final(bool sorted = true)
     {
         var columns = string.Join(",\n    ", FeatureCatalogue.Columns.Select(c => Select(c.Name)));
         return $"""
@@ -363,8 +367,7 @@ internal sealed class FeatureSql(StudyCalendar calendar, int weeks, string cityC
             LEFT JOIN fx_residents d ON d.week = w.week AND d.home_district = h.home_district
             LEFT JOIN fx_home_study hs ON hs.subscriber_id = w.subscriber_id
             LEFT JOIN fx_cluster cc ON cc.subscriber_id = w.subscriber_id AND cc.week = w.week
-            CROSS JOIN fx_centre z
-            ORDER BY w.subscriber_id, w.week
+            CROSS JOIN fx_centre z{(sorted ? "\nORDER BY w.subscriber_id, w.week" : "")}
             """;
     }
 
