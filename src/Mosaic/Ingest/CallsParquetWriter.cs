@@ -1,13 +1,16 @@
-using System.Buffers;
 using System.Buffers.Binary;
 using System.Runtime.InteropServices;
 using Mosaic.Data;
 
 namespace Mosaic.Ingest;
 
-/// <summary>The accepted calls of the fast path, columnar, and the order to write them in.</summary>
+/// <summary>The accepted calls of the fast path, columnar, and the order to write them in (the first <see cref="Rows"/> entries of <see cref="Order"/>).</summary>
 internal sealed record CallColumns(
-    int[] Order, long[] Caller, long[] Callee, long[] Ticks, int[] Duration, bool[] IsText, int[] CallerCell, int[] CalleeCell);
+    int[] Order, long[] Caller, long[] Callee, long[] Ticks, int[] Duration, bool[] IsText, int[] CallerCell, int[] CalleeCell)
+{
+    /// <summary>Rows to write.</summary>
+    public int Rows { get; init; } = Order.Length;
+}
 
 /// <summary>
 /// A purpose-built writer of <c>calls.parquet</c> for the fast ingest path: the canonical schema
@@ -39,27 +42,40 @@ internal static class CallsParquetWriter
         var tempPath = AtomicFile.TempPathFor(finalPath);
         try
         {
-            using (var stream = new FileStream(tempPath, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20))
+            // Direct I/O: the file's bytes need not be copied into fresh page-cache pages.
+            using (var stream = new Indicators.DirectOutputFile(tempPath))
             {
                 stream.Write("PAR1"u8);
-                var rows = columns.Order.Length;
+                var rows = columns.Rows;
                 var groups = (rows + rowGroupRows - 1) / rowGroupRows;
                 var written = new List<(int Rows, ChunkInfo[] Chunks)>();
-                // Encode a batch of row groups on all cores, then write the batch in order.
-                for (var first = 0; first < groups; first += threads)
+                // One buffer set per core, reused by every row group: fresh pages are expensive.
+                var buffers = new GroupBuffer?[threads];
+                try
                 {
-                    var batch = new EncodedGroup[Math.Min(threads, groups - first)];
-                    Parallel.For(0, batch.Length, new ParallelOptions { MaxDegreeOfParallelism = threads }, b =>
+                    // Encode a batch of row groups on all cores, then write the batch in order.
+                    for (var first = 0; first < groups; first += threads)
                     {
-                        var from = (first + b) * rowGroupRows;
-                        batch[b] = EncodeGroup(columns, from, Math.Min(rowGroupRows, rows - from), compress);
-                    });
-                    foreach (var group in batch)
+                        var batch = new EncodedGroup[Math.Min(threads, groups - first)];
+                        Parallel.For(0, batch.Length, new ParallelOptions { MaxDegreeOfParallelism = threads }, b =>
+                        {
+                            var from = (first + b) * rowGroupRows;
+                            var output = buffers[b] ??= new GroupBuffer(Math.Min(rowGroupRows, rows), compress);
+                            batch[b] = EncodeGroup(columns, output, from, Math.Min(rowGroupRows, rows - from));
+                        });
+                        foreach (var group in batch)
+                        {
+                            var start = stream.Length;
+                            stream.Write(group.Bytes.AsSpan(0, group.Length));
+                            written.Add((group.Rows, group.Chunks.Select(c => c with { Offset = c.Offset + start, DictionaryOffset = c.DictionaryOffset < 0 ? -1 : c.DictionaryOffset + start }).ToArray()));
+                        }
+                    }
+                }
+                finally
+                {
+                    foreach (var buffer in buffers)
                     {
-                        var start = stream.Position;
-                        stream.Write(group.Bytes.AsSpan(0, group.Length));
-                        written.Add((group.Rows, group.Chunks.Select(c => c with { Offset = c.Offset + start, DictionaryOffset = c.DictionaryOffset < 0 ? -1 : c.DictionaryOffset + start }).ToArray()));
-                        ArrayPool<byte>.Shared.Return(group.Bytes);
+                        buffer?.Dispose();
                     }
                 }
 
@@ -69,6 +85,7 @@ internal static class CallsParquetWriter
                 BinaryPrimitives.WriteInt32LittleEndian(length, footer.Length);
                 stream.Write(length);
                 stream.Write("PAR1"u8);
+                stream.Complete();
             }
 
             File.Move(tempPath, finalPath, overwrite: true);
@@ -85,27 +102,19 @@ internal static class CallsParquetWriter
     /// <summary>Where a column chunk is and what its metadata says.</summary>
     private sealed record ChunkInfo(long Offset, long DictionaryOffset, long CompressedSize, long UncompressedSize, long NullCount, byte[]? Min, byte[]? Max);
 
-    private static EncodedGroup EncodeGroup(CallColumns c, int from, int n, bool compress)
+    private static EncodedGroup EncodeGroup(CallColumns c, GroupBuffer output, int from, int n)
     {
         var order = c.Order.AsSpan(from, n);
-        using var output = new GroupBuffer(ArrayPool<byte>.Shared.Rent((n * 40) + (1 << 16)), compress);
-        var scratch = ArrayPool<byte>.Shared.Rent((n * 8) + (n / 8) + 64);
-        try
-        {
-            var chunks = new ChunkInfo[Columns.Length];
-            chunks[0] = output.Plain64(scratch, order, c.Caller, micros: false);
-            chunks[1] = output.Plain64(scratch, order, c.Callee, micros: false);
-            chunks[2] = output.Plain64(scratch, order, c.Ticks, micros: true);
-            chunks[3] = output.Plain32(scratch, order, c.Duration);
-            chunks[4] = output.Kind(scratch, order, c.IsText);
-            chunks[5] = output.OptionalCell(scratch, order, c.CallerCell);
-            chunks[6] = output.OptionalCell(scratch, order, c.CalleeCell);
-            return new EncodedGroup(output.Bytes, output.Length, n, chunks);
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(scratch);
-        }
+        output.Reset();
+        var chunks = new ChunkInfo[Columns.Length];
+        chunks[0] = output.Plain64(order, c.Caller, micros: false);
+        chunks[1] = output.Plain64(order, c.Callee, micros: false);
+        chunks[2] = output.Plain64(order, c.Ticks, micros: true);
+        chunks[3] = output.Plain32(order, c.Duration);
+        chunks[4] = output.Kind(order, c.IsText);
+        chunks[5] = output.OptionalCell(order, c.CallerCell);
+        chunks[6] = output.OptionalCell(order, c.CalleeCell);
+        return new EncodedGroup(output.Bytes, output.Length, n, chunks);
     }
 
     /// <summary>The file footer: schema, row groups with their column chunks, column orders.</summary>
@@ -215,16 +224,28 @@ internal static class CallsParquetWriter
         return t.Output.ToArray();
     }
 
-    /// <summary>Appends pages to a growing row-group buffer.</summary>
-    private sealed class GroupBuffer(byte[] bytes, bool compress) : IDisposable
+    /// <summary>
+    /// Appends pages to a growing row-group buffer; holds the scratch arrays of encoding, sized
+    /// for <c>rows</c> rows per group, so that one buffer serves every group a core encodes.
+    /// </summary>
+    private sealed class GroupBuffer(int rows, bool compress) : IDisposable
     {
         private readonly ZstdSharp.Compressor? compressor = compress ? new ZstdSharp.Compressor(1) : null;
 
-        public byte[] Bytes { get; private set; } = bytes;
+        /// <summary>A page's payload: any column's values, definition levels and bit-packed flags fit.</summary>
+        private readonly byte[] scratch = HugePageArray.Uninitialized<byte>((rows * 8) + (rows / 8) + 64);
+        private readonly byte[]? compressed = compress ? HugePageArray.Uninitialized<byte>(ZstdSharp.Compressor.GetCompressBound((rows * 8) + (rows / 8) + 64)) : null;
+        private readonly int[] gathered = HugePageArray.Uninitialized<int>(rows);
+        private readonly bool[] flags = HugePageArray.Uninitialized<bool>(rows);
+
+        public byte[] Bytes { get; private set; } = HugePageArray.Uninitialized<byte>((rows * 40) + (1 << 16));
 
         public int Length { get; private set; }
 
         public void Dispose() => compressor?.Dispose();
+
+        /// <summary>Empties the buffer for the next row group.</summary>
+        public void Reset() => Length = 0;
 
         /// <summary>
         /// A required 64-bit column in row order; <paramref name="micros"/> turns ticks into
@@ -232,7 +253,7 @@ internal static class CallsParquetWriter
         /// row order is random, so the loads miss the cache and should overlap), then converted
         /// and scanned for min/max in order.
         /// </summary>
-        public ChunkInfo Plain64(byte[] scratch, ReadOnlySpan<int> order, long[] values, bool micros)
+        public ChunkInfo Plain64(ReadOnlySpan<int> order, long[] values, bool micros)
         {
             var target = MemoryMarshal.Cast<byte, long>(scratch.AsSpan(0, order.Length * 8));
             Gather(order, values, target);
@@ -250,7 +271,7 @@ internal static class CallsParquetWriter
             return new ChunkInfo(offset, -1, sizes.Compressed, sizes.Uncompressed, 0, Bytes64(min), Bytes64(max));
         }
 
-        public ChunkInfo Plain32(byte[] scratch, ReadOnlySpan<int> order, int[] values)
+        public ChunkInfo Plain32(ReadOnlySpan<int> order, int[] values)
         {
             var target = MemoryMarshal.Cast<byte, int>(scratch.AsSpan(0, order.Length * 4));
             Gather(order, values, target);
@@ -267,78 +288,61 @@ internal static class CallsParquetWriter
         }
 
         /// <summary>kind: a two-entry dictionary (call, text) and one bit per row.</summary>
-        public ChunkInfo Kind(byte[] scratch, ReadOnlySpan<int> order, bool[] isText)
+        public ChunkInfo Kind(ReadOnlySpan<int> order, bool[] isText)
         {
             var dictionaryOffset = Length;
             var dictionary = Page(PageDictionary, "\u0004\0\0\0call\u0004\0\0\0text"u8, 2, EncodingPlain);
-            var flags = ArrayPool<bool>.Shared.Rent(order.Length);
-            try
-            {
-                Gather(order, isText, flags);
-                var length = 0;
-                scratch[length++] = 1; // bit width
-                length += BitPacked(scratch.AsSpan(length), flags.AsSpan(0, order.Length));
-                var offset = Length;
-                var data = Page(PageData, scratch.AsSpan(0, length), order.Length, EncodingRleDictionary);
-                return new ChunkInfo(offset, dictionaryOffset, dictionary.Compressed + data.Compressed, dictionary.Uncompressed + data.Uncompressed, 0, null, null);
-            }
-            finally
-            {
-                ArrayPool<bool>.Shared.Return(flags);
-            }
+            Gather(order, isText, flags);
+            var length = 0;
+            scratch[length++] = 1; // bit width
+            length += BitPacked(scratch.AsSpan(length), flags.AsSpan(0, order.Length));
+            var offset = Length;
+            var data = Page(PageData, scratch.AsSpan(0, length), order.Length, EncodingRleDictionary);
+            return new ChunkInfo(offset, dictionaryOffset, dictionary.Compressed + data.Compressed, dictionary.Uncompressed + data.Uncompressed, 0, null, null);
         }
 
         /// <summary>An optional cell column: definition levels (RLE/bit-packed, after a 4-byte length), then the non-null values.</summary>
-        public ChunkInfo OptionalCell(byte[] scratch, ReadOnlySpan<int> order, int[] cells)
+        public ChunkInfo OptionalCell(ReadOnlySpan<int> order, int[] cells)
         {
-            var gathered = ArrayPool<int>.Shared.Rent(order.Length);
-            var defined = ArrayPool<bool>.Shared.Rent(order.Length);
-            try
+            var defined = flags;
+            var rowCells = gathered.AsSpan(0, order.Length);
+            Gather(order, cells, rowCells);
+            long nulls = 0;
+            for (var i = 0; i < rowCells.Length; i++)
             {
-                var rowCells = gathered.AsSpan(0, order.Length);
-                Gather(order, cells, rowCells);
-                long nulls = 0;
-                for (var i = 0; i < rowCells.Length; i++)
-                {
-                    defined[i] = rowCells[i] >= 0;
-                    nulls += defined[i] ? 0 : 1;
-                }
-
-                var length = 4;
-                if (nulls == 0)
-                {
-                    length += Varint(scratch.AsSpan(length), (ulong)order.Length << 1); // one RLE run of 1s
-                    scratch[length++] = 1;
-                }
-                else
-                {
-                    length += BitPacked(scratch.AsSpan(length), defined.AsSpan(0, order.Length));
-                }
-
-                BinaryPrimitives.WriteInt32LittleEndian(scratch, length - 4);
-                int min = int.MaxValue, max = int.MinValue;
-                var values = MemoryMarshal.Cast<byte, int>(scratch.AsSpan(length, (order.Length - (int)nulls) * 4));
-                var at = 0;
-                foreach (var cell in rowCells)
-                {
-                    if (cell >= 0)
-                    {
-                        values[at++] = cell;
-                        min = Math.Min(min, cell);
-                        max = Math.Max(max, cell);
-                    }
-                }
-
-                length += at * 4;
-                var offset = Length;
-                var sizes = Page(PageData, scratch.AsSpan(0, length), order.Length, EncodingPlain);
-                return new ChunkInfo(offset, -1, sizes.Compressed, sizes.Uncompressed, nulls, at == 0 ? null : Bytes32(min), at == 0 ? null : Bytes32(max));
+                defined[i] = rowCells[i] >= 0;
+                nulls += defined[i] ? 0 : 1;
             }
-            finally
+
+            var length = 4;
+            if (nulls == 0)
             {
-                ArrayPool<int>.Shared.Return(gathered);
-                ArrayPool<bool>.Shared.Return(defined);
+                length += Varint(scratch.AsSpan(length), (ulong)order.Length << 1); // one RLE run of 1s
+                scratch[length++] = 1;
             }
+            else
+            {
+                length += BitPacked(scratch.AsSpan(length), defined.AsSpan(0, order.Length));
+            }
+
+            BinaryPrimitives.WriteInt32LittleEndian(scratch, length - 4);
+            int min = int.MaxValue, max = int.MinValue;
+            var values = MemoryMarshal.Cast<byte, int>(scratch.AsSpan(length, (order.Length - (int)nulls) * 4));
+            var at = 0;
+            foreach (var cell in rowCells)
+            {
+                if (cell >= 0)
+                {
+                    values[at++] = cell;
+                    min = Math.Min(min, cell);
+                    max = Math.Max(max, cell);
+                }
+            }
+
+            length += at * 4;
+            var offset = Length;
+            var sizes = Page(PageData, scratch.AsSpan(0, length), order.Length, EncodingPlain);
+            return new ChunkInfo(offset, -1, sizes.Compressed, sizes.Uncompressed, nulls, at == 0 ? null : Bytes32(min), at == 0 ? null : Bytes32(max));
         }
 
         /// <summary>target[i] = values[order[i]].</summary>
@@ -353,54 +357,42 @@ internal static class CallsParquetWriter
         /// <summary>Writes a page header and the (compressed) payload; returns the sizes including the header.</summary>
         private (long Compressed, long Uncompressed) Page(int type, ReadOnlySpan<byte> payload, int values, int encoding)
         {
-            var rented = compressor is null ? null : ArrayPool<byte>.Shared.Rent(ZstdSharp.Compressor.GetCompressBound(payload.Length));
-            try
+            var body = compressed is null ? payload : compressed.AsSpan(0, compressor!.Wrap(payload, compressed));
+            var header = new ThriftCompactWriter();
+            header.BeginStruct();
+            header.I32Field(1, type);
+            header.I32Field(2, payload.Length);
+            header.I32Field(3, body.Length);
+            if (type == PageData)
             {
-                var body = rented is null ? payload : rented.AsSpan(0, compressor!.Wrap(payload, rented));
-                var header = new ThriftCompactWriter();
-                header.BeginStruct();
-                header.I32Field(1, type);
-                header.I32Field(2, payload.Length);
-                header.I32Field(3, body.Length);
-                if (type == PageData)
-                {
-                    header.BeginStructField(5);
-                    header.I32Field(1, values);
-                    header.I32Field(2, encoding);
-                    header.I32Field(3, EncodingRle); // definition levels
-                    header.I32Field(4, EncodingRle); // repetition levels (none)
-                    header.EndStruct();
-                }
-                else
-                {
-                    header.BeginStructField(7);
-                    header.I32Field(1, values);
-                    header.I32Field(2, encoding);
-                    header.EndStruct();
-                }
-
+                header.BeginStructField(5);
+                header.I32Field(1, values);
+                header.I32Field(2, encoding);
+                header.I32Field(3, EncodingRle); // definition levels
+                header.I32Field(4, EncodingRle); // repetition levels (none)
                 header.EndStruct();
-                var head = header.Output.GetBuffer().AsSpan(0, (int)header.Output.Length);
-                Append(head);
-                Append(body);
-                return (head.Length + body.Length, head.Length + payload.Length);
             }
-            finally
+            else
             {
-                if (rented is not null)
-                {
-                    ArrayPool<byte>.Shared.Return(rented);
-                }
+                header.BeginStructField(7);
+                header.I32Field(1, values);
+                header.I32Field(2, encoding);
+                header.EndStruct();
             }
+
+            header.EndStruct();
+            var head = header.Output.GetBuffer().AsSpan(0, (int)header.Output.Length);
+            Append(head);
+            Append(body);
+            return (head.Length + body.Length, head.Length + payload.Length);
         }
 
         private void Append(ReadOnlySpan<byte> bytes)
         {
             if (Length + bytes.Length > Bytes.Length)
             {
-                var larger = ArrayPool<byte>.Shared.Rent(Math.Max(Bytes.Length * 2, Length + bytes.Length));
+                var larger = HugePageArray.Uninitialized<byte>(Math.Max(Bytes.Length * 2, Length + bytes.Length));
                 Bytes.AsSpan(0, Length).CopyTo(larger);
-                ArrayPool<byte>.Shared.Return(Bytes);
                 Bytes = larger;
             }
 

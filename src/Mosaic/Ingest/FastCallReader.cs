@@ -13,56 +13,79 @@ internal sealed record FastCallLayout(
     CellCodeTable Cells, double MaxDuration);
 
 /// <summary>
-/// The accepted rows of one contiguous part of a call file, columnar, with subscriber ids as
-/// indices into the part's own id table (first occurrence order), and the part's rejected rows.
-/// Columns are arrays sized from the part's length and the first block's line length, so they
-/// are rarely grown (each growth copies and touches fresh pages).
+/// The columns of the fast path's accepted rows, shared by the parts of every call file: each
+/// part writes its own range, so rows are parsed straight into the arrays that are sorted and
+/// written (no per-part columns and no gather copy). Ranges leave unused room between them,
+/// which costs address space but no memory: pages are only backed once written.
 /// </summary>
-internal sealed class FastCallPart(int capacity, int expectedIds)
+internal sealed class CallRows(int capacity)
 {
-    /// <summary>Raw ids of the part in first-occurrence order (index = local id).</summary>
-    public IdTable Ids { get; } = new(expectedIds);
+    /// <summary>Caller: the part's local id index while reading, the pseudonym after <see cref="FastCallStaging"/> resolved it.</summary>
+    public readonly long[] Caller = HugePageArray.Uninitialized<long>(capacity);
 
-    /// <summary>Local id of the caller of each accepted row.</summary>
-    public int[] Caller = HugePageArray.Uninitialized<int>(capacity);
+    /// <summary>Callee, as <see cref="Caller"/>.</summary>
+    public readonly long[] Callee = HugePageArray.Uninitialized<long>(capacity);
 
-    /// <summary>Local id of the callee of each accepted row.</summary>
-    public int[] Callee = HugePageArray.Uninitialized<int>(capacity);
+    /// <summary>Start time ticks (DateTime, unspecified kind).</summary>
+    public readonly long[] Ticks = HugePageArray.Uninitialized<long>(capacity);
 
-    /// <summary>Start time ticks (DateTime, unspecified kind) of each accepted row.</summary>
-    public long[] Ticks = HugePageArray.Uninitialized<long>(capacity);
-
-    /// <summary>Duration in seconds of each accepted row.</summary>
-    public int[] Duration = HugePageArray.Uninitialized<int>(capacity);
+    /// <summary>Duration in seconds.</summary>
+    public readonly int[] Duration = HugePageArray.Uninitialized<int>(capacity);
 
     /// <summary>True for texts.</summary>
-    public bool[] IsText = HugePageArray.Uninitialized<bool>(capacity);
+    public readonly bool[] IsText = HugePageArray.Uninitialized<bool>(capacity);
 
     /// <summary>Canonical caller cell id, −1 when the field is empty.</summary>
-    public int[] CallerCell = HugePageArray.Uninitialized<int>(capacity);
+    public readonly int[] CallerCell = HugePageArray.Uninitialized<int>(capacity);
 
     /// <summary>Canonical callee cell id, −1 when the field is empty.</summary>
-    public int[] CalleeCell = HugePageArray.Uninitialized<int>(capacity);
+    public readonly int[] CalleeCell = HugePageArray.Uninitialized<int>(capacity);
 
-    /// <summary>Record index within the part (0-based) of each accepted row.</summary>
-    public int[] Record = HugePageArray.Uninitialized<int>(capacity);
+    /// <summary>Rows the columns can hold.</summary>
+    public int Capacity => Caller.Length;
 
-    /// <summary>Accepted rows (the filled length of the columns).</summary>
+    /// <summary>Copies <paramref name="count"/> rows from <paramref name="from"/> to <paramref name="target"/> at <paramref name="to"/>.</summary>
+    public void CopyTo(int from, CallRows target, int to, int count)
+    {
+        Caller.AsSpan(from, count).CopyTo(target.Caller.AsSpan(to));
+        Callee.AsSpan(from, count).CopyTo(target.Callee.AsSpan(to));
+        Ticks.AsSpan(from, count).CopyTo(target.Ticks.AsSpan(to));
+        Duration.AsSpan(from, count).CopyTo(target.Duration.AsSpan(to));
+        IsText.AsSpan(from, count).CopyTo(target.IsText.AsSpan(to));
+        CallerCell.AsSpan(from, count).CopyTo(target.CallerCell.AsSpan(to));
+        CalleeCell.AsSpan(from, count).CopyTo(target.CalleeCell.AsSpan(to));
+    }
+}
+
+/// <summary>
+/// The accepted rows of one contiguous part of a call file: rows <see cref="Start"/> to
+/// <see cref="Start"/> + <see cref="Count"/> of <see cref="Rows"/>, with subscriber ids as indices
+/// into the part's id table (first occurrence order), and the part's rejected rows. A part that
+/// outgrows its range moves its rows to columns of its own.
+/// </summary>
+internal sealed class FastCallPart(CallRows rows, int start, int capacity, IdTable ids)
+{
+    /// <summary>Raw ids of the part in first-occurrence order (index = local id).</summary>
+    public IdTable Ids { get; } = ids;
+
+    /// <summary>The columns holding the part's rows.</summary>
+    public CallRows Rows { get; private set; } = rows;
+
+    /// <summary>The part's first row in <see cref="Rows"/>.</summary>
+    public int Start { get; private set; } = start;
+
+    /// <summary>Accepted rows.</summary>
     public int Count { get; private set; }
-
-    /// <summary>
-    /// Rejected rows: record index within the part, reason and the line's text (at most
-    /// <see cref="CsvRecordLocator.MaxRawLength"/> characters). In a file this reader accepts a
-    /// record is one line, so the ledger needs no second pass over the file to find them.
-    /// </summary>
-    public List<(int Record, string Reason, string Raw)> Rejects { get; } = [];
-
-    /// <summary>Records a rejected row whose line is <paramref name="line"/>.</summary>
-    public void Reject(int record, string reason, ReadOnlySpan<byte> line) =>
-        Rejects.Add((record, reason, Encoding.ASCII.GetString(line[..Math.Min(line.Length, CsvRecordLocator.MaxRawLength)])));
 
     /// <summary>Records (data lines) in the part.</summary>
     public int Records { get; set; }
+
+    /// <summary>
+    /// Rejected rows in record order: record index within the part, reason and the line's text
+    /// (at most <see cref="CsvRecordLocator.MaxRawLength"/> characters). In a file this reader
+    /// accepts a record is one line, so the ledger needs no second pass over the file to find them.
+    /// </summary>
+    public List<(int Record, string Reason, string Raw)> Rejects { get; } = [];
 
     /// <summary>Set when the part holds something only DuckDB's reader decides (quotes, CR, non-ASCII, a timestamp in another format, ...).</summary>
     public bool NeedsGeneralReader { get; set; }
@@ -74,69 +97,62 @@ internal sealed class FastCallPart(int capacity, int expectedIds)
     private readonly ulong[] pendingKeys = new ulong[2 * InternBatch];
     private readonly int[] pendingIndices = new int[2 * InternBatch];
     private int interned;
+    private int capacity = capacity;
+
+    /// <summary>Records a rejected row whose line is <paramref name="line"/>.</summary>
+    public void Reject(int record, string reason, ReadOnlySpan<byte> line) =>
+        Rejects.Add((record, reason, Encoding.ASCII.GetString(line[..Math.Min(line.Length, CsvRecordLocator.MaxRawLength)])));
 
     /// <summary>Appends an accepted row; its ids are given as keys of <see cref="Ids"/> and interned in batches (call <see cref="Complete"/> at the end).</summary>
-    public void Add(ulong callerKey, ulong calleeKey, long ticks, int duration, bool isText, int callerCell, int calleeCell, int record)
+    public void Add(ulong callerKey, ulong calleeKey, long ticks, int duration, bool isText, int callerCell, int calleeCell)
     {
-        if (Count == Caller.Length)
+        if (Count == capacity)
         {
-            Grow();
+            MoveToOwnColumns();
         }
 
-        var i = Count++;
-        var pending = 2 * (i - interned);
+        var pending = 2 * (Count - interned);
         pendingKeys[pending] = callerKey;
         pendingKeys[pending + 1] = calleeKey;
+        var i = Start + Count++;
+        var rows = Rows;
+        rows.Ticks[i] = ticks;
+        rows.Duration[i] = duration;
+        rows.IsText[i] = isText;
+        rows.CallerCell[i] = callerCell;
+        rows.CalleeCell[i] = calleeCell;
         if (pending + 2 == pendingKeys.Length)
         {
             Complete();
         }
-
-        Ticks[i] = ticks;
-        Duration[i] = duration;
-        IsText[i] = isText;
-        CallerCell[i] = callerCell;
-        CalleeCell[i] = calleeCell;
-        Record[i] = record;
     }
 
     /// <summary>Interns the ids of the rows added since the last batch.</summary>
     public void Complete()
     {
-        var rows = Count - interned;
-        Ids.InternKeys(pendingKeys.AsSpan(0, 2 * rows), pendingIndices);
-        for (var r = 0; r < rows; r++)
+        var count = Count - interned;
+        Ids.InternKeys(pendingKeys.AsSpan(0, 2 * count), pendingIndices);
+        var at = Start + interned;
+        for (var r = 0; r < count; r++)
         {
-            Caller[interned + r] = pendingIndices[2 * r];
-            Callee[interned + r] = pendingIndices[(2 * r) + 1];
+            Rows.Caller[at + r] = pendingIndices[2 * r];
+            Rows.Callee[at + r] = pendingIndices[(2 * r) + 1];
         }
 
         interned = Count;
     }
 
-    /// <summary>Makes room for at least <paramref name="rows"/> more rows.</summary>
-    public void Reserve(int rows)
+    /// <summary>Rare (the range is sized with room to spare): the rows so far go to larger columns of the part's own.</summary>
+    private void MoveToOwnColumns()
     {
-        if (Count + rows > Caller.Length)
-        {
-            Resize(Math.Max(Count + rows, Caller.Length + (Caller.Length / 4)));
-        }
-    }
-
-    private void Grow() => Resize(Math.Max(1024, Caller.Length + (Caller.Length / 2)));
-
-    private void Resize(int size)
-    {
-        Array.Resize(ref Caller, size);
-        Array.Resize(ref Callee, size);
-        Array.Resize(ref Ticks, size);
-        Array.Resize(ref Duration, size);
-        Array.Resize(ref IsText, size);
-        Array.Resize(ref CallerCell, size);
-        Array.Resize(ref CalleeCell, size);
-        Array.Resize(ref Record, size);
+        var own = new CallRows(Math.Max(1024, capacity + (capacity / 2)));
+        Rows.CopyTo(Start, own, 0, Count);
+        (Rows, Start, capacity) = (own, 0, own.Capacity);
     }
 }
+
+/// <summary>The parts a call file is read in: byte ranges starting at line starts, one per thread, and the rows each is expected to hold.</summary>
+internal sealed record FastCallPlan(long[] Bounds, int[] ExpectedRows);
 
 /// <summary>
 /// A hand-written reader for the common case of an operator call file: plain ASCII, LF line
@@ -157,8 +173,8 @@ internal static class FastCallReader
     private static readonly uint CallWord = System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian("call"u8);
     private static readonly uint TextWord = System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian("text"u8);
 
-    /// <summary>Reads a call file (header already checked) into parts; null when the general reader is needed.</summary>
-    public static FastCallPart[]? TryRead(string path, FastCallLayout layout, int threads)
+    /// <summary>Splits a call file (header already checked) into one part per thread; null when the general reader is needed.</summary>
+    public static FastCallPlan? Plan(string path, int threads)
     {
         var length = new FileInfo(path).Length;
         using var handle = File.OpenHandle(path);
@@ -176,16 +192,18 @@ internal static class FastCallReader
             bounds[p] = Math.Max(bounds[p - 1], LineStartAfter(handle, dataStart + ((length - dataStart) * p / threads), length));
         }
 
-        var parts = new FastCallPart[threads];
-        Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, p =>
-        {
-            // Sized from the first lines' mean length (+5%), so the columns are allocated once.
-            var rows = (long)((bounds[p + 1] - bounds[p]) / lineBytes * 1.05) + 1024;
-            var part = new FastCallPart((int)Math.Min(rows, 1 << 28), (int)Math.Min(rows / 4, 1 << 24));
-            ReadPart(handle, bounds[p], bounds[p + 1], layout, part);
-            parts[p] = part;
-        });
-        return parts.Any(p => p.NeedsGeneralReader) ? null : parts;
+        // From the first lines' mean length (+5%), so ranges are rarely outgrown.
+        var rows = Enumerable.Range(0, threads).Select(p => (int)Math.Min((long)((bounds[p + 1] - bounds[p]) / lineBytes * 1.05) + 1024, 1 << 28)).ToArray();
+        return new FastCallPlan(bounds, rows);
+    }
+
+    /// <summary>Reads the parts of a planned call file, in parallel; false when the general reader is needed.</summary>
+    public static bool Read(string path, FastCallPlan plan, FastCallLayout layout, IReadOnlyList<FastCallPart> parts)
+    {
+        using var handle = File.OpenHandle(path);
+        var bounds = plan.Bounds;
+        Parallel.For(0, parts.Count, new ParallelOptions { MaxDegreeOfParallelism = parts.Count }, p => ReadPart(handle, bounds[p], bounds[p + 1], layout, parts[p]));
+        return !parts.Any(p => p.NeedsGeneralReader);
     }
 
     /// <summary>Offset after the header line (−1 when it has no line end within 64 KiB) and the mean length of the lines after it in that sample.</summary>
@@ -227,7 +245,7 @@ internal static class FastCallReader
     /// <summary>Reads one part in blocks of one reused buffer; a line cut by a block end is carried to the next block.</summary>
     private static void ReadPart(Microsoft.Win32.SafeHandles.SafeFileHandle handle, long start, long end, FastCallLayout layout, FastCallPart part)
     {
-        var buffer = GC.AllocateUninitializedArray<byte>(BlockBytes + MaxLineBytes);
+        var buffer = HugePageArray.Uninitialized<byte>(BlockBytes + MaxLineBytes);
         Span<int> ends = stackalloc int[layout.FieldCount];
         var carry = 0;
         var position = start;
@@ -384,7 +402,7 @@ internal static class FastCallReader
             return true;
         }
 
-        part.Add(part.Ids.KeyOf(caller), part.Ids.KeyOf(callee), ticks, (int)duration, isText == true, callerCell, calleeCell, record);
+        part.Add(part.Ids.KeyOf(caller), part.Ids.KeyOf(callee), ticks, (int)duration, isText == true, callerCell, calleeCell);
         return true;
     }
 

@@ -17,16 +17,10 @@ internal sealed class FastCallStaging
     /// <summary>Rows per Parquet row group, as <see cref="DuckDbSession.CopyToParquet"/>.</summary>
     private const int RowGroupRows = 1_000_000;
 
-    private long[] caller = [];
-    private long[] callee = [];
-    private long[] ticks = [];
-    private int[] duration = [];
-    private bool[] isText = [];
-    private int[] callerCell = [];
-    private int[] calleeCell = [];
-    private int[] fileOf = [];
-    private long[] recordOf = [];
+    private CallRows rows = new(0);
+    private List<PartRange> ranges = [];
     private int[] order = [];
+    private int accepted;
     private int threads = 1;
 
     private FastCallStaging()
@@ -43,7 +37,14 @@ internal sealed class FastCallStaging
     public Dictionary<string, double> Timings { get; } = [];
 
     /// <summary>Accepted rows (after duplicates).</summary>
-    public int AcceptedRows => order.Length;
+    public int AcceptedRows => accepted;
+
+    /// <summary>
+    /// Where a part's rows are in <see cref="rows"/> (in file order: a later part's rows come
+    /// after an earlier part's), and what is needed to number them: the file, the part's first
+    /// record number in it and its rejected records in order.
+    /// </summary>
+    private sealed record PartRange(int Start, int Count, int File, long FirstRecord, int[] RejectedRecords);
 
     /// <summary>
     /// Reads every operator call file with the fast reader; null when any file (or the options)
@@ -61,16 +62,43 @@ internal sealed class FastCallStaging
         var knownCells = new CellCodeTable(cellIds);
 
         var clock = StepClock.Start();
-        var parts = new List<(int File, long FirstRecord, FastCallPart Part)>();
+        var plans = new List<FastCallPlan>();
+        foreach (var csv in files)
+        {
+            if (FastCallReader.Plan(csv.Path, threads) is not { } plan)
+            {
+                return null;
+            }
+
+            plans.Add(plan);
+        }
+
+        // One range per part, with a fifth more room than expected (unwritten room costs no memory).
+        var room = plans.SelectMany(p => p.ExpectedRows).Select(r => r + (r / 5)).ToList();
+        var rows = new CallRows((int)Math.Min(room.Sum(r => (long)r), Array.MaxLength));
+        // The first part interns into the table of all ids; the others are merged into it after reading.
+        var global = new IdTable(plans.Count == 0 ? 1024 : plans[0].ExpectedRows[0] / 4);
+        var parts = new List<(int File, FastCallPart Part)>();
         var staging = new FastCallStaging { threads = threads };
+        long start = 0;
         for (var f = 0; f < files.Count; f++)
         {
             var csv = files[f];
             int Column(string canonical) => csv.Header.ToList().IndexOf(options.Map.Source(canonical));
             var layout = new FastCallLayout(csv.Header.Count, (byte)options.Delimiter, Column("caller_id"), Column("callee_id"), Column("start_time"),
                 Column("duration_s"), Column("kind"), Column("caller_cell"), Column("callee_cell"), knownCells, options.MaxDurationSeconds);
-            var fileParts = FastCallReader.TryRead(csv.Path, layout, threads);
-            if (fileParts is null)
+            var fileParts = new List<FastCallPart>();
+            foreach (var expected in plans[f].ExpectedRows)
+            {
+                var capacity = room[parts.Count];
+                var from = (int)Math.Min(start, rows.Capacity);
+                var part = new FastCallPart(rows, from, (int)Math.Min(capacity, rows.Capacity - from), parts.Count == 0 ? global : new IdTable(expected / 4));
+                start += capacity;
+                fileParts.Add(part);
+                parts.Add((f, part));
+            }
+
+            if (!FastCallReader.Read(csv.Path, plans[f], layout, fileParts))
             {
                 return null;
             }
@@ -80,7 +108,6 @@ internal sealed class FastCallStaging
             var located = new Dictionary<long, (long Line, string Raw)>();
             foreach (var part in fileParts)
             {
-                parts.Add((f, first, part));
                 foreach (var (record, reason, raw) in part.Rejects)
                 {
                     rejects.Add((first + record, reason));
@@ -93,8 +120,9 @@ internal sealed class FastCallStaging
             staging.Files.Add((csv.Path, first - 1, rejects, located));
         }
 
+        staging.Place(parts);
         clock.Lap(staging.Timings, "calls_parse");
-        if (!staging.Pseudonymise(parts, pseudonymizer))
+        if (!staging.Pseudonymise(global, parts.Select(p => p.Part).ToList(), pseudonymizer))
         {
             return null;
         }
@@ -105,12 +133,47 @@ internal sealed class FastCallStaging
         return staging;
     }
 
-    /// <summary>Gathers the parts' rows with pseudonyms; false when ids are not integers under --no-pseudonymize.</summary>
-    private bool Pseudonymise(List<(int File, long FirstRecord, FastCallPart Part)> parts, Pseudonymizer? pseudonymizer)
+    /// <summary>Records where each part's rows are; parts that outgrew their range are first copied, with all the others, into columns of the exact size.</summary>
+    private void Place(List<(int File, FastCallPart Part)> parts)
     {
-        var global = new IdTable(parts.Count == 0 ? 1024 : parts.Max(p => p.Part.Ids.Count));
-        var remaps = parts.Select(p => global.InternAll(p.Part.Ids)).ToList();
-        var pseudonyms = new long[global.Count];
+        var shared = parts.Count == 0 ? new CallRows(0) : parts[0].Part.Rows;
+        if (parts.Any(p => p.Part.Rows != shared))
+        {
+            var exact = new CallRows(parts.Sum(p => p.Part.Count));
+            var at = 0;
+            foreach (var (_, part) in parts)
+            {
+                part.Rows.CopyTo(part.Start, exact, at, part.Count);
+                at += part.Count;
+            }
+
+            shared = exact;
+        }
+
+        rows = shared;
+        var next = 0;
+        long firstRecord = 1;
+        for (var p = 0; p < parts.Count; p++)
+        {
+            var (file, part) = parts[p];
+            if (p > 0 && parts[p - 1].File != file)
+            {
+                firstRecord = 1;
+            }
+
+            var start = part.Rows == shared ? part.Start : next;
+            ranges.Add(new PartRange(start, part.Count, file, firstRecord, part.Rejects.Select(r => r.Record).ToArray()));
+            next = start + part.Count;
+            firstRecord += part.Records;
+        }
+    }
+
+    /// <summary>Replaces the parts' local id indices by pseudonyms; false when ids are not integers under --no-pseudonymize.</summary>
+    private bool Pseudonymise(IdTable global, List<FastCallPart> parts, Pseudonymizer? pseudonymizer)
+    {
+        // The first part's ids are the global table's; the others' are merged into it in part order (first-seen order overall).
+        var remaps = parts.Select((p, i) => i == 0 ? null : global.InternAll(p.Ids)).ToList();
+        var pseudonyms = HugePageArray.Uninitialized<long>(global.Count);
         var integers = true;
         if (pseudonymizer is null)
         {
@@ -133,60 +196,40 @@ internal sealed class FastCallStaging
         }
 
         Pseudonyms = new PseudonymLookup(global, pseudonyms);
-        var total = parts.Sum(p => p.Part.Count);
-        caller = HugePageArray.Uninitialized<long>(total);
-        callee = HugePageArray.Uninitialized<long>(total);
-        ticks = HugePageArray.Uninitialized<long>(total);
-        duration = HugePageArray.Uninitialized<int>(total);
-        isText = HugePageArray.Uninitialized<bool>(total);
-        callerCell = HugePageArray.Uninitialized<int>(total);
-        calleeCell = HugePageArray.Uninitialized<int>(total);
-        fileOf = HugePageArray.Uninitialized<int>(total);
-        recordOf = HugePageArray.Uninitialized<long>(total);
-        var offsets = new int[parts.Count];
-        for (var p = 1; p < parts.Count; p++)
+        // In place, one part per core; a part's ids are first mapped to pseudonyms once (one lookup per row).
+        Parallel.For(0, parts.Count, new ParallelOptions { MaxDegreeOfParallelism = threads }, p =>
         {
-            offsets[p] = offsets[p - 1] + parts[p - 1].Part.Count;
-        }
-
-        // Each part is gathered into its own range, one part per core.
-        Parallel.For(0, parts.Count, p =>
-        {
-            var (file, firstRecord, part) = parts[p];
             var remap = remaps[p];
-            var local = HugePageArray.Uninitialized<long>(remap.Length);
-            for (var i = 0; i < local.Length; i++)
+            var local = pseudonyms;
+            if (remap is not null)
             {
-                local[i] = pseudonyms[remap[i]];
+                local = HugePageArray.Uninitialized<long>(remap.Length);
+                for (var i = 0; i < local.Length; i++)
+                {
+                    local[i] = pseudonyms[remap[i]];
+                }
             }
 
-            var at = offsets[p];
-            var n = part.Count;
-            for (var r = 0; r < n; r++, at++)
+            var range = ranges[p];
+            var caller = rows.Caller.AsSpan(range.Start, range.Count);
+            var callee = rows.Callee.AsSpan(range.Start, range.Count);
+            for (var r = 0; r < caller.Length; r++)
             {
-                caller[at] = local[part.Caller[r]];
-                callee[at] = local[part.Callee[r]];
-                fileOf[at] = file;
-                recordOf[at] = firstRecord + part.Record[r];
+                caller[r] = local[caller[r]];
+                callee[r] = local[callee[r]];
             }
-
-            part.Ticks.AsSpan(0, n).CopyTo(ticks.AsSpan(offsets[p]));
-            part.Duration.AsSpan(0, n).CopyTo(duration.AsSpan(offsets[p]));
-            part.IsText.AsSpan(0, n).CopyTo(isText.AsSpan(offsets[p]));
-            part.CallerCell.AsSpan(0, n).CopyTo(callerCell.AsSpan(offsets[p]));
-            part.CalleeCell.AsSpan(0, n).CopyTo(calleeCell.AsSpan(offsets[p]));
         });
         return true;
     }
 
     /// <summary>
     /// Sorts by the canonical key (start time, caller, callee, duration, kind, cells, nulls first)
-    /// and then file and record, so each group of exact duplicates starts with its first row in
-    /// file order, which is kept; the rest are rejected as duplicates.
+    /// and then position (file order), so each group of exact duplicates starts with its first
+    /// row in file order, which is kept; the rest are rejected as duplicates.
     /// </summary>
     /// <remarks>
-    /// Rows (in file order) are radix-sorted on a prefix of the key packed into 64 bits with the
-    /// row number: the start second and the top bits of the caller's pseudonym. Only rows whose
+    /// Rows are radix-sorted on a prefix of the key packed into 64 bits with the row's
+    /// position: the start second and the top bits of the caller's pseudonym. Only rows whose
     /// prefixes tie (same second and caller bits) are then compared fully. Packed keys are
     /// unique (the row number), so the keys are split by their top digit into two ranges of
     /// about equal size that are sorted and resolved on separate cores; equal prefixes never
@@ -194,47 +237,92 @@ internal sealed class FastCallStaging
     /// </remarks>
     private void SortAndRejectDuplicates()
     {
-        var n = ticks.Length;
-        var rowBits = n <= 1 ? 1 : 64 - System.Numerics.BitOperations.LeadingZeroCount((ulong)(n - 1));
-        var keys = HugePageArray.Uninitialized<ulong>(n);
-        var scratch = HugePageArray.Uninitialized<ulong>(n);
-        var prefixBits = PackKeys(keys, rowBits, out var exactSeconds);
+        var n = ranges.Sum(r => r.Count);
+        var positions = ranges.Count == 0 ? 0 : ranges[^1].Start + ranges[^1].Count;
+        var rowBits = positions <= 1 ? 1 : 64 - System.Numerics.BitOperations.LeadingZeroCount((ulong)(positions - 1));
+        // Two buffers of n keys (as ints, so the order handed to the writer needs no array of its
+        // own): the one the sorted keys do not end in then holds each range's rows and kept rows.
+        var first = HugePageArray.Uninitialized<int>(2 * n);
+        var second = HugePageArray.Uninitialized<int>(2 * n);
+        var prefixBits = PackKeys(first, rowBits, out var exactSeconds);
         var passes = (prefixBits + DigitBits - 1) / DigitBits;
-        var ranges = passes == 0 ? new List<(int From, int To)> { (0, n) } : SplitByTopDigit(keys, scratch, rowBits + ((passes - 1) * DigitBits), threads);
-        var sorted = ranges.Count > 1 ? scratch : keys;
-        var temporary = ranges.Count > 1 ? keys : scratch;
-        var rows = HugePageArray.Uninitialized<int>(n);
-        var kept = new List<int>[ranges.Count];
-        var duplicates = new List<int>[ranges.Count];
-        Parallel.For(0, ranges.Count, new ParallelOptions { MaxDegreeOfParallelism = threads }, r =>
+        var split = passes == 0 ? [(0, n)] : SplitByTopDigit(Keys(first), Keys(second), rowBits + ((passes - 1) * DigitBits), threads);
+        var sorted = split.Count > 1 ? second : first;
+        var other = split.Count > 1 ? first : second;
+        var kept = new int[split.Count];
+        var duplicates = new List<int>[split.Count];
+        Parallel.For(0, split.Count, new ParallelOptions { MaxDegreeOfParallelism = threads }, r =>
         {
-            var (from, to) = ranges[r];
-            RadixSort(sorted.AsSpan(from, to - from), temporary.AsSpan(from, to - from), rowBits, passes);
-            (kept[r], duplicates[r]) = ResolveTies(sorted.AsSpan(from, to - from), rows.AsSpan(from, to - from), rowBits, exactSeconds);
+            var (from, to) = split[r];
+            var keys = Keys(sorted).Slice(from, to - from);
+            RadixSort(keys, Keys(other).Slice(from, to - from), rowBits, passes);
+            (kept[r], duplicates[r]) = ResolveTies(keys, other.AsSpan(2 * from, to - from), rowBits, exactSeconds);
         });
 
-        order = kept.Length == 1 ? kept[0].ToArray() : kept.SelectMany(k => k).ToArray();
-        foreach (var row in duplicates.SelectMany(d => d))
+        // The ranges' kept rows, moved together (each starts at or after the end of those before it).
+        accepted = 0;
+        for (var r = 0; r < split.Count; r++)
         {
-            Files[fileOf[row]].Rejects.Add((recordOf[row], RejectReason.Duplicate));
+            other.AsSpan(2 * split[r].From, kept[r]).CopyTo(other.AsSpan(accepted));
+            accepted += kept[r];
+        }
+
+        order = other;
+        RejectDuplicates(duplicates.SelectMany(d => d).ToList());
+    }
+
+    private static Span<ulong> Keys(int[] buffer) => System.Runtime.InteropServices.MemoryMarshal.Cast<int, ulong>(buffer.AsSpan());
+
+    /// <summary>Rejects the duplicate rows (positions in <see cref="rows"/>), numbering them by their file and record.</summary>
+    private void RejectDuplicates(List<int> found)
+    {
+        // The k-th row of a part is its k-th record that was not rejected while reading: walk the
+        // positions in order beside each part's rejected records.
+        var records = new Dictionary<int, (int File, long Record)>();
+        var p = 0;
+        var cursor = 0;
+        foreach (var position in found.Order())
+        {
+            while (position >= ranges[p].Start + ranges[p].Count)
+            {
+                p++;
+                cursor = 0;
+            }
+
+            var range = ranges[p];
+            var k = position - range.Start;
+            while (cursor < range.RejectedRecords.Length && range.RejectedRecords[cursor] <= k + cursor)
+            {
+                cursor++;
+            }
+
+            records[position] = (range.File, range.FirstRecord + k + cursor);
+        }
+
+        foreach (var position in found)
+        {
+            var (file, record) = records[position];
+            Files[file].Rejects.Add((record, RejectReason.Duplicate));
         }
     }
 
     /// <summary>
-    /// The kept rows of sorted keys in order, and the duplicate rows, comparing rows in full only
+    /// Writes the rows of sorted keys to <paramref name="rows"/>, then keeps, in place at its
+    /// start, the rows that are not duplicates (returns their count), comparing rows in full only
     /// where packed prefixes tie; with <paramref name="exactSeconds"/> rows whose prefixes tie have
     /// the same start time, so it is not compared again (a random read saved per row).
     /// </summary>
-    private (List<int> Kept, List<int> Duplicates) ResolveTies(ReadOnlySpan<ulong> keys, Span<int> rows, int rowBits, bool exactSeconds)
+    private (int Kept, List<int> Duplicates) ResolveTies(ReadOnlySpan<ulong> keys, Span<int> rows, int rowBits, bool exactSeconds)
     {
-        var comparer = new RowComparer(this, exactSeconds);
+        var comparer = new RowComparer(this.rows, exactSeconds);
         var rowMask = (1UL << rowBits) - 1;
         for (var i = 0; i < keys.Length; i++)
         {
             rows[i] = (int)(keys[i] & rowMask);
         }
 
-        var kept = new List<int>(keys.Length);
+        // Kept rows are written at `kept`, never after the row being read.
+        var kept = 0;
         var duplicates = new List<int>();
         for (var from = 0; from < keys.Length;)
         {
@@ -247,22 +335,22 @@ internal sealed class FastCallStaging
 
             if (to - from == 1)
             {
-                kept.Add(rows[from]);
+                rows[kept++] = rows[from];
             }
             else
             {
                 rows[from..to].Sort(comparer);
-                kept.Add(rows[from]);
+                rows[kept++] = rows[from];
                 for (var i = from + 1; i < to; i++)
                 {
                     var row = rows[i];
-                    if (comparer.SameCall(kept[^1], row))
+                    if (comparer.SameCall(rows[kept - 1], row))
                     {
                         duplicates.Add(row);
                     }
                     else
                     {
-                        kept.Add(row);
+                        rows[kept++] = row;
                     }
                 }
             }
@@ -279,7 +367,7 @@ internal sealed class FastCallStaging
     /// (every key of the first range is smaller than every key of the second) and returns them;
     /// otherwise returns the whole of <paramref name="keys"/> as one range, unmoved.
     /// </summary>
-    private static List<(int From, int To)> SplitByTopDigit(ulong[] keys, ulong[] target, int shift, int threads)
+    private static List<(int From, int To)> SplitByTopDigit(Span<ulong> keys, Span<ulong> target, int shift, int threads)
     {
         var n = keys.Length;
         if (threads < 2 || n < 1 << 16)
@@ -322,39 +410,52 @@ internal sealed class FastCallStaging
     }
 
     /// <summary>
-    /// Fills <paramref name="keys"/> with prefix ‖ row number and returns the prefix's width. The
+    /// Fills <paramref name="buffer"/> (as keys, one per row) with prefix ‖ position and returns the prefix's width. The
     /// prefix orders rows as the canonical key does, ties allowed: the start second (shifted
     /// right if it does not fit) and, when times are whole seconds, the caller's top bits.
     /// <paramref name="exactSeconds"/> tells that equal prefixes mean equal start times.
     /// </summary>
-    private int PackKeys(ulong[] keys, int rowBits, out bool exactSeconds)
+    private int PackKeys(int[] buffer, int rowBits, out bool exactSeconds)
     {
-        var n = ticks.Length;
+        var n = ranges.Sum(r => r.Count);
         long min = long.MaxValue, max = long.MinValue;
         var wholeSeconds = true;
-        foreach (var t in ticks)
+        foreach (var range in ranges)
         {
-            min = Math.Min(min, t);
-            max = Math.Max(max, t);
-            wholeSeconds &= t % TimeSpan.TicksPerSecond == 0;
+            foreach (var t in rows.Ticks.AsSpan(range.Start, range.Count))
+            {
+                min = Math.Min(min, t);
+                max = Math.Max(max, t);
+                wholeSeconds &= t % TimeSpan.TicksPerSecond == 0;
+            }
         }
 
-        var range = n == 0 ? 0UL : (ulong)(max - min) / TimeSpan.TicksPerSecond;
-        var timeBits = 64 - System.Numerics.BitOperations.LeadingZeroCount(range);
+        var span = n == 0 ? 0UL : (ulong)(max - min) / TimeSpan.TicksPerSecond;
+        var timeBits = 64 - System.Numerics.BitOperations.LeadingZeroCount(span);
         var timeShift = Math.Max(0, timeBits + rowBits - 64);
         timeBits -= timeShift;
         // Caller bits fill the last radix digit (at least 8 bits); none when seconds could be split.
         var room = 64 - rowBits - timeBits;
         exactSeconds = wholeSeconds && timeShift == 0;
         var callerBits = !exactSeconds ? 0 : Math.Min(room, (((timeBits + 8 + DigitBits - 1) / DigitBits) * DigitBits) - timeBits);
-        Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, part =>
+        // Key k is the k-th row over the ranges in order; one range per core at a time.
+        var firstKey = new int[ranges.Count];
+        for (var r = 1; r < ranges.Count; r++)
         {
-            var to = (int)((long)n * (part + 1) / threads);
-            for (var i = (int)((long)n * part / threads); i < to; i++)
+            firstKey[r] = firstKey[r - 1] + ranges[r - 1].Count;
+        }
+
+        Parallel.For(0, ranges.Count, new ParallelOptions { MaxDegreeOfParallelism = threads }, r =>
+        {
+            var keys = Keys(buffer).Slice(firstKey[r], ranges[r].Count);
+            var at = ranges[r].Start;
+            var ticks = rows.Ticks;
+            var caller = rows.Caller;
+            for (var i = 0; i < keys.Length; i++, at++)
             {
-                var time = ((ulong)(ticks[i] - min) / TimeSpan.TicksPerSecond) >> timeShift;
-                var high = callerBits == 0 ? 0 : (unchecked((ulong)caller[i]) ^ 0x8000000000000000UL) >> (64 - callerBits);
-                keys[i] = (((time << callerBits) | high) << rowBits) | (uint)i;
+                var time = ((ulong)(ticks[at] - min) / TimeSpan.TicksPerSecond) >> timeShift;
+                var high = callerBits == 0 ? 0 : (unchecked((ulong)caller[at]) ^ 0x8000000000000000UL) >> (64 - callerBits);
+                keys[i] = (((time << callerBits) | high) << rowBits) | (uint)at;
             }
         });
         return timeBits + callerBits;
@@ -419,55 +520,51 @@ internal sealed class FastCallStaging
     public void WriteCalls(string path)
     {
         var clock = StepClock.Start();
-        CallsParquetWriter.Write(path, new CallColumns(order, caller, callee, ticks, duration, isText, callerCell, calleeCell), RowGroupRows, threads);
+        CallsParquetWriter.Write(path, new CallColumns(order, rows.Caller, rows.Callee, rows.Ticks, rows.Duration, rows.IsText, rows.CallerCell, rows.CalleeCell) { Rows = accepted },
+            RowGroupRows, threads);
         clock.Lap(Timings, "calls_write");
     }
 
-    /// <summary>The canonical order of calls; file and record break ties between exact duplicates.</summary>
-    private readonly struct RowComparer(FastCallStaging rows, bool timesTie) : IComparer<int>
+    /// <summary>The canonical order of calls; positions (which are in file order) break ties between exact duplicates.</summary>
+    private readonly struct RowComparer(CallRows rows, bool timesTie) : IComparer<int>
     {
         public int Compare(int x, int y)
         {
-            var c = timesTie ? 0 : rows.ticks[x].CompareTo(rows.ticks[y]);
+            var c = timesTie ? 0 : rows.Ticks[x].CompareTo(rows.Ticks[y]);
             if (c == 0)
             {
                 c = CompareCall(x, y);
             }
 
-            if (c == 0)
-            {
-                c = rows.fileOf[x].CompareTo(rows.fileOf[y]);
-            }
-
-            return c != 0 ? c : rows.recordOf[x].CompareTo(rows.recordOf[y]);
+            return c != 0 ? c : x.CompareTo(y);
         }
 
-        public bool SameCall(int x, int y) => (timesTie || rows.ticks[x] == rows.ticks[y]) && CompareCall(x, y) == 0;
+        public bool SameCall(int x, int y) => (timesTie || rows.Ticks[x] == rows.Ticks[y]) && CompareCall(x, y) == 0;
 
         private int CompareCall(int x, int y)
         {
-            var c = rows.caller[x].CompareTo(rows.caller[y]);
+            var c = rows.Caller[x].CompareTo(rows.Caller[y]);
             if (c == 0)
             {
-                c = rows.callee[x].CompareTo(rows.callee[y]);
+                c = rows.Callee[x].CompareTo(rows.Callee[y]);
             }
 
             if (c == 0)
             {
-                c = rows.duration[x].CompareTo(rows.duration[y]);
+                c = rows.Duration[x].CompareTo(rows.Duration[y]);
             }
 
             if (c == 0)
             {
-                c = rows.isText[x].CompareTo(rows.isText[y]);
+                c = rows.IsText[x].CompareTo(rows.IsText[y]);
             }
 
             if (c == 0)
             {
-                c = rows.callerCell[x].CompareTo(rows.callerCell[y]);
+                c = rows.CallerCell[x].CompareTo(rows.CallerCell[y]);
             }
 
-            return c != 0 ? c : rows.calleeCell[x].CompareTo(rows.calleeCell[y]);
+            return c != 0 ? c : rows.CalleeCell[x].CompareTo(rows.CalleeCell[y]);
         }
     }
 }

@@ -84,7 +84,7 @@ internal sealed class IdTable
     public int[] InternAll(IdTable other)
     {
         ArgumentNullException.ThrowIfNull(other);
-        var indices = new int[other.Count];
+        var indices = HugePageArray.Uninitialized<int>(other.Count);
         Span<ulong> batch = stackalloc ulong[64];
         for (var from = 0; from < indices.Length; from += batch.Length)
         {
@@ -225,7 +225,9 @@ internal sealed class IdTable
 
         if (Count == keys.Length)
         {
-            Array.Resize(ref keys, keys.Length * 2);
+            var larger = HugePageArray.Uninitialized<ulong>(keys.Length * 2);
+            keys.AsSpan().CopyTo(larger);
+            keys = larger;
         }
 
         keys[Count] = key;
