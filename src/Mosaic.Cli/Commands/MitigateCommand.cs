@@ -14,9 +14,15 @@ internal static class MitigateCommand
         var cap = new Option<double>("--cap") { Description = "Largest refugee share of any district after the move.", DefaultValueFactory = _ => 0.10 };
         var network = new Option<string>("--network") { Description = "Network to optimise: RT, RR or both.", DefaultValueFactory = _ => "both" };
         network.AcceptOnlyFromAmong("RT", "RR", "both");
+        var converge = new Option<bool>("--converge")
+        {
+            Description = "Continue step 2 by projected Newton until the KKT residual is within tolerance "
+                + "(or 200,000 evaluations): no worse than IPOPT at 30-40 districts, where the default is up to 41% above, "
+                + "but about 20 times the CPU time (about 54 CPU-s instead of 2.6 at 39 districts).",
+        };
         var command = new Command("mitigate", "Relocation plan that makes refugees' call patterns like the hosts' (RUN/mitigation/).")
         {
-            data, output, cap, network,
+            data, output, cap, network, converge,
         };
         command.SetBody(parse =>
         {
@@ -33,6 +39,11 @@ internal static class MitigateCommand
                 Cap = parse.GetValue(cap),
                 Networks = chosen,
             };
+            if (parse.GetValue(converge))
+            {
+                options = options with { Optimizer = options.Optimizer with { ConvergeStep2 = true } };
+            }
+
             var error = parse.InvocationConfiguration.Error;
             var result = ConsoleProgress.Run("mitigate", error, progress => MitigationStage.Run(options, progress));
             var writer = parse.InvocationConfiguration.Output;

@@ -229,6 +229,7 @@ public static class MitigationStage
                 ["rent_bins"] = Manifest.Format(options.RentBins),
                 ["tolerance"] = Manifest.Format(options.Optimizer.Tolerance),
                 ["max_iterations"] = Manifest.Format(options.Optimizer.MaxIterations),
+                ["converge_step2"] = options.Optimizer.ConvergeStep2 ? "true" : "false",
             },
             Inputs = inputs,
             Counts = new Dictionary<string, long>

@@ -177,6 +177,28 @@ public class MitigationStageTests
         Assert.Matches(@"call_matrices\.csv:\d+: district 999", error.ToString());
     }
 
+    [Fact]
+    public void Cli_Converge_ReachesTheOptimiser()
+    {
+        // On this city the default step 2 stops on its budget above the converged optimum, so a
+        // --converge that did not reach the optimiser would give the same objective and fail.
+        using var dir = new TempFolder();
+        WriteFixture(dir, n: 12, seed: 5);
+        double Step2(params string[] extra)
+        {
+            var code = CliApp.Run(["mitigate", "--data", dir.File("data"), "--out", dir.File("run"), "--network", "RR", .. extra], new StringWriter(), new StringWriter());
+            Assert.Equal(0, code);
+            using var summary = JsonDocument.Parse(File.ReadAllText(dir.File("run/mitigation/summary.json")));
+            return summary.RootElement.GetProperty("RR").GetProperty("objective_step2").GetDouble();
+        }
+
+        var defaults = Step2();
+        Assert.Contains("\"converge_step2\": \"false\"", File.ReadAllText(dir.File("run/mitigation/manifest.json")), StringComparison.Ordinal);
+        var converged = Step2("--converge");
+        Assert.Contains("\"converge_step2\": \"true\"", File.ReadAllText(dir.File("run/mitigation/manifest.json")), StringComparison.Ordinal);
+        Assert.True(converged < defaults * (1 - 1e-6), $"--converge {converged} vs default {defaults}");
+    }
+
     private static Dictionary<string, string> ReadOutputs(string folder) =>
         Directory.GetFiles(folder).Where(f => !f.EndsWith("manifest.json", StringComparison.Ordinal))
             .ToDictionary(f => Path.GetFileName(f), File.ReadAllText);
