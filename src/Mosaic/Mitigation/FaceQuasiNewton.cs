@@ -14,7 +14,8 @@ namespace Mosaic.Mitigation;
 internal static class FaceQuasiNewton
 {
     private const double Gamma = 1e-4;
-    private const int Memory = 40;
+    /// <summary>Curvature pairs kept by the L-BFGS memory.</summary>
+    internal const int Memory = 40;
 
     /// <summary>
     /// The polish's arrays, kept across calls: the subproblem loop calls the polish hundreds of
@@ -24,11 +25,18 @@ internal static class FaceQuasiNewton
     /// </summary>
     internal sealed class Workspace
     {
-        /// <summary>Arrays for n districts (n² variables); the pairs are allocated when first filled.</summary>
-        public Workspace(int n)
+        /// <summary>
+        /// Arrays for n districts (n² variables); the pairs are allocated when first filled.
+        /// <paramref name="compact"/> chooses the polish (default: compact from
+        /// <see cref="MobilityObjective.BlockedThreshold"/> districts on; the tests compare both).
+        /// </summary>
+        public Workspace(int n, bool? compact = null)
         {
             N = n;
-            var size = n * n;
+
+            // Large problems polish on the compact face (CompactFaceQuasiNewton): these full-size arrays stay empty.
+            Compact = compact ?? n >= MobilityObjective.BlockedThreshold ? new CompactFaceQuasiNewton.Workspace(n) : null;
+            var size = Compact is null ? n * n : 0;
             Free = new bool[size];
             G = new double[size];
             Pg = new double[size];
@@ -43,6 +51,9 @@ internal static class FaceQuasiNewton
         }
 
         public int N { get; }
+
+        /// <summary>The compact polish's arrays, from <see cref="MobilityObjective.BlockedThreshold"/> districts on.</summary>
+        public CompactFaceQuasiNewton.Workspace? Compact { get; }
 
         public bool[] Free { get; }
 
@@ -96,6 +107,13 @@ internal static class FaceQuasiNewton
         if (workspace.N != n || size != n * n)
         {
             throw new ArgumentException("the workspace is for another size", nameof(workspace));
+        }
+
+        // Session 10: large problems run the same method on the free entries only (the vector
+        // work on all n² entries cost more than the objective at 500 districts).
+        if (workspace.Compact is not null)
+        {
+            return CompactFaceQuasiNewton.Minimize(value, valueAndGradient, x, n, tolerance, maxEvaluations, rowScale, workspace.Compact);
         }
 
         var free = workspace.Free;
