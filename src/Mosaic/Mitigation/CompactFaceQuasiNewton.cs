@@ -189,39 +189,17 @@ internal static class CompactFaceQuasiNewton
             }
 
             // Projected search on the face, as in FaceQuasiNewton.
-            var alpha = 1.0;
-            double fTrial;
-            var accepted = false;
-            var haveGradient = false;
-            while (true)
-            {
-                var decreaseBound = ProjectedTrial(x, d, alpha, g, index, rowStart, n, trialFree, trial, rowScratch);
-                if (decreaseBound < 0)
-                {
-                    haveGradient = alpha == 1.0;
-                    fTrial = haveGradient ? valueAndGradient(trial, gTrial) : value(trial);
-                    evaluations++;
-                    if (fTrial <= f + (Gamma * decreaseBound))
-                    {
-                        accepted = true;
-                        break;
-                    }
-                }
-                else
-                {
-                    fTrial = double.PositiveInfinity;
-                }
-
-                if (alpha < 1e-14 || evaluations >= maxEvaluations)
-                {
-                    break;
-                }
-
-                var denominator = 2 * (fTrial - f - (alpha * slope));
-                var next = double.IsFinite(fTrial) && denominator > 0 ? -slope * alpha * alpha / denominator : alpha / 2;
-                alpha = next >= 0.1 * alpha && next <= 0.9 * alpha ? next : alpha / 2;
-            }
-
+            var (accepted, fTrial) = Backtracking.SearchInterpolated(
+                alpha => ProjectedTrial(x, d, alpha, g, index, rowStart, n, trialFree, trial, rowScratch),
+                value,
+                valueAndGradient,
+                trial,
+                gTrial,
+                f,
+                slope,
+                Gamma,
+                ref evaluations,
+                maxEvaluations);
             if (!accepted)
             {
                 if (stored == 0)
@@ -231,12 +209,6 @@ internal static class CompactFaceQuasiNewton
 
                 stored = 0;
                 continue;
-            }
-
-            if (!haveGradient)
-            {
-                fTrial = valueAndGradient(trial, gTrial);
-                evaluations++;
             }
 
             // The step s = trial − x on the current face (in scratch, free until the next
@@ -340,56 +312,17 @@ internal static class CompactFaceQuasiNewton
         return (evaluations, f, false);
     }
 
-    /// <summary>
-    /// Projects the stored pairs (already compacted to the new face) on it and keeps those whose
-    /// curvature sᵀy stays positive, moved to slots 0.. (oldest first) so that the newest is the
-    /// last kept, as FaceQuasiNewton does; returns how many remain. The dropped pairs' arrays fill
-    /// the remaining slots as storage.
-    /// </summary>
-    private static int ProjectPairs(double[][] s, double[][] y, double[] rho, int stored, ref int newest, int[] rowStart, int n, int m)
-    {
-        var memory = s.Length;
-        var first = (newest - stored + 1 + memory) % memory;
-        var kept = new List<(double[] S, double[] Y, double Rho)>();
-        var spare = new List<(double[] S, double[] Y)>();
-        for (var c = 0; c < memory; c++)
+    /// <summary>Projects the stored pairs (already compacted to the new face) on it; see <see cref="FaceQuasiNewton.KeepCurvedPairs"/>.</summary>
+    private static int ProjectPairs(double[][] s, double[][] y, double[] rho, int stored, ref int newest, int[] rowStart, int n, int m) =>
+        FaceQuasiNewton.KeepCurvedPairs(s, y, rho, stored, ref newest, (sp, yp) =>
         {
-            var p = (first + c) % memory;
-            var (sp, yp) = (s[p], y[p]);
-            if (c >= stored)
-            {
-                spare.Add((sp, yp));
-                continue;
-            }
-
             Centre(sp, rowStart, n);
             Centre(yp, rowStart, n);
             var sm = sp.AsSpan(0, m);
             var ym = yp.AsSpan(0, m);
             var sy = DenseKernels.Dot(sm, ym);
-            if (sy > 1e-12 * Math.Sqrt(DenseKernels.Dot(sm, sm) * DenseKernels.Dot(ym, ym)))
-            {
-                kept.Add((sp, yp, 1 / sy));
-            }
-            else
-            {
-                spare.Add((sp, yp));
-            }
-        }
-
-        for (var c = 0; c < kept.Count; c++)
-        {
-            (s[c], y[c], rho[c]) = kept[c];
-        }
-
-        for (var c = 0; c < spare.Count; c++)
-        {
-            (s[kept.Count + c], y[kept.Count + c]) = spare[c];
-        }
-
-        newest = kept.Count > 0 ? kept.Count - 1 : memory - 1;
-        return kept.Count;
-    }
+            return sy > 1e-12 * Math.Sqrt(DenseKernels.Dot(sm, sm) * DenseKernels.Dot(ym, ym)) ? 1 / sy : 0;
+        });
 
     /// <summary>
     /// The trial point P_face(x + α·d): the free entries in <paramref name="trialFree"/> (each
