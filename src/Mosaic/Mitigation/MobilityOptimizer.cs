@@ -750,7 +750,7 @@ public static class MobilityOptimizer
         var stagnation = new StagnationMonitor(options.StagnationWindow, options.StagnationTolerance);
         if (options.UseProjectedNewton)
         {
-            var newton = ProjectedNewton.Minimize(value, valueAndGradient, x, n, options.Tolerance, budget);
+            var newton = ProjectedNewton.Minimize(value, valueAndGradient, x, n, options.Tolerance, budget, trace is null ? null : trace.Write);
             trace?.Write(string.Create(CultureInfo.InvariantCulture, $"projected Newton: {newton.Evaluations}/{budget} evaluations, {newton.NewtonSteps} steps -> {newton.Value:G12}, residual {newton.Residual:E2}, {newton.Reason}"));
             return new SpgOutcome(newton.Evaluations, newton.Value, newton.Residual, newton.Reason);
         }
