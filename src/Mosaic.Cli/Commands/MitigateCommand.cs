@@ -18,7 +18,7 @@ internal static class MitigateCommand
         {
             Description = "Continue step 2 by projected Newton until the KKT residual is within tolerance "
                 + "(or 200,000 evaluations): no worse than IPOPT at 30-40 districts, where the default is up to 41% above, "
-                + "but about 20 times the CPU time (about 54 CPU-s instead of 2.6 at 39 districts).",
+                + "but about 5 times the CPU time (about 14 CPU-s instead of 2.6 at 39 districts).",
         };
         var command = new Command("mitigate", "Relocation plan that makes refugees' call patterns like the hosts' (RUN/mitigation/).")
         {

@@ -62,7 +62,7 @@ public sealed record MobilityOptions
 
     /// <summary>
     /// Solve each augmented-Lagrangian subproblem by projected Newton (<see cref="ProjectedNewton"/>:
-    /// exact reduced Hessian by differences, ε-active set, stopped on the KKT residual) instead of
+    /// reduced Hessian by differences, trust-region steps, stopped on the KKT residual) instead of
     /// projected-gradient bursts and a face polish. Default false.
     /// </summary>
     public bool UseProjectedNewton { get; init; }
@@ -71,7 +71,8 @@ public sealed record MobilityOptions
     /// After the step-2 multi-start, continue the best point with <see cref="UseProjectedNewton"/>
     /// for up to <see cref="ConvergeEvaluations"/> evaluations, stopping when the KKT residual is
     /// within <see cref="Tolerance"/> (kept only if it lowers the objective). Default false: it
-    /// costs about a minute at 30 districts (docs/mitigation.md, "Projected Newton").
+    /// costs about 5 times the default's CPU (14 CPU-s at 39 districts; docs/mitigation.md,
+    /// "Projected Newton").
     /// </summary>
     public bool ConvergeStep2 { get; init; }
 
@@ -750,7 +751,7 @@ public static class MobilityOptimizer
         var stagnation = new StagnationMonitor(options.StagnationWindow, options.StagnationTolerance);
         if (options.UseProjectedNewton)
         {
-            var newton = ProjectedNewton.Minimize(value, valueAndGradient, x, n, options.Tolerance, budget);
+            var newton = ProjectedNewton.Minimize(value, valueAndGradient, x, n, options.Tolerance, budget, trace is null ? null : trace.Write);
             trace?.Write(string.Create(CultureInfo.InvariantCulture, $"projected Newton: {newton.Evaluations}/{budget} evaluations, {newton.NewtonSteps} steps -> {newton.Value:G12}, residual {newton.Residual:E2}, {newton.Reason}"));
             return new SpgOutcome(newton.Evaluations, newton.Value, newton.Residual, newton.Reason);
         }

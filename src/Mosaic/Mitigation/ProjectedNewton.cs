@@ -1,27 +1,44 @@
+using System.Globalization;
+
 namespace Mosaic.Mitigation;
 
 /// <summary>
-/// Projected Newton with an ε-active set (Bertsekas 1982, "Projected Newton methods for
-/// optimization problems with simple constraints") on a product of simplices, one per row of x,
-/// stopped on the KKT residual ‖x − P(x − ∇f)‖_∞ (P the row-wise simplex projection; zero exactly
-/// at a KKT point). Each row is written in reduced coordinates around its largest entry p (the
-/// pivot, x_p = 1 − Σ_{k≠p} x_k, which stays positive), so the row's constraints become bounds
-/// x_k ≥ 0. The entries within ε of zero whose reduced gradient g_k − g_p pushes them there form
-/// the active set and are moved to zero by a diagonal step; the others take the Newton step of
-/// the reduced Hessian, built from forward differences of the analytic gradient along
-/// e_k − e_p (one gradient per free entry), diagonally scaled and shifted until positive definite
-/// (negative and near-zero curvature). Unlike the face methods, one step may fix or free any
-/// number of entries, so the active set settles in a few iterations and the method then converges
-/// quadratically: what the augmented-Lagrangian subproblems of RR step 2 need near districts the
-/// optimum nearly empties, where the curvature spans 10¹² (docs/mitigation.md).
+/// Projected Newton with a trust region (Levenberg–Marquardt damping) on a product of simplices,
+/// one per row of x, stopped on the KKT residual ‖x − P(x − ∇f)‖_∞ (P the row-wise simplex
+/// projection; zero exactly at a KKT point). Each row is written in reduced coordinates around its
+/// largest entry p (the pivot, x_p = 1 − Σ_{k≠p} x_k), so the row's constraints become bounds
+/// x_k ≥ 0. Entries at zero whose reduced gradient g_k − g_p keeps them there stay fixed; the
+/// others take the damped Newton step of the reduced Hessian (forward differences of the analytic
+/// gradient along e_k − e_p, one gradient per free entry), clipped at zero, so one step may fix
+/// or free any number of entries. The damping is set by the ratio of actual to predicted decrease,
+/// as in a trust region, instead of backtracking along one direction: near districts the
+/// optimum nearly empties the RR densities ô/(R̂ + ε_R) make the Newton model valid only over a
+/// fraction of ε_R, and a backtracked Newton direction was cut to α = 10⁻³–10⁻⁶ there (branch
+/// mitig9), while the damped step shortens the stiff directions and keeps the soft ones. A
+/// Hessian whose last step was predicted well is reused (restricted to the entries still free)
+/// for up to <see cref="MaxReuses"/> more steps. docs/mitigation.md, "Projected Newton".
 /// </summary>
 internal static class ProjectedNewton
 {
-    private const double Armijo = 1e-4;
     private const double DifferenceStep = 1e-7;
 
-    /// <summary>Largest ε of the active set (entries at most this far from zero can be fixed there).</summary>
-    private const double ActiveWidth = 1e-3;
+    /// <summary>Smallest ratio of actual to predicted decrease at which a step is accepted.</summary>
+    private const double Accept = 1e-4;
+
+    /// <summary>Smallest ratio of actual to predicted decrease after which the next step reuses the Hessian.</summary>
+    private const double ReuseRatio = 0.5;
+
+    /// <summary>Most consecutive steps on one Hessian.</summary>
+    private const int MaxReuses = 4;
+
+    /// <summary>Damping λ of the first step, in units of the scaled Hessian's unit diagonal.</summary>
+    private const double InitialDamping = 1e-4;
+
+    /// <summary>Smallest positive damping; below it the step is the plain Newton step (λ = 0).</summary>
+    private const double MinDamping = 1e-10;
+
+    /// <summary>Damping at which the step is shorter than rounding: the run has stalled.</summary>
+    private const double MaxDamping = 1e14;
 
     /// <summary>Consecutive steps that lower the value by at most 10⁻¹⁴ relative before the run counts as stalled.</summary>
     private const int FlatStepLimit = 5;
@@ -64,24 +81,30 @@ internal static class ProjectedNewton
         double[] x,
         int n,
         double tolerance,
-        int maxEvaluations)
+        int maxEvaluations,
+        Action<string>? log = null)
     {
         var size = x.Length;
         var g = new double[size];
         var probe = new double[size];
         var gProbe = new double[size];
         var trial = new double[size];
-        var gTrial = new double[size];
-        var direction = new double[size];
         var rowBuffer = new double[n];
         var rowScratch = new double[n];
         var pivots = new int[n];
-        var active = new bool[size];
         var free = new List<int>();
         var f = valueAndGradient(x, g);
         var evaluations = 1;
         var steps = 0;
         var flatSteps = 0;
+        var damping = InitialDamping;
+        DampedModel? stored = null;
+        DampedModel? model = null;
+        var storedIndex = new Dictionary<int, int>();
+        var storedPivots = new int[n];
+        var positions = new List<int>();
+        var reuses = 0;
+        var lastRatio = 0.0;
         while (true)
         {
             var residual = Residual(x, g, n);
@@ -90,11 +113,9 @@ internal static class ProjectedNewton
                 return new Outcome(evaluations, f, residual, MobilityExitReason.Converged, steps);
             }
 
-            // The ε-active set shrinks with the residual, so that near a KKT point it holds
-            // exactly the entries that are zero there with a positive multiplier.
-            var epsilon = Math.Min(ActiveWidth, residual);
+            // Free: every entry but the pivots that is positive or whose reduced gradient would
+            // make it positive; the others stay at zero this step.
             free.Clear();
-            Array.Clear(active);
             for (var i = 0; i < n; i++)
             {
                 var pivot = i * n;
@@ -106,93 +127,122 @@ internal static class ProjectedNewton
                 pivots[i] = pivot;
                 for (var k = i * n; k < (i + 1) * n; k++)
                 {
-                    if (k == pivot)
-                    {
-                        continue;
-                    }
-
-                    if (x[k] <= epsilon && g[k] - g[pivot] > 0)
-                    {
-                        active[k] = true;
-                    }
-                    else
+                    if (k != pivot && (x[k] > 0 || g[k] - g[pivot] < 0))
                     {
                         free.Add(k);
                     }
                 }
             }
 
+            // The last Hessian is kept while its steps are good and the face and pivots are the
+            // same: one gradient instead of one per free entry.
             var dimension = free.Count;
-            if (evaluations + dimension + 2 > maxEvaluations)
+            var reuse = false;
+            if (stored is not null && lastRatio >= ReuseRatio && reuses < MaxReuses && pivots.AsSpan().SequenceEqual(storedPivots))
             {
-                return new Outcome(evaluations, f, residual, MobilityExitReason.IterationLimit, steps);
-            }
-
-            var (hessian, reduced) = ReducedHessian(valueAndGradient, x, g, n, pivots, free, probe, gProbe);
-            evaluations += dimension;
-
-            // Entries near zero that the Newton step drives below it join the active set and the
-            // step is solved again without them: left free, they would cut every trial step to
-            // the length that keeps them positive (10⁻⁵ on planted-30 RR).
-            var keep = new bool[dimension];
-            Array.Fill(keep, true);
-            double[] newton;
-            while (true)
-            {
-                newton = SolveModified(hessian, reduced, keep, dimension);
-                var dropped = false;
-                for (var c = 0; c < dimension; c++)
+                // Newly freed entries stay where they are until the next Hessian; the model is
+                // the stored one restricted to the entries still free.
+                positions.Clear();
+                var kept = new List<int>();
+                foreach (var k in free)
                 {
-                    var k = free[c];
-                    if (keep[c] && x[k] <= epsilon && x[k] + newton[c] < 0)
+                    if (storedIndex.TryGetValue(k, out var position))
                     {
-                        // Held where it is this step (its reduced gradient does not push it to zero).
-                        keep[c] = false;
-                        dropped = true;
+                        positions.Add(position);
+                        kept.Add(k);
                     }
                 }
 
-                if (!dropped)
+                reuse = kept.Count > 0;
+                if (reuse)
                 {
-                    break;
+                    free.Clear();
+                    free.AddRange(kept);
+                    dimension = free.Count;
+                    model = stored.Restrict(positions, g, free, pivots, n);
+                    reuses++;
                 }
             }
 
-            Array.Clear(direction);
-            for (var c = 0; c < dimension; c++)
+            if (!reuse)
             {
-                var k = free[c];
-                direction[k] = newton[c];
-                direction[pivots[k / n]] -= newton[c];
+                if (evaluations + dimension + 2 > maxEvaluations)
+                {
+                    return new Outcome(evaluations, f, residual, MobilityExitReason.IterationLimit, steps);
+                }
+
+                var (hessian, reduced) = ReducedHessian(valueAndGradient, x, g, n, pivots, free, probe, gProbe);
+                evaluations += dimension;
+                stored = new DampedModel(hessian, reduced, dimension);
+                model = stored;
+                storedIndex.Clear();
+                for (var c = 0; c < dimension; c++)
+                {
+                    storedIndex[free[c]] = c;
+                }
+
+                Array.Copy(pivots, storedPivots, n);
+                reuses = 0;
             }
 
-            // Projected search: the free entries along the Newton direction, the active ones
-            // shrunk towards zero by the same fraction, every row projected back on its simplex.
-            var search = Backtracking.Search(
-                alpha => Trial(x, g, direction, active, pivots, n, alpha, trial, rowBuffer, rowScratch),
-                value,
-                valueAndGradient,
-                trial,
-                gTrial,
-                f,
-                Armijo,
-                1e-14,
-                maxEvaluations - evaluations);
-            evaluations += search.Evaluations;
-            if (!search.Accepted)
+            var step = new double[dimension];
+            var moved = new double[dimension];
+            var trials = 0;
+            var accepted = false;
+            double fTrial = f;
+            while (true)
             {
-                return new Outcome(evaluations, f, residual, MobilityExitReason.Stalled, steps);
+                if (evaluations + 2 > maxEvaluations)
+                {
+                    return new Outcome(evaluations, f, residual, MobilityExitReason.IterationLimit, steps);
+                }
+
+                if (damping > MaxDamping)
+                {
+                    return new Outcome(evaluations, f, residual, MobilityExitReason.Stalled, steps);
+                }
+
+                if (!model!.Solve(damping, step))
+                {
+                    damping = Math.Max(damping * 10, MinDamping);
+                    continue;
+                }
+
+                Trial(x, free, step, pivots, n, trial, moved, rowBuffer, rowScratch);
+                var predicted = model.Decrease(moved);
+                fTrial = value(trial);
+                evaluations++;
+                trials++;
+                lastRatio = (f - fTrial) / predicted;
+                if (predicted > 0 && f - fTrial > 0 && lastRatio >= Accept)
+                {
+                    damping = lastRatio > 0.75 ? (damping / 4 < MinDamping ? 0 : damping / 4) : lastRatio < 0.25 ? Math.Max(damping * 4, MinDamping) : damping;
+                    accepted = true;
+                    break;
+                }
+
+                if (reuse)
+                {
+                    // A stale Hessian is rebuilt before the step is damped.
+                    lastRatio = 0;
+                    break;
+                }
+
+                damping = Math.Max(damping * 4, MinDamping);
             }
 
-            var fTrial = search.Value;
+            if (!accepted)
+            {
+                continue;
+            }
+
+            log?.Invoke(string.Create(CultureInfo.InvariantCulture, $"projected Newton step {steps}: {dimension} free{(reuse ? " (Hessian reused)" : "")}, {trials} trials, ratio {lastRatio:F3}, damping {damping:E1}, {f:G10} -> {fTrial:G10}, residual {residual:E2}, {evaluations} evaluations"));
+
             steps++;
-
-            // Near a KKT point the difference Hessian's rounding (about 10⁻⁸ relative) bounds the
-            // residual that can be reached; steps that no longer move the value end the run.
             flatSteps = f - fTrial <= 1e-14 * Math.Abs(f) ? flatSteps + 1 : 0;
             Array.Copy(trial, x, size);
-            Array.Copy(gTrial, g, size);
-            f = fTrial;
+            f = valueAndGradient(x, g);
+            evaluations++;
             if (flatSteps >= FlatStepLimit)
             {
                 return new Outcome(evaluations, f, Residual(x, g, n), MobilityExitReason.Stalled, steps);
@@ -201,26 +251,23 @@ internal static class ProjectedNewton
     }
 
     /// <summary>
-    /// The trial point for step length α: free entries x_k + α·d_k clipped at zero (Bertsekas'
-    /// projection on the bounds), active ones (1 − α)·x_k, the pivot the rest of its row; a row
-    /// whose pivot would turn negative is projected on the simplex. Returns gᵀ(trial − x).
+    /// The trial point x + s: free entries clipped at zero (Bertsekas' projection on the
+    /// bounds), the pivot the rest of its row; a row whose pivot would turn negative is projected
+    /// on the simplex. <paramref name="moved"/> receives the step actually taken by the free entries.
     /// </summary>
-    private static double Trial(double[] x, double[] g, double[] direction, bool[] active, int[] pivots, int n, double alpha, double[] trial, double[] rowBuffer, double[] rowScratch)
+    private static void Trial(double[] x, List<int> free, double[] step, int[] pivots, int n, double[] trial, double[] moved, double[] rowBuffer, double[] rowScratch)
     {
-        double decrease = 0;
+        Array.Copy(x, trial, x.Length);
+        for (var c = 0; c < free.Count; c++)
+        {
+            var k = free[c];
+            var target = Math.Max(0, x[k] + step[c]);
+            trial[pivots[k / n]] -= target - x[k];
+            trial[k] = target;
+        }
+
         for (var i = 0; i < n; i++)
         {
-            double moved = 0;
-            for (var k = i * n; k < (i + 1) * n; k++)
-            {
-                if (k != pivots[i])
-                {
-                    trial[k] = active[k] ? (1 - alpha) * x[k] : Math.Max(0, x[k] + (alpha * direction[k]));
-                    moved += trial[k] - x[k];
-                }
-            }
-
-            trial[pivots[i]] = x[pivots[i]] - moved;
             if (trial[pivots[i]] < 0)
             {
                 var row = trial.AsSpan(i * n, n);
@@ -228,14 +275,12 @@ internal static class ProjectedNewton
                 SimplexProjection.Project(rowBuffer, rowScratch);
                 rowBuffer.CopyTo(row);
             }
-
-            for (var k = i * n; k < (i + 1) * n; k++)
-            {
-                decrease += g[k] * (trial[k] - x[k]);
-            }
         }
 
-        return decrease;
+        for (var c = 0; c < free.Count; c++)
+        {
+            moved[c] = trial[free[c]] - x[free[c]];
+        }
     }
 
     /// <summary>
@@ -286,60 +331,102 @@ internal static class ProjectedNewton
     }
 
     /// <summary>
-    /// −H⁻¹·reduced on the entries marked in <paramref name="keep"/> (zero elsewhere): H scaled to a
-    /// unit diagonal and shifted by τ·I (τ from 0, then 10⁻¹⁰ growing tenfold) until its Cholesky
-    /// factorisation succeeds, which turns negative and near-zero curvature into a shorter step.
+    /// The quadratic model reduced·d + ½ dᵀHd of the free entries, minimised with Levenberg–Marquardt
+    /// damping: (H̃ + λI) s̃ = −g̃ with H̃ = SHS scaled to a unit diagonal (S = diag(|H_cc|^−½)) and
+    /// s = S s̃, which is the step of a trust region in the scaled norm ‖S⁻¹s‖ (Moré 1978).
     /// </summary>
-    private static double[] SolveModified(double[] hessian, double[] reduced, bool[] keep, int dimension)
+    private sealed class DampedModel
     {
-        var index = new List<int>();
-        for (var c = 0; c < dimension; c++)
+        private readonly double[] hessian;
+        private readonly double[] reduced;
+        private readonly double[] scaled;
+        private readonly double[] scale;
+        private readonly double[] factor;
+        private readonly int dimension;
+
+        public DampedModel(double[] hessian, double[] reduced, int dimension)
         {
-            if (keep[c])
+            this.hessian = hessian;
+            this.reduced = reduced;
+            this.dimension = dimension;
+            scale = new double[dimension];
+            for (var a = 0; a < dimension; a++)
             {
-                index.Add(c);
+                scale[a] = 1 / Math.Sqrt(Math.Max(Math.Abs(hessian[(a * dimension) + a]), 1e-300));
             }
-        }
 
-        var m = index.Count;
-        var scale = new double[m];
-        for (var a = 0; a < m; a++)
-        {
-            scale[a] = 1 / Math.Sqrt(Math.Max(Math.Abs(hessian[(index[a] * dimension) + index[a]]), 1e-300));
-        }
-
-        var scaled = new double[m * m];
-        for (var a = 0; a < m; a++)
-        {
-            for (var b = 0; b < m; b++)
+            scaled = new double[dimension * dimension];
+            for (var a = 0; a < dimension; a++)
             {
-                scaled[(a * m) + b] = hessian[(index[a] * dimension) + index[b]] * scale[a] * scale[b];
+                for (var b = 0; b < dimension; b++)
+                {
+                    scaled[(a * dimension) + b] = hessian[(a * dimension) + b] * scale[a] * scale[b];
+                }
             }
+
+            factor = new double[dimension * dimension];
         }
 
-        var factor = new double[m * m];
-        for (var shift = 0.0; ; shift = shift == 0 ? 1e-10 : shift * 10)
+        /// <summary>
+        /// The model on a subset of the free entries (<paramref name="positions"/> into this one's),
+        /// with the reduced gradient g_k − g_p at a new point (same pivots).
+        /// </summary>
+        public DampedModel Restrict(List<int> positions, double[] g, List<int> free, int[] pivots, int n)
         {
-            if (Cholesky(scaled, factor, m, shift))
+            var m = positions.Count;
+            var sub = new double[m * m];
+            var gradient = new double[m];
+            for (var a = 0; a < m; a++)
             {
-                break;
+                gradient[a] = g[free[a]] - g[pivots[free[a] / n]];
+                for (var b = 0; b < m; b++)
+                {
+                    sub[(a * m) + b] = hessian[(positions[a] * dimension) + positions[b]];
+                }
             }
+
+            return new DampedModel(sub, gradient, m);
         }
 
-        var solution = new double[m];
-        for (var a = 0; a < m; a++)
+        /// <summary>The damped step for λ = <paramref name="damping"/>; false when H̃ + λI is not positive definite.</summary>
+        public bool Solve(double damping, double[] step)
         {
-            solution[a] = -reduced[index[a]] * scale[a];
+            if (!Cholesky(scaled, factor, dimension, damping))
+            {
+                return false;
+            }
+
+            for (var a = 0; a < dimension; a++)
+            {
+                step[a] = -reduced[a] * scale[a];
+            }
+
+            SolveInPlace(factor, step, dimension);
+            for (var a = 0; a < dimension; a++)
+            {
+                step[a] *= scale[a];
+            }
+
+            return true;
         }
 
-        SolveInPlace(factor, solution, m);
-        var step = new double[dimension];
-        for (var a = 0; a < m; a++)
+        /// <summary>The decrease −(reduced·d + ½ dᵀHd) the model predicts for the step d.</summary>
+        public double Decrease(double[] d)
         {
-            step[index[a]] = solution[a] * scale[a];
-        }
+            double linear = 0, quadratic = 0;
+            for (var a = 0; a < dimension; a++)
+            {
+                if (d[a] == 0)
+                {
+                    continue;
+                }
 
-        return step;
+                linear += reduced[a] * d[a];
+                quadratic += d[a] * DenseKernels.Dot(hessian.AsSpan(a * dimension, dimension), d);
+            }
+
+            return -(linear + (0.5 * quadratic));
+        }
     }
 
     /// <summary>Lower Cholesky factor of A + shift·I (row-major); false when a pivot is not positive.</summary>
