@@ -49,4 +49,63 @@ internal static class Backtracking
 
         return (false, f, 0, evaluations);
     }
+
+    /// <summary>
+    /// The face polishes' projected search (L-BFGS, <see cref="FaceQuasiNewton"/> and
+    /// <see cref="CompactFaceQuasiNewton"/>): α = 1 first, then safeguarded quadratic interpolation
+    /// on the value, accepting the first trial whose value falls by at least γ times the
+    /// first-order decrease gᵀ(trial − x) that <paramref name="trialAt"/> returns. Stops below
+    /// α = 10⁻¹⁴ or when <paramref name="evaluations"/> reaches <paramref name="maxEvaluations"/>.
+    /// On acceptance <paramref name="trial"/> and <paramref name="gTrial"/> hold the point and its
+    /// gradient (evaluated afterwards for a shortened step, even past the budget).
+    /// </summary>
+    public static (bool Accepted, double Value) SearchInterpolated(
+        Func<double, double> trialAt,
+        Func<double[], double> value,
+        Func<double[], double[], double> valueAndGradient,
+        double[] trial,
+        double[] gTrial,
+        double f,
+        double slope,
+        double gamma,
+        ref int evaluations,
+        int maxEvaluations)
+    {
+        var alpha = 1.0;
+        while (true)
+        {
+            var decreaseBound = trialAt(alpha);
+            double fTrial;
+            if (decreaseBound < 0)
+            {
+                // The first trial is accepted almost always: evaluate it with its gradient.
+                var haveGradient = alpha == 1.0;
+                fTrial = haveGradient ? valueAndGradient(trial, gTrial) : value(trial);
+                evaluations++;
+                if (fTrial <= f + (gamma * decreaseBound))
+                {
+                    if (!haveGradient)
+                    {
+                        fTrial = valueAndGradient(trial, gTrial);
+                        evaluations++;
+                    }
+
+                    return (true, fTrial);
+                }
+            }
+            else
+            {
+                fTrial = double.PositiveInfinity;
+            }
+
+            if (alpha < 1e-14 || evaluations >= maxEvaluations)
+            {
+                return (false, f);
+            }
+
+            var denominator = 2 * (fTrial - f - (alpha * slope));
+            var next = double.IsFinite(fTrial) && denominator > 0 ? -slope * alpha * alpha / denominator : alpha / 2;
+            alpha = next >= 0.1 * alpha && next <= 0.9 * alpha ? next : alpha / 2;
+        }
+    }
 }

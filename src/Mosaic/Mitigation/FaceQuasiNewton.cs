@@ -14,7 +14,8 @@ namespace Mosaic.Mitigation;
 internal static class FaceQuasiNewton
 {
     private const double Gamma = 1e-4;
-    private const int Memory = 40;
+    /// <summary>Curvature pairs kept by the L-BFGS memory.</summary>
+    internal const int Memory = 40;
 
     /// <summary>
     /// The polish's arrays, kept across calls: the subproblem loop calls the polish hundreds of
@@ -24,11 +25,18 @@ internal static class FaceQuasiNewton
     /// </summary>
     internal sealed class Workspace
     {
-        /// <summary>Arrays for n districts (n² variables); the pairs are allocated when first filled.</summary>
-        public Workspace(int n)
+        /// <summary>
+        /// Arrays for n districts (n² variables); the pairs are allocated when first filled.
+        /// <paramref name="compact"/> chooses the polish (default: compact from
+        /// <see cref="MobilityObjective.BlockedThreshold"/> districts on; the tests compare both).
+        /// </summary>
+        public Workspace(int n, bool? compact = null)
         {
             N = n;
-            var size = n * n;
+
+            // Large problems polish on the compact face (CompactFaceQuasiNewton): these full-size arrays stay empty.
+            Compact = compact ?? n >= MobilityObjective.BlockedThreshold ? new CompactFaceQuasiNewton.Workspace(n) : null;
+            var size = Compact is null ? n * n : 0;
             Free = new bool[size];
             G = new double[size];
             Pg = new double[size];
@@ -43,6 +51,9 @@ internal static class FaceQuasiNewton
         }
 
         public int N { get; }
+
+        /// <summary>The compact polish's arrays, from <see cref="MobilityObjective.BlockedThreshold"/> districts on.</summary>
+        public CompactFaceQuasiNewton.Workspace? Compact { get; }
 
         public bool[] Free { get; }
 
@@ -96,6 +107,13 @@ internal static class FaceQuasiNewton
         if (workspace.N != n || size != n * n)
         {
             throw new ArgumentException("the workspace is for another size", nameof(workspace));
+        }
+
+        // Session 10: large problems run the same method on the free entries only (the vector
+        // work on all n² entries cost more than the objective at 500 districts).
+        if (workspace.Compact is not null)
+        {
+            return CompactFaceQuasiNewton.Minimize(value, valueAndGradient, x, n, tolerance, maxEvaluations, rowScale, workspace.Compact);
         }
 
         var free = workspace.Free;
@@ -189,42 +207,17 @@ internal static class FaceQuasiNewton
             // the first entry that reaches zero (the former rule) fixes one entry per iteration,
             // and after a projected-gradient burst has freed hundreds of entries (39 districts)
             // that spent the whole budget on two-evaluation steps.
-            var alpha = 1.0;
-            double fTrial;
-            var accepted = false;
-            double decreaseBound = 0;
-            var haveGradient = false;
-            while (true)
-            {
-                decreaseBound = ProjectedTrial(x, d, alpha, g, free, n, trial, rowBuffer, rowScratch);
-
-                if (decreaseBound < 0)
-                {
-                    // The first trial is accepted almost always: evaluate it with its gradient.
-                    haveGradient = alpha == 1.0;
-                    fTrial = haveGradient ? valueAndGradient(trial, gTrial) : value(trial);
-                    evaluations++;
-                    if (fTrial <= f + (Gamma * decreaseBound))
-                    {
-                        accepted = true;
-                        break;
-                    }
-                }
-                else
-                {
-                    fTrial = double.PositiveInfinity;
-                }
-
-                if (alpha < 1e-14 || evaluations >= maxEvaluations)
-                {
-                    break;
-                }
-
-                var denominator = 2 * (fTrial - f - (alpha * slope));
-                var next = double.IsFinite(fTrial) && denominator > 0 ? -slope * alpha * alpha / denominator : alpha / 2;
-                alpha = next >= 0.1 * alpha && next <= 0.9 * alpha ? next : alpha / 2;
-            }
-
+            var (accepted, fTrial) = Backtracking.SearchInterpolated(
+                alpha => ProjectedTrial(x, d, alpha, g, free, n, trial, rowBuffer, rowScratch),
+                value,
+                valueAndGradient,
+                trial,
+                gTrial,
+                f,
+                slope,
+                Gamma,
+                ref evaluations,
+                maxEvaluations);
             if (!accepted)
             {
                 if (stored == 0)
@@ -234,12 +227,6 @@ internal static class FaceQuasiNewton
 
                 stored = 0;
                 continue;
-            }
-
-            if (!haveGradient)
-            {
-                fTrial = valueAndGradient(trial, gTrial);
-                evaluations++;
             }
 
             // When the face shrank the curvature pairs are projected on the smaller subspace below
@@ -300,28 +287,35 @@ internal static class FaceQuasiNewton
     /// positive, moved to slots 0.. (oldest first) so that the newest is the last kept; returns
     /// how many remain. The dropped pairs' arrays fill the remaining slots as storage.
     /// </summary>
-    private static int ProjectPairs(double[][] s, double[][] y, double[] rho, int stored, ref int newest, bool[] free, int n)
+    private static int ProjectPairs(double[][] s, double[][] y, double[] rho, int stored, ref int newest, bool[] free, int n) =>
+        KeepCurvedPairs(s, y, rho, stored, ref newest, (sm, ym) =>
+        {
+            ProjectOnFace(sm, sm, free, n);
+            ProjectOnFace(ym, ym, free, n);
+            var sy = Dot(sm, ym);
+            return sy > 1e-12 * Math.Sqrt(Dot(sm, sm) * Dot(ym, ym)) ? 1 / sy : 0;
+        });
+
+    /// <summary>
+    /// The stored pairs' bookkeeping when the face shrinks (both polishes):
+    /// <paramref name="projectedCurvature"/> projects a pair in place and returns 1/sᵀy, or 0 when
+    /// its curvature is no longer positive; the pairs kept move to slots 0.. (oldest first) so that
+    /// the newest is the last kept; the dropped pairs' arrays fill the remaining slots as storage.
+    /// Returns how many remain.
+    /// </summary>
+    internal static int KeepCurvedPairs(double[][] s, double[][] y, double[] rho, int stored, ref int newest, Func<double[], double[], double> projectedCurvature)
     {
         var memory = s.Length;
         var first = (newest - stored + 1 + memory) % memory;
-        var order = Enumerable.Range(0, memory).Select(c => (first + c) % memory).ToArray();
         var kept = new List<(double[] S, double[] Y, double Rho)>();
         var spare = new List<(double[] S, double[] Y)>();
         for (var c = 0; c < memory; c++)
         {
-            var (sm, ym) = (s[order[c]], y[order[c]]);
-            if (c >= stored)
+            var (sm, ym) = (s[(first + c) % memory], y[(first + c) % memory]);
+            var inverseCurvature = c < stored ? projectedCurvature(sm, ym) : 0;
+            if (inverseCurvature != 0)
             {
-                spare.Add((sm, ym));
-                continue;
-            }
-
-            ProjectOnFace(sm, sm, free, n);
-            ProjectOnFace(ym, ym, free, n);
-            var sy = Dot(sm, ym);
-            if (sy > 1e-12 * Math.Sqrt(Dot(sm, sm) * Dot(ym, ym)))
-            {
-                kept.Add((sm, ym, 1 / sy));
+                kept.Add((sm, ym, inverseCurvature));
             }
             else
             {

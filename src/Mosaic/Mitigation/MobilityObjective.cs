@@ -79,6 +79,10 @@ internal sealed class MobilityObjective
     private readonly double[] packedGrad;
     private readonly double[] xT;
 
+    // True while packedX holds the X of the last forward pass (RR, dense forward): the backward
+    // pass then need not pack it again.
+    private bool packedXCurrent;
+
     public MobilityObjective(
         MitigationProblem problem,
         MitigationNetwork network,
@@ -263,6 +267,7 @@ internal sealed class MobilityObjective
 
     private void Forward(double[] x)
     {
+        packedXCurrent = false;
         if (blocked && ShareNonZero(x) > DenseForwardShare)
         {
             ForwardBlocked(x);
@@ -347,6 +352,7 @@ internal sealed class MobilityObjective
 
         DenseKernels.MultiplyPacked(xT, packedCalls, left, n, threads, accumulate: false);
         DenseKernels.Pack(x, transposed: false, packedX, n);
+        packedXCurrent = true;
         DenseKernels.MultiplyPacked(left, packedX, ohat, n, threads, accumulate: false);
         Densities(x);
     }
@@ -531,7 +537,7 @@ internal sealed class MobilityObjective
 
     /// <summary>
     /// ∂f/∂X from G = ∂f/∂Ô with the blocked kernel: O·Gᵀ for RT; (OX)·Gᵀ + (XᵀO)ᵀ·G for RR.
-    /// The forward pass may have skipped packing X (sparse path), so it is packed here.
+    /// The forward pass may have skipped packing X (sparse path); then it is packed here.
     /// </summary>
     private void BackwardBlocked(double[] x, double[] gradient)
     {
@@ -542,7 +548,11 @@ internal sealed class MobilityObjective
             return;
         }
 
-        DenseKernels.Pack(x, transposed: false, packedX, n);
+        if (!packedXCurrent)
+        {
+            DenseKernels.Pack(x, transposed: false, packedX, n);
+        }
+
         DenseKernels.MultiplyPacked(calls, packedX, work, n, threads, accumulate: false);
         DenseKernels.MultiplyPacked(work, packedGrad, gradient, n, threads, accumulate: false);
         DenseKernels.Transpose(left, workT, n);
@@ -557,15 +567,22 @@ internal sealed class MobilityObjective
         // gradOhat holds ∂f/∂D; turn it into ∂f/∂Ô (and ∂f/∂R̂ for RR), scaled by the score weight.
         if (density is not null)
         {
+            // Row by row (the column walk missed the cache on every entry at 500 districts); each
+            // k still sums over j in ascending order, so the bits are the same.
+            Array.Clear(gradRhat);
+            for (var j = 0; j < size; j++)
+            {
+                var gj = gradOhat.AsSpan(j * size, size);
+                var dj = d.AsSpan(j * size, size);
+                for (var k = 0; k < size; k++)
+                {
+                    gradRhat[k] += gj[k] * dj[k];
+                }
+            }
+
             for (var k = 0; k < size; k++)
             {
-                double acc = 0;
-                for (var j = 0; j < size; j++)
-                {
-                    acc += gradOhat[(j * size) + k] * d[(j * size) + k];
-                }
-
-                gradRhat[k] = -scoreWeight * acc / (rhat[k] + refugeeFloor);
+                gradRhat[k] = -scoreWeight * gradRhat[k] / (rhat[k] + refugeeFloor);
             }
         }
 
