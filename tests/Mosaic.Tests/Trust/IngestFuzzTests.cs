@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Mosaic.Data;
 using Mosaic.Ingest;
 
 namespace Mosaic.Tests.Trust;
@@ -8,11 +9,13 @@ namespace Mosaic.Tests.Trust;
 /// Bounded fuzzing of <c>mosaic ingest</c>: valid call files mutated at random (fixed seeds) by
 /// byte flips, truncation, line duplication, delimiter swaps, quote injection, huge fields,
 /// invalid UTF-8, stray CR and NUL bytes; every case must obey <see cref="IngestContract"/>.
-/// Files whose header still reads are ingested a batch at a time (one report line per file, so
-/// reconciliation is still checked per file); a batch that fails is halved until the failing
-/// files are found, each of which must fail cleanly alone.
-/// MOSAIC_FUZZ_CASES sets the number of cases per seed (default 1,000, two seeds: 2,000 cases,
-/// about 2.5 minutes on 2 quiet cores; set it lower while iterating).
+/// Files whose header still reads and whose body DuckDB's CSV reader can parse are ingested a
+/// batch at a time (one report line per file, so reconciliation is still checked per file); the
+/// others (about one in six) are ingested alone and must fail cleanly. An ingest costs about the
+/// same for 1 file as for 100 (the DuckDB session and reference tables dominate), so sorting
+/// the files first saves most of the ingests that halving failed batches used to cost.
+/// MOSAIC_FUZZ_CASES sets the number of cases per seed (default 1,000, two seeds: 2,000 cases;
+/// set it lower while iterating).
 /// </summary>
 public class IngestFuzzTests
 {
@@ -29,6 +32,7 @@ public class IngestFuzzTests
     {
         var rng = new Random(seed);
         using var dir = new TempFolder();
+        using var probe = new DuckDbSession(new EngineOptions(Threads: 1));
         var key = dir.Write("key.txt", IngestContract.Key);
         var batch = new List<string>();
         var alone = 0;
@@ -36,14 +40,18 @@ public class IngestFuzzTests
         {
             var path = dir.File($"seed{seed}-case{i}.csv");
             File.WriteAllBytes(path, Mutate(Valid(rng), rng));
-            if (HeaderReads(path))
-            {
-                batch.Add(path);
-            }
-            else
+            if (!HeaderReads(path))
             {
                 RunAlone(key, dir, path);
                 alone++;
+            }
+            else if (!CsvReaderParses(probe, path, i))
+            {
+                RunAlone(key, dir, path);
+            }
+            else
+            {
+                batch.Add(path);
             }
 
             if (batch.Count == BatchSize || (i == CasesPerSeed - 1 && batch.Count > 0))
@@ -63,16 +71,32 @@ public class IngestFuzzTests
         var (code, error) = IngestContract.IngestCalls(key, output, files);
         if (code == 2)
         {
-            // Some file of the batch is unreadable as a whole: halve the batch until each file
-            // that fails does so alone, and cleanly.
+            // Some file of the batch is unreadable as a whole (the probe missed it): the batch must
+            // fail cleanly, and each file that fails must do so alone, cleanly. Set aside the files
+            // the error names, or else halve the batch, and ingest the rest again.
+            IngestContract.Check(files.Count == 1 ? Path.GetFileName(files[0]) : $"failed batch from {files[0]}", code, error, output);
             if (files.Count == 1)
             {
-                IngestContract.Check(Path.GetFileName(files[0]), code, error, output);
                 return;
             }
 
-            RunBatch(key, dir, files[..(files.Count / 2)]);
-            RunBatch(key, dir, files[(files.Count / 2)..]);
+            var named = files.Where(f => IngestContract.Messages(error).Contains(f, StringComparison.Ordinal)).ToList();
+            foreach (var file in named)
+            {
+                RunAlone(key, dir, file);
+            }
+
+            var rest = files.Except(named).ToList();
+            if (named.Count > 0 && rest.Count > 0)
+            {
+                RunBatch(key, dir, rest);
+            }
+            else if (named.Count == 0)
+            {
+                RunBatch(key, dir, files[..(files.Count / 2)]);
+                RunBatch(key, dir, files[(files.Count / 2)..]);
+            }
+
             return;
         }
 
@@ -89,6 +113,24 @@ public class IngestFuzzTests
         if (Directory.Exists(output))
         {
             Directory.Delete(output, recursive: true);
+        }
+    }
+
+    /// <summary>
+    /// Whether DuckDB's CSV reader, as the ingest calls it, parses the whole file: a file it cannot
+    /// parse fails every ingest it is in. Only routing: a wrong guess costs an ingest, never a check.
+    /// </summary>
+    private static bool CsvReaderParses(DuckDbSession probe, string path, int index)
+    {
+        var csv = CsvFile.Open(path);
+        try
+        {
+            csv.Load(probe, $"CREATE OR REPLACE TEMP TABLE probe AS SELECT * FROM {csv.ReadCsvSql($"rejects_{index}", $"scans_{index}")}");
+            return true;
+        }
+        catch (MosaicInputException)
+        {
+            return false;
         }
     }
 
