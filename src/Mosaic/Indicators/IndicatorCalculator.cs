@@ -44,6 +44,14 @@ internal sealed class IndicatorCalculator(IndicatorSchema schema)
     private double[] valueScratch2 = [];
     private int[] contactStart = [];
 
+    // Cells that are the disjoint union of two others reuse their sorted distributions (see Derivations).
+    private readonly (int A, int B, bool Concatenated)[] derivations = Derivations(schema);
+    private readonly int[] order = ComputeOrder(Derivations(schema));
+    private readonly bool[] isPart = PartsOf(Derivations(schema));
+    private readonly SortedParts[] sortedParts = [.. Enumerable.Range(0, schema.Combos.Length * 2).Select(_ => new SortedParts())];
+    private int cursorA;
+    private int cursorB;
+
     public IndicatorSchema Schema => schema;
 
     /// <summary>The position index of the user's home, or −1 when none (computed by <see cref="Compute"/>).</summary>
@@ -78,7 +86,12 @@ internal sealed class IndicatorCalculator(IndicatorSchema schema)
         }
 
         Home = ComputeHome(user);
-        for (var c = 0; c < schema.Combos.Length; c++)
+        foreach (var store in sortedParts)
+        {
+            store.Clear();
+        }
+
+        foreach (var c in order)
         {
             // Branch-free selection (the tests are unpredictable): every index is written, and the
             // count only moves past the ones whose record code is in the cell's or filter's set.
@@ -104,6 +117,8 @@ internal sealed class IndicatorCalculator(IndicatorSchema schema)
                 }
 
                 var part = subset.AsSpan(0, k);
+                cursorA = 0;
+                cursorB = 0;
                 foreach (var (start, length) in Groups(part))
                 {
                     var group = part.Slice(start, length);
@@ -261,11 +276,154 @@ internal sealed class IndicatorCalculator(IndicatorSchema schema)
         }
 
         SummaryStatistics.Compute(data, stats);
+        AddStatistics(index);
+    }
+
+    /// <summary>Adds the summary statistics of <paramref name="sorted"/> (ascending).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void AddSortedSummary(Indicator indicator, int c, InteractionFilter filter, ReadOnlySpan<double> sorted)
+    {
+        var index = schema.Find(indicator, c, filter);
+        if (index < 0)
+        {
+            return;
+        }
+
+        if (sorted.IsEmpty)
+        {
+            stats.AsSpan().Fill(double.NaN);
+        }
+        else
+        {
+            SummaryStatistics.ComputeSorted(sorted, stats);
+        }
+
+        AddStatistics(index);
+    }
+
+    private void AddStatistics(int index)
+    {
         var first = schema.Instances[index].Accumulator;
         for (var s = 0; s < SummaryStatistics.Count; s++)
         {
             accumulators[first + s].Add(stats[s]);
         }
+    }
+
+    /// <summary>
+    /// For each cell, the two disjoint cells it is the union of (A = −1: none), whose sorted call
+    /// durations it merges instead of sorting its own. A whole-week cell is weekdays then
+    /// weekend: within an ISO week every weekday record precedes every weekend record, so when
+    /// grouping by week its time sequence is the two sequences one after the other
+    /// (Concatenated), and its interevent times are theirs plus the one gap between them. The
+    /// parts of a day and night cell interleave, so its interevent times are its own.
+    /// </summary>
+    internal static (int A, int B, bool Concatenated)[] Derivations(IndicatorSchema schema)
+    {
+        var combos = schema.Combos;
+        var result = new (int A, int B, bool Concatenated)[combos.Length];
+        for (var c = 0; c < combos.Length; c++)
+        {
+            var (w, d) = combos[c];
+            var weekday = Array.IndexOf(combos, (1, d));
+            var day = Array.IndexOf(combos, (w, 1));
+            result[c] = w == 0 && weekday >= 0 ? (weekday, Array.IndexOf(combos, (2, d)), schema.Options.GroupBy == IndicatorGrouping.Week)
+                : d == 0 && day >= 0 ? (day, Array.IndexOf(combos, (w, 2)), false)
+                : (-1, -1, false);
+        }
+
+        return result;
+    }
+
+    /// <summary>The cells in an order where every cell comes after the two it is made from.</summary>
+    private static int[] ComputeOrder((int A, int B, bool Concatenated)[] derivations)
+    {
+        var done = new bool[derivations.Length];
+        var order = new List<int>();
+        while (order.Count < derivations.Length)
+        {
+            for (var c = 0; c < derivations.Length; c++)
+            {
+                var (a, b, _) = derivations[c];
+                if (!done[c] && (a < 0 || (done[a] && done[b])))
+                {
+                    done[c] = true;
+                    order.Add(c);
+                }
+            }
+        }
+
+        return [.. order];
+    }
+
+    private static bool[] PartsOf((int A, int B, bool Concatenated)[] derivations)
+    {
+        var parts = new bool[derivations.Length];
+        foreach (var (a, b, _) in derivations)
+        {
+            if (a >= 0)
+            {
+                parts[a] = parts[b] = true;
+            }
+        }
+
+        return parts;
+    }
+
+    /// <summary>The stored week <paramref name="weekKey"/> of a part, moving the cursor past it; false (empty) when the part has no record that week.</summary>
+    private static bool FindWeek(SortedParts store, ref int cursor, int weekKey, out SortedWeek found)
+    {
+        var weeks = store.Weeks;
+        while (cursor < weeks.Count && weeks[cursor].Week < weekKey)
+        {
+            cursor++;
+        }
+
+        if (cursor < weeks.Count && weeks[cursor].Week == weekKey)
+        {
+            found = weeks[cursor++];
+            return true;
+        }
+
+        found = default;
+        return false;
+    }
+
+    /// <summary>One week of a finished cell: its first and last record times and where its sorted distributions are stored.</summary>
+    private readonly record struct SortedWeek(int Week, long FirstTicks, long LastTicks, int DurationStart, int DurationLength, int GapStart, int GapLength);
+
+    /// <summary>A finished cell's sorted call durations and interevent times, week by week, for the cells made from it.</summary>
+    private sealed class SortedParts
+    {
+        private double[] values = new double[1024];
+        private int used;
+
+        public List<SortedWeek> Weeks { get; } = [];
+
+        public void Clear()
+        {
+            Weeks.Clear();
+            used = 0;
+        }
+
+        public void Add(SortedWeek week) => Weeks.Add(week);
+
+        /// <summary>Stores <paramref name="sorted"/>; returns where it starts.</summary>
+        public int Append(ReadOnlySpan<double> sorted)
+        {
+            if (used + sorted.Length > values.Length)
+            {
+                Array.Resize(ref values, Math.Max(used + sorted.Length, values.Length * 2));
+            }
+
+            sorted.CopyTo(values.AsSpan(used));
+            used += sorted.Length;
+            return used - sorted.Length;
+        }
+
+        public ReadOnlySpan<double> Durations(SortedWeek week) => values.AsSpan(week.DurationStart, week.DurationLength);
+
+        public ReadOnlySpan<double> Gaps(SortedWeek week) => values.AsSpan(week.GapStart, week.GapLength);
     }
 
     /// <summary>Indicators of a call-only or text-only week.</summary>
@@ -312,9 +470,38 @@ internal sealed class IndicatorCalculator(IndicatorSchema schema)
         AddScalar(Indicator.NumberOfInteractions, c, filter, n);
         AddScalar(Indicator.NumberOfInteractionIn, c, filter, n - outgoing);
         AddScalar(Indicator.NumberOfInteractionOut, c, filter, outgoing);
+        var (partA, partB, concatenated) = derivations[c];
+        var weekKey = schema.Options.GroupBy == IndicatorGrouping.Week ? week[group[0]] : 0;
+        var hasA = false;
+        var hasB = false;
+        SortedWeek weekA = default, weekB = default;
+        if (partA >= 0)
+        {
+            hasA = FindWeek(sortedParts[(partA * 2) + (int)filter], ref cursorA, weekKey, out weekA);
+            hasB = FindWeek(sortedParts[(partB * 2) + (int)filter], ref cursorB, weekKey, out weekB);
+        }
+
+        var store = isPart[c] ? sortedParts[(c * 2) + (int)filter] : null;
+        var stored = new SortedWeek(weekKey, records[group[0]].Ticks, records[group[^1]].Ticks, 0, 0, 0, 0);
         if (isCall)
         {
-            AddSummary(Indicator.CallDuration, c, filter, first.AsSpan(0, durations));
+            var sortedDurations = first.AsSpan(0, durations);
+            if (partA >= 0)
+            {
+                SummaryStatistics.Merge(
+                    sortedParts[(partA * 2) + (int)filter].Durations(weekA), sortedParts[(partB * 2) + (int)filter].Durations(weekB), sortedDurations);
+            }
+            else
+            {
+                SummaryStatistics.Sort(sortedDurations);
+            }
+
+            AddSortedSummary(Indicator.CallDuration, c, filter, sortedDurations);
+            if (store is not null)
+            {
+                stored = stored with { DurationStart = store.Append(sortedDurations), DurationLength = durations };
+            }
+
             AddScalar(Indicator.PercentInitiatedInteractions, c, filter, (double)outgoing / n);
             var totalDuration = 0.0;
             for (var k = 0; k < contacts; k++)
@@ -354,12 +541,33 @@ internal sealed class IndicatorCalculator(IndicatorSchema schema)
         var paretoTaken = SummaryStatistics.ParetoCount(second.AsSpan(0, contacts), n);
         AddScalar(Indicator.PercentParetoInteractions, c, filter, (double)paretoTaken / n);
 
-        for (var k = 1; k < n; k++)
+        var gaps = first.AsSpan(0, Math.Max(n - 1, 0));
+        if (partA >= 0 && concatenated)
         {
-            first[k - 1] = (records[group[k]].Ticks - records[group[k - 1]].Ticks) / (double)TicksPerSecond;
+            // Weekdays then weekend: their gaps, and the one from the last weekday record to the first weekend one.
+            var gapsA = sortedParts[(partA * 2) + (int)filter].Gaps(weekA);
+            var gapsB = sortedParts[(partB * 2) + (int)filter].Gaps(weekB);
+            SummaryStatistics.Merge(gapsA, gapsB, gaps[..(gapsA.Length + gapsB.Length)]);
+            if (hasA && hasB)
+            {
+                SummaryStatistics.InsertLast(gaps, (weekB.FirstTicks - weekA.LastTicks) / (double)TicksPerSecond);
+            }
+        }
+        else
+        {
+            for (var k = 1; k < n; k++)
+            {
+                gaps[k - 1] = (records[group[k]].Ticks - records[group[k - 1]].Ticks) / (double)TicksPerSecond;
+            }
+
+            SummaryStatistics.Sort(gaps);
         }
 
-        AddSummary(Indicator.IntereventTime, c, filter, first.AsSpan(0, Math.Max(n - 1, 0)));
+        AddSortedSummary(Indicator.IntereventTime, c, filter, gaps);
+        if (store is not null)
+        {
+            store.Add(stored with { GapStart = store.Append(gaps), GapLength = gaps.Length });
+        }
 
         foreach (var contact in touched)
         {
