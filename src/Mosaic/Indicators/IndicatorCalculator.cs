@@ -37,12 +37,12 @@ internal sealed class IndicatorCalculator(IndicatorSchema schema)
     private readonly List<int> touchedPositions = [];
     private readonly List<int> binned = [];
     private readonly List<double> values = [];
-    private int[] byContact = [];
     private int[] touchedScratch = [];
     private int[] countScratch = [];
     private double[] valueScratch = [];
     private double[] valueScratch2 = [];
-    private int[] contactStart = [];
+    private byte[] conversationState = [];
+    private long[] conversationLast = [];
 
     // Cells that are the disjoint union of two others reuse their sorted distributions (see Derivations).
     private readonly (int A, int B, bool Concatenated)[] derivations = Derivations(schema);
@@ -155,7 +155,6 @@ internal sealed class IndicatorCalculator(IndicatorSchema schema)
             code = new byte[size];
             combo = new int[size];
             subset = new int[size];
-            byContact = new int[size];
             // A group's lists of records, contacts or positions: at most one entry per record.
             touchedScratch = new int[size];
             countScratch = new int[size];
@@ -170,7 +169,8 @@ internal sealed class IndicatorCalculator(IndicatorSchema schema)
             contactCount = new int[size];
             contactOut = new int[size];
             contactDuration = new double[size];
-            contactStart = new int[size + 1];
+            conversationState = new byte[size];
+            conversationLast = new long[size];
         }
 
         var positions = user.PositionCount;
@@ -580,7 +580,9 @@ internal sealed class IndicatorCalculator(IndicatorSchema schema)
     /// <summary>
     /// Indicators of a week of calls and texts: active days and bandicoot's text conversations,
     /// per contact: texts less than one hour apart form a conversation, a call or a gap of an hour
-    /// or more ends it.
+    /// or more ends it. One pass in time order with each contact's open conversation in
+    /// <see cref="conversationState"/>: every contact's records are met in its own time order, as
+    /// bandicoot walks them; only the response delays come in another order, and they are sorted.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Conversations(BandicootUser user, int c, ReadOnlySpan<int> group)
@@ -588,6 +590,10 @@ internal sealed class IndicatorCalculator(IndicatorSchema schema)
         var records = user.Records;
         var activeDays = 0;
         var lastDay = int.MinValue;
+        var contacts = 0;
+        var delays = valueScratch;
+        var delayCount = 0;
+        var tally = default(ConversationTally);
         foreach (var i in group)
         {
             if (day[i] != lastDay)
@@ -595,118 +601,95 @@ internal sealed class IndicatorCalculator(IndicatorSchema schema)
                 activeDays++;
                 lastDay = day[i];
             }
+
+            ref readonly var r = ref records[i];
+            var contact = r.Contact;
+            var state = conversationState[contact];
+            if (state == 0)
+            {
+                touchedScratch[contacts++] = contact;
+                state = ConversationSeen;
+            }
+
+            var isText = r.Kind == RecordKind.Text;
+            var previous = conversationLast[contact];
+            if ((state & ConversationOpen) != 0 && (!isText || r.Ticks - previous >= HourTicks))
+            {
+                tally.Close(state);
+                state = ConversationSeen;
+            }
+
+            if (isText)
+            {
+                if ((state & ConversationOpen) == 0)
+                {
+                    state = (byte)(ConversationSeen | ConversationOpen | (r.Out ? ConversationFirstOut | ConversationHasOut | ConversationLastOut : 0));
+                }
+                else
+                {
+                    // While a conversation is open the contact's previous record is one of its texts.
+                    if ((state & ConversationLastOut) == 0 && r.Out)
+                    {
+                        var delay = (r.Ticks - previous) / (double)TicksPerSecond;
+                        if (delay > 0)
+                        {
+                            delays[delayCount++] = delay;
+                        }
+                    }
+
+                    state = (byte)(r.Out ? state | ConversationHasOut | ConversationLastOut : state & ~ConversationLastOut);
+                }
+            }
+
+            conversationState[contact] = state;
+            conversationLast[contact] = r.Ticks;
+        }
+
+        foreach (var contact in touchedScratch.AsSpan(0, contacts))
+        {
+            var state = conversationState[contact];
+            if ((state & ConversationOpen) != 0)
+            {
+                tally.Close(state);
+            }
+
+            conversationState[contact] = 0;
         }
 
         AddScalar(Indicator.ActiveDays, c, InteractionFilter.CallAndText, activeDays);
-
-        // Bucket the group by contact, keeping time order within each contact (a counting sort).
-        var contacts = 0;
-        foreach (var i in group)
-        {
-            var contact = records[i].Contact;
-            if (contactCount[contact]++ == 0)
-            {
-                touchedScratch[contacts++] = contact;
-            }
-        }
-
-        var touched = touchedScratch.AsSpan(0, contacts);
-        var delays = valueScratch;
-        var delayCount = 0;
-
-        var offset = 0;
-        foreach (var contact in touched)
-        {
-            contactStart[contact] = offset;
-            offset += contactCount[contact];
-            contactCount[contact] = contactStart[contact];
-        }
-
-        foreach (var i in group)
-        {
-            byContact[contactCount[records[i].Contact]++] = i;
-        }
-
-        var initiated = 0;
-        var conversations = 0;
-        var received = 0;
-        var responded = 0;
-        foreach (var contact in touched)
-        {
-            var run = byContact.AsSpan(contactStart[contact], contactCount[contact] - contactStart[contact]);
-            var open = false;
-            var firstOut = false;
-            var hasOut = false;
-            var previousOut = false;
-            long previousTicks = 0;
-            long last = long.MinValue;
-            foreach (var i in run)
-            {
-                ref readonly var r = ref records[i];
-                var isText = r.Kind == RecordKind.Text;
-                var close = last != long.MinValue && r.Ticks - last >= HourTicks;
-                if (close || !isText)
-                {
-                    if (open)
-                    {
-                        conversations++;
-                        initiated += firstOut ? 1 : 0;
-                        if (!firstOut)
-                        {
-                            received++;
-                            responded += hasOut ? 1 : 0;
-                        }
-
-                        open = false;
-                    }
-                }
-
-                if (isText)
-                {
-                    if (!open)
-                    {
-                        open = true;
-                        firstOut = r.Out;
-                        hasOut = r.Out;
-                    }
-                    else
-                    {
-                        if (!previousOut && r.Out)
-                        {
-                            var delay = (r.Ticks - previousTicks) / (double)TicksPerSecond;
-                            if (delay > 0)
-                            {
-                                delays[delayCount++] = delay;
-                            }
-                        }
-
-                        hasOut |= r.Out;
-                    }
-
-                    previousOut = r.Out;
-                    previousTicks = r.Ticks;
-                }
-
-                last = r.Ticks;
-            }
-
-            if (open)
-            {
-                conversations++;
-                initiated += firstOut ? 1 : 0;
-                if (!firstOut)
-                {
-                    received++;
-                    responded += hasOut ? 1 : 0;
-                }
-            }
-
-            contactCount[contact] = 0;
-        }
-
-        AddScalar(Indicator.PercentInitiatedConversations, c, InteractionFilter.CallAndText, conversations == 0 ? 0.0 : (double)initiated / conversations);
-        AddScalar(Indicator.ResponseRateText, c, InteractionFilter.CallAndText, received == 0 ? double.NaN : (double)responded / received);
+        AddScalar(Indicator.PercentInitiatedConversations, c, InteractionFilter.CallAndText, tally.Conversations == 0 ? 0.0 : (double)tally.Initiated / tally.Conversations);
+        AddScalar(Indicator.ResponseRateText, c, InteractionFilter.CallAndText, tally.Received == 0 ? double.NaN : (double)tally.Responded / tally.Received);
         AddSummary(Indicator.ResponseDelayText, c, InteractionFilter.CallAndText, delays.AsSpan(0, delayCount));
+    }
+
+    // A contact's conversation state in a Conversations pass (0: not met yet).
+    private const byte ConversationSeen = 1;
+    private const byte ConversationOpen = 2;
+    private const byte ConversationFirstOut = 4;
+    private const byte ConversationHasOut = 8;
+    private const byte ConversationLastOut = 16;
+
+    /// <summary>Closed conversations: how many, how many the user started, how many others started and how many of those the user answered.</summary>
+    private struct ConversationTally
+    {
+        public int Conversations;
+        public int Initiated;
+        public int Received;
+        public int Responded;
+
+        public void Close(byte state)
+        {
+            Conversations++;
+            if ((state & ConversationFirstOut) != 0)
+            {
+                Initiated++;
+            }
+            else
+            {
+                Received++;
+                Responded += (state & ConversationHasOut) != 0 ? 1 : 0;
+            }
+        }
     }
 
     /// <summary>
