@@ -41,6 +41,7 @@ internal sealed class IndicatorCalculator(IndicatorSchema schema)
     private int[] countScratch = [];
     private double[] valueScratch = [];
     private double[] valueScratch2 = [];
+    private int[] contactFirst = [];
     private byte[] conversationState = [];
     private long[] conversationLast = [];
 
@@ -169,6 +170,7 @@ internal sealed class IndicatorCalculator(IndicatorSchema schema)
             contactCount = new int[size];
             contactOut = new int[size];
             contactDuration = new double[size];
+            contactFirst = new int[size];
             conversationState = new byte[size];
             conversationLast = new long[size];
         }
@@ -311,8 +313,9 @@ internal sealed class IndicatorCalculator(IndicatorSchema schema)
     }
 
     /// <summary>
-    /// For each cell, the two disjoint cells it is the union of (A = −1: none), whose sorted call
-    /// durations it merges instead of sorting its own. A whole-week cell is weekdays then
+    /// For each cell, the two disjoint cells it is the union of (A = −1: none): it adds up their
+    /// per-contact tallies and merges their sorted call durations instead of reading and sorting
+    /// its own records (see <see cref="MergeContacts"/>). A whole-week cell is weekdays then
     /// weekend: within an ISO week every weekday record precedes every weekend record, so when
     /// grouping by week its time sequence is the two sequences one after the other
     /// (Concatenated), and its interevent times are theirs plus the one gap between them. The
@@ -390,13 +393,58 @@ internal sealed class IndicatorCalculator(IndicatorSchema schema)
     }
 
     /// <summary>One week of a finished cell: its first and last record times and where its sorted distributions are stored.</summary>
-    private readonly record struct SortedWeek(int Week, long FirstTicks, long LastTicks, int DurationStart, int DurationLength, int GapStart, int GapLength);
+    private readonly record struct SortedWeek(int Week, long FirstTicks, long LastTicks, int Outgoing, int Nocturnal)
+    {
+        public int ContactStart { get; init; }
 
-    /// <summary>A finished cell's sorted call durations and interevent times, week by week, for the cells made from it.</summary>
+        public int ContactLength { get; init; }
+
+        public int DurationStart { get; init; }
+
+        public int DurationLength { get; init; }
+
+        public int GapStart { get; init; }
+
+        public int GapLength { get; init; }
+    }
+
+    /// <summary>One contact of a finished cell's week: its first record (index) and its count, outgoing count and total call duration.</summary>
+    private readonly record struct ContactTally(int Contact, int First, int Count, int Out, double Duration);
+
+    /// <summary>
+    /// The contacts of a union of two disjoint weeks into the contact arrays, in order of first
+    /// record (the order the union's own pass would meet them, which the entropy's sum follows);
+    /// returns how many. Counts and whole-second durations add exactly in any order.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private int MergeContacts(ReadOnlySpan<ContactTally> a, ReadOnlySpan<ContactTally> b)
+    {
+        var contacts = 0;
+        int i = 0, j = 0;
+        while (i < a.Length || j < b.Length)
+        {
+            var t = j >= b.Length || (i < a.Length && a[i].First < b[j].First) ? a[i++] : b[j++];
+            var contact = t.Contact;
+            if (contactCount[contact] == 0)
+            {
+                touchedScratch[contacts++] = contact;
+                contactFirst[contact] = t.First;
+            }
+
+            contactCount[contact] += t.Count;
+            contactOut[contact] += t.Out;
+            contactDuration[contact] += t.Duration;
+        }
+
+        return contacts;
+    }
+
+    /// <summary>A finished cell's contact tallies, sorted call durations and interevent times, week by week, for the cells made from it.</summary>
     private sealed class SortedParts
     {
         private double[] values = new double[1024];
         private int used;
+        private ContactTally[] contacts = new ContactTally[256];
 
         public List<SortedWeek> Weeks { get; } = [];
 
@@ -404,7 +452,22 @@ internal sealed class IndicatorCalculator(IndicatorSchema schema)
         {
             Weeks.Clear();
             used = 0;
+            ContactCount = 0;
         }
+
+        public int ContactCount { get; private set; }
+
+        public void AddContact(ContactTally tally)
+        {
+            if (ContactCount == contacts.Length)
+            {
+                Array.Resize(ref contacts, contacts.Length * 2);
+            }
+
+            contacts[ContactCount++] = tally;
+        }
+
+        public ReadOnlySpan<ContactTally> Contacts(SortedWeek week) => contacts.AsSpan(week.ContactStart, week.ContactLength);
 
         public void Add(SortedWeek week) => Weeks.Add(week);
 
@@ -437,39 +500,9 @@ internal sealed class IndicatorCalculator(IndicatorSchema schema)
         var nocturnal = 0;
         var contacts = 0;
         var durations = 0;
-        var touchedContacts = touchedScratch;
         var first = valueScratch;
         var second = valueScratch2;
         var isCall = filter == InteractionFilter.Call;
-        foreach (var i in group)
-        {
-            ref readonly var r = ref records[i];
-            var contact = r.Contact;
-            if (contactCount[contact]++ == 0)
-            {
-                touchedContacts[contacts++] = contact;
-            }
-
-            if (r.Out)
-            {
-                contactOut[contact]++;
-                outgoing++;
-            }
-
-            nocturnal += night[i] ? 1 : 0;
-            if (isCall)
-            {
-                contactDuration[contact] += r.Duration;
-                first[durations++] = r.Duration;
-            }
-        }
-
-        var touched = touchedContacts.AsSpan(0, contacts);
-        AddScalar(Indicator.NumberOfContacts, c, filter, contacts);
-        AddScalar(Indicator.PercentNocturnal, c, filter, (double)nocturnal / n);
-        AddScalar(Indicator.NumberOfInteractions, c, filter, n);
-        AddScalar(Indicator.NumberOfInteractionIn, c, filter, n - outgoing);
-        AddScalar(Indicator.NumberOfInteractionOut, c, filter, outgoing);
         var (partA, partB, concatenated) = derivations[c];
         var weekKey = schema.Options.GroupBy == IndicatorGrouping.Week ? week[group[0]] : 0;
         var hasA = false;
@@ -477,12 +510,62 @@ internal sealed class IndicatorCalculator(IndicatorSchema schema)
         SortedWeek weekA = default, weekB = default;
         if (partA >= 0)
         {
-            hasA = FindWeek(sortedParts[(partA * 2) + (int)filter], ref cursorA, weekKey, out weekA);
-            hasB = FindWeek(sortedParts[(partB * 2) + (int)filter], ref cursorB, weekKey, out weekB);
+            // A union of two finished cells: their per-contact tallies, not the records.
+            var storeA = sortedParts[(partA * 2) + (int)filter];
+            var storeB = sortedParts[(partB * 2) + (int)filter];
+            hasA = FindWeek(storeA, ref cursorA, weekKey, out weekA);
+            hasB = FindWeek(storeB, ref cursorB, weekKey, out weekB);
+            outgoing = weekA.Outgoing + weekB.Outgoing;
+            nocturnal = weekA.Nocturnal + weekB.Nocturnal;
+            contacts = MergeContacts(storeA.Contacts(weekA), storeB.Contacts(weekB));
+            durations = weekA.DurationLength + weekB.DurationLength;
+        }
+        else
+        {
+            foreach (var i in group)
+            {
+                ref readonly var r = ref records[i];
+                var contact = r.Contact;
+                if (contactCount[contact]++ == 0)
+                {
+                    touchedScratch[contacts++] = contact;
+                    contactFirst[contact] = i;
+                }
+
+                if (r.Out)
+                {
+                    contactOut[contact]++;
+                    outgoing++;
+                }
+
+                nocturnal += night[i] ? 1 : 0;
+                if (isCall)
+                {
+                    contactDuration[contact] += r.Duration;
+                    first[durations++] = r.Duration;
+                }
+            }
         }
 
+        var touched = touchedScratch.AsSpan(0, contacts);
+        AddScalar(Indicator.NumberOfContacts, c, filter, contacts);
+        AddScalar(Indicator.PercentNocturnal, c, filter, (double)nocturnal / n);
+        AddScalar(Indicator.NumberOfInteractions, c, filter, n);
+        AddScalar(Indicator.NumberOfInteractionIn, c, filter, n - outgoing);
+        AddScalar(Indicator.NumberOfInteractionOut, c, filter, outgoing);
         var store = isPart[c] ? sortedParts[(c * 2) + (int)filter] : null;
-        var stored = new SortedWeek(weekKey, records[group[0]].Ticks, records[group[^1]].Ticks, 0, 0, 0, 0);
+        var stored = new SortedWeek(weekKey, records[group[0]].Ticks, records[group[^1]].Ticks, outgoing, nocturnal);
+        if (store is not null)
+        {
+            var start = store.ContactCount;
+            foreach (var contact in touched)
+            {
+                store.AddContact(new ContactTally(contact, contactFirst[contact], contactCount[contact], contactOut[contact], contactDuration[contact]));
+            }
+
+            stored = stored with { ContactStart = start, ContactLength = contacts };
+        }
+
         if (isCall)
         {
             var sortedDurations = first.AsSpan(0, durations);
