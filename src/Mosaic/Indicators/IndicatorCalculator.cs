@@ -50,6 +50,9 @@ internal sealed class IndicatorCalculator(IndicatorSchema schema)
     private readonly int[] order = ComputeOrder(Derivations(schema));
     private readonly bool[] isPart = PartsOf(Derivations(schema));
     private readonly SortedParts[] sortedParts = [.. Enumerable.Range(0, schema.Combos.Length * 2).Select(_ => new SortedParts())];
+    private readonly bool[] mergeConversations = [.. Derivations(schema).Select((d, c) => d.Concatenated && !PartsOf(Derivations(schema))[c])];
+    private readonly ConversationParts?[] conversationParts = ConversationStores(Derivations(schema));
+    private bool[] firstHasOut = [];
     private int cursorA;
     private int cursorB;
 
@@ -92,6 +95,11 @@ internal sealed class IndicatorCalculator(IndicatorSchema schema)
             store.Clear();
         }
 
+        foreach (var store in conversationParts)
+        {
+            store?.Clear();
+        }
+
         foreach (var c in order)
         {
             // Branch-free selection (the tests are unpredictable): every index is written, and the
@@ -123,7 +131,11 @@ internal sealed class IndicatorCalculator(IndicatorSchema schema)
                 foreach (var (start, length) in Groups(part))
                 {
                     var group = part.Slice(start, length);
-                    if (filter == InteractionFilter.CallAndText)
+                    if (filter == InteractionFilter.CallAndText && mergeConversations[c])
+                    {
+                        MergedConversations(c, week[group[0]]);
+                    }
+                    else if (filter == InteractionFilter.CallAndText)
                     {
                         Conversations(user, c, group);
                     }
@@ -171,6 +183,7 @@ internal sealed class IndicatorCalculator(IndicatorSchema schema)
             contactOut = new int[size];
             contactDuration = new double[size];
             contactFirst = new int[size];
+            firstHasOut = new bool[size];
             conversationState = new byte[size];
             conversationLast = new long[size];
         }
@@ -357,6 +370,24 @@ internal sealed class IndicatorCalculator(IndicatorSchema schema)
         }
 
         return [.. order];
+    }
+
+    /// <summary>A conversation store for each part of a whole-week cell whose conversations are merged, else null.</summary>
+    private static ConversationParts?[] ConversationStores((int A, int B, bool Concatenated)[] derivations)
+    {
+        var parts = PartsOf(derivations);
+        var stores = new ConversationParts?[derivations.Length];
+        for (var c = 0; c < derivations.Length; c++)
+        {
+            var (a, b, concatenated) = derivations[c];
+            if (concatenated && !parts[c])
+            {
+                stores[a] ??= new ConversationParts();
+                stores[b] ??= new ConversationParts();
+            }
+        }
+
+        return stores;
     }
 
     private static bool[] PartsOf((int A, int B, bool Concatenated)[] derivations)
@@ -688,17 +719,19 @@ internal sealed class IndicatorCalculator(IndicatorSchema schema)
             ref readonly var r = ref records[i];
             var contact = r.Contact;
             var state = conversationState[contact];
+            var isText = r.Kind == RecordKind.Text;
             if (state == 0)
             {
                 touchedScratch[contacts++] = contact;
-                state = ConversationSeen;
+                contactFirst[contact] = i;
+                // Marks the conversation the contact's first record opens, if a text (see ConversationParts).
+                state = (byte)(isText ? ConversationFirst | ConversationSeen : ConversationSeen);
             }
 
-            var isText = r.Kind == RecordKind.Text;
             var previous = conversationLast[contact];
             if ((state & ConversationOpen) != 0 && (!isText || r.Ticks - previous >= HourTicks))
             {
-                tally.Close(state);
+                Close(ref tally, contact, state);
                 state = ConversationSeen;
             }
 
@@ -706,7 +739,7 @@ internal sealed class IndicatorCalculator(IndicatorSchema schema)
             {
                 if ((state & ConversationOpen) == 0)
                 {
-                    state = (byte)(ConversationSeen | ConversationOpen | (r.Out ? ConversationFirstOut | ConversationHasOut | ConversationLastOut : 0));
+                    state = (byte)((state & ConversationFirst) | ConversationSeen | ConversationOpen | (r.Out ? ConversationFirstOut | ConversationHasOut | ConversationLastOut : 0));
                 }
                 else
                 {
@@ -728,21 +761,193 @@ internal sealed class IndicatorCalculator(IndicatorSchema schema)
             conversationLast[contact] = r.Ticks;
         }
 
-        foreach (var contact in touchedScratch.AsSpan(0, contacts))
+        var store = conversationParts[c];
+        var touched = touchedScratch.AsSpan(0, contacts);
+        var stored = new ConversationWeek(week[group[0]], activeDays) { OpenStart = store?.EdgeCount ?? 0 };
+        foreach (var contact in touched)
         {
             var state = conversationState[contact];
             if ((state & ConversationOpen) != 0)
             {
-                tally.Close(state);
+                store?.AddEdge(new ConversationEdge(contact, state, conversationLast[contact]));
+                Close(ref tally, contact, state);
             }
 
             conversationState[contact] = 0;
         }
 
+        var sortedDelays = delays.AsSpan(0, delayCount);
+        SummaryStatistics.Sort(sortedDelays);
+        AddConversations(c, activeDays, tally, sortedDelays);
+        if (store is not null)
+        {
+            // The contacts whose first record is a text: how their first conversation starts and whether the user wrote in it.
+            stored = stored with { OpenLength = store.EdgeCount - stored.OpenStart, FirstStart = store.EdgeCount, Tally = tally };
+            foreach (var contact in touched)
+            {
+                ref readonly var r = ref records[contactFirst[contact]];
+                if (r.Kind == RecordKind.Text)
+                {
+                    var state = (byte)(ConversationSeen | (r.Out ? ConversationFirstOut : 0) | (firstHasOut[contact] ? ConversationHasOut : 0));
+                    store.AddEdge(new ConversationEdge(contact, state, r.Ticks));
+                }
+            }
+
+            store.Add(stored with { FirstLength = store.EdgeCount - stored.FirstStart, DelayStart = store.Append(sortedDelays), DelayLength = delayCount });
+        }
+    }
+
+    private void Close(ref ConversationTally tally, int contact, byte state)
+    {
+        tally.Close(state, 1);
+        if ((state & ConversationFirst) != 0)
+        {
+            firstHasOut[contact] = (state & ConversationHasOut) != 0;
+        }
+    }
+
+    private void AddConversations(int c, int activeDays, ConversationTally tally, ReadOnlySpan<double> sortedDelays)
+    {
         AddScalar(Indicator.ActiveDays, c, InteractionFilter.CallAndText, activeDays);
         AddScalar(Indicator.PercentInitiatedConversations, c, InteractionFilter.CallAndText, tally.Conversations == 0 ? 0.0 : (double)tally.Initiated / tally.Conversations);
         AddScalar(Indicator.ResponseRateText, c, InteractionFilter.CallAndText, tally.Received == 0 ? double.NaN : (double)tally.Responded / tally.Received);
-        AddSummary(Indicator.ResponseDelayText, c, InteractionFilter.CallAndText, delays.AsSpan(0, delayCount));
+        AddSortedSummary(Indicator.ResponseDelayText, c, InteractionFilter.CallAndText, sortedDelays);
+    }
+
+    /// <summary>
+    /// Conversations of a week of a whole-week cell from its weekday and weekend weeks (weekdays
+    /// come first): their days, conversations and delays, except where a contact's conversation
+    /// open at the end of the weekdays goes on into the weekend (the contact's first weekend
+    /// record is a text less than an hour later). Then the two conversations are one: it started
+    /// as the weekday one did, the user wrote in it if in either, and the first weekend text may
+    /// be a response.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void MergedConversations(int c, int weekKey)
+    {
+        var (partA, partB, _) = derivations[c];
+        var a = conversationParts[partA]!;
+        var b = conversationParts[partB]!;
+        FindConversationWeek(a, ref cursorA, weekKey, out var weekA);
+        FindConversationWeek(b, ref cursorB, weekKey, out var weekB);
+        var tally = weekA.Tally;
+        tally.Add(weekB.Tally);
+        var delaysA = a.Delays(weekA);
+        var delaysB = b.Delays(weekB);
+        var delayCount = delaysA.Length + delaysB.Length;
+        SummaryStatistics.Merge(delaysA, delaysB, valueScratch.AsSpan(0, delayCount));
+        var firsts = b.Edges(weekB.FirstStart, weekB.FirstLength);
+        foreach (var f in firsts)
+        {
+            conversationState[f.Contact] = f.State;
+            conversationLast[f.Contact] = f.Ticks;
+        }
+
+        foreach (var e in a.Edges(weekA.OpenStart, weekA.OpenLength))
+        {
+            var f = conversationState[e.Contact];
+            var ticks = conversationLast[e.Contact];
+            if (f != 0 && ticks - e.Ticks < HourTicks)
+            {
+                tally.Close(e.State, -1);
+                tally.Close(f, -1);
+                tally.Close((byte)((e.State & (ConversationFirstOut | ConversationHasOut)) | (f & ConversationHasOut)), 1);
+                if ((e.State & ConversationLastOut) == 0 && (f & ConversationFirstOut) != 0)
+                {
+                    var delay = (ticks - e.Ticks) / (double)TicksPerSecond;
+                    if (delay > 0)
+                    {
+                        SummaryStatistics.InsertLast(valueScratch.AsSpan(0, ++delayCount), delay);
+                    }
+                }
+            }
+        }
+
+        foreach (var f in firsts)
+        {
+            conversationState[f.Contact] = 0;
+        }
+
+        AddConversations(c, weekA.ActiveDays + weekB.ActiveDays, tally, valueScratch.AsSpan(0, delayCount));
+    }
+
+    private static void FindConversationWeek(ConversationParts store, ref int cursor, int weekKey, out ConversationWeek found)
+    {
+        var weeks = store.Weeks;
+        while (cursor < weeks.Count && weeks[cursor].Week < weekKey)
+        {
+            cursor++;
+        }
+
+        found = cursor < weeks.Count && weeks[cursor].Week == weekKey ? weeks[cursor++] : default;
+    }
+
+    /// <summary>A contact at an edge of a cell's week: its state and time at the end, or how its first conversation starts.</summary>
+    private readonly record struct ConversationEdge(int Contact, byte State, long Ticks);
+
+    /// <summary>One week of a finished cell's conversations (see <see cref="MergedConversations"/>).</summary>
+    private readonly record struct ConversationWeek(int Week, int ActiveDays)
+    {
+        public ConversationTally Tally { get; init; }
+
+        public int OpenStart { get; init; }
+
+        public int OpenLength { get; init; }
+
+        public int FirstStart { get; init; }
+
+        public int FirstLength { get; init; }
+
+        public int DelayStart { get; init; }
+
+        public int DelayLength { get; init; }
+    }
+
+    /// <summary>A weekday or weekend cell's conversations, week by week, for the whole-week cell made from it.</summary>
+    private sealed class ConversationParts
+    {
+        private double[] delays = new double[256];
+        private int delayCount;
+        private ConversationEdge[] edges = new ConversationEdge[256];
+
+        public List<ConversationWeek> Weeks { get; } = [];
+
+        public int EdgeCount { get; private set; }
+
+        public void Clear()
+        {
+            Weeks.Clear();
+            delayCount = 0;
+            EdgeCount = 0;
+        }
+
+        public void Add(ConversationWeek week) => Weeks.Add(week);
+
+        public void AddEdge(ConversationEdge edge)
+        {
+            if (EdgeCount == edges.Length)
+            {
+                Array.Resize(ref edges, edges.Length * 2);
+            }
+
+            edges[EdgeCount++] = edge;
+        }
+
+        public int Append(ReadOnlySpan<double> sorted)
+        {
+            if (delayCount + sorted.Length > delays.Length)
+            {
+                Array.Resize(ref delays, Math.Max(delayCount + sorted.Length, delays.Length * 2));
+            }
+
+            sorted.CopyTo(delays.AsSpan(delayCount));
+            delayCount += sorted.Length;
+            return delayCount - sorted.Length;
+        }
+
+        public ReadOnlySpan<ConversationEdge> Edges(int start, int length) => edges.AsSpan(start, length);
+
+        public ReadOnlySpan<double> Delays(ConversationWeek week) => delays.AsSpan(week.DelayStart, week.DelayLength);
     }
 
     // A contact's conversation state in a Conversations pass (0: not met yet).
@@ -751,6 +956,7 @@ internal sealed class IndicatorCalculator(IndicatorSchema schema)
     private const byte ConversationFirstOut = 4;
     private const byte ConversationHasOut = 8;
     private const byte ConversationLastOut = 16;
+    private const byte ConversationFirst = 32;
 
     /// <summary>Closed conversations: how many, how many the user started, how many others started and how many of those the user answered.</summary>
     private struct ConversationTally
@@ -760,18 +966,27 @@ internal sealed class IndicatorCalculator(IndicatorSchema schema)
         public int Received;
         public int Responded;
 
-        public void Close(byte state)
+        /// <summary>Counts (<paramref name="sign"/> 1) or takes back (−1) the close of a conversation in <paramref name="state"/>.</summary>
+        public void Close(byte state, int sign)
         {
-            Conversations++;
+            Conversations += sign;
             if ((state & ConversationFirstOut) != 0)
             {
-                Initiated++;
+                Initiated += sign;
             }
             else
             {
-                Received++;
-                Responded += (state & ConversationHasOut) != 0 ? 1 : 0;
+                Received += sign;
+                Responded += (state & ConversationHasOut) != 0 ? sign : 0;
             }
+        }
+
+        public void Add(ConversationTally other)
+        {
+            Conversations += other.Conversations;
+            Initiated += other.Initiated;
+            Received += other.Received;
+            Responded += other.Responded;
         }
     }
 
