@@ -52,6 +52,8 @@ internal sealed class IndicatorCalculator(IndicatorSchema schema)
     private readonly SortedParts[] sortedParts = [.. Enumerable.Range(0, schema.Combos.Length * 2).Select(_ => new SortedParts())];
     private readonly bool[] mergeConversations = [.. Derivations(schema).Select((d, c) => d.Concatenated && !PartsOf(Derivations(schema))[c])];
     private readonly ConversationParts?[] conversationParts = ConversationStores(Derivations(schema));
+    private readonly SpatialParts?[] spatialParts = [.. ConversationStores(Derivations(schema)).Select(s => s is null ? null : new SpatialParts())];
+    private readonly List<int> unionWeeks = [];
     private bool[] firstHasOut = [];
     private int cursorA;
     private int cursorB;
@@ -100,8 +102,19 @@ internal sealed class IndicatorCalculator(IndicatorSchema schema)
             store?.Clear();
         }
 
+        foreach (var store in spatialParts)
+        {
+            store?.Clear();
+        }
+
         foreach (var c in order)
         {
+            if (mergeConversations[c])
+            {
+                FromParts(user, c);
+                continue;
+            }
+
             // Branch-free selection (the tests are unpredictable): every index is written, and the
             // count only moves past the ones whose record code is in the cell's or filter's set.
             var cellCodes = CellCodes(schema.Combos[c]);
@@ -141,7 +154,7 @@ internal sealed class IndicatorCalculator(IndicatorSchema schema)
                     }
                     else
                     {
-                        Interactions(user, c, filter, group);
+                        Interactions(user, c, filter, schema.Options.GroupBy == IndicatorGrouping.Week ? week[group[0]] : 0, group);
                     }
                 }
             }
@@ -404,6 +417,106 @@ internal sealed class IndicatorCalculator(IndicatorSchema schema)
         return parts;
     }
 
+    /// <summary>
+    /// A whole-week cell (grouping by week) from its weekday and weekend parts alone, without a
+    /// pass over the records: week by week, the weekday positions then the weekend ones (a
+    /// 30-minute bin never spans two days), the parts' contact tallies and conversations.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void FromParts(BandicootUser user, int c)
+    {
+        var (a, b, _) = derivations[c];
+        var spatialA = spatialParts[a]!;
+        var spatialB = spatialParts[b]!;
+        UnionWeeks(spatialA.Weeks, spatialB.Weeks, static w => w.Week);
+        cursorA = 0;
+        cursorB = 0;
+        foreach (var weekKey in unionWeeks)
+        {
+            binned.Clear();
+            spatialA.AddTo(binned, ref cursorA, weekKey);
+            spatialB.AddTo(binned, ref cursorB, weekKey);
+            AddSpatial(user, c);
+        }
+
+        for (var f = 0; f < 2; f++)
+        {
+            UnionWeeks(sortedParts[(a * 2) + f].Weeks, sortedParts[(b * 2) + f].Weeks, static w => w.Week);
+            cursorA = 0;
+            cursorB = 0;
+            foreach (var weekKey in unionWeeks)
+            {
+                Interactions(user, c, (InteractionFilter)f, weekKey, default);
+            }
+        }
+
+        UnionWeeks(conversationParts[a]!.Weeks, conversationParts[b]!.Weeks, static w => w.Week);
+        cursorA = 0;
+        cursorB = 0;
+        foreach (var weekKey in unionWeeks)
+        {
+            MergedConversations(c, weekKey);
+        }
+    }
+
+    /// <summary>The weeks of either list (each in ascending order) into <see cref="unionWeeks"/>, ascending.</summary>
+    private void UnionWeeks<T>(List<T> a, List<T> b, Func<T, int> week)
+    {
+        unionWeeks.Clear();
+        int i = 0, j = 0;
+        while (i < a.Count || j < b.Count)
+        {
+            var wa = i < a.Count ? week(a[i]) : int.MaxValue;
+            var wb = j < b.Count ? week(b[j]) : int.MaxValue;
+            var next = Math.Min(wa, wb);
+            unionWeeks.Add(next);
+            i += wa == next ? 1 : 0;
+            j += wb == next ? 1 : 0;
+        }
+    }
+
+    /// <summary>A weekday or weekend cell's binned positions, week by week, for the whole-week cell made from it.</summary>
+    private sealed class SpatialParts
+    {
+        private int[] positions = new int[1024];
+        private int used;
+
+        public List<(int Week, int Start, int Length)> Weeks { get; } = [];
+
+        public void Clear()
+        {
+            Weeks.Clear();
+            used = 0;
+        }
+
+        public void Add(int week, List<int> binned)
+        {
+            if (used + binned.Count > positions.Length)
+            {
+                Array.Resize(ref positions, Math.Max(used + binned.Count, positions.Length * 2));
+            }
+
+            System.Runtime.InteropServices.CollectionsMarshal.AsSpan(binned).CopyTo(positions.AsSpan(used));
+            Weeks.Add((week, used, binned.Count));
+            used += binned.Count;
+        }
+
+        /// <summary>Appends the positions of week <paramref name="week"/> (none when the cell has no record that week), moving the cursor past it.</summary>
+        public void AddTo(List<int> output, ref int cursor, int week)
+        {
+            while (cursor < Weeks.Count && Weeks[cursor].Week < week)
+            {
+                cursor++;
+            }
+
+            if (cursor < Weeks.Count && Weeks[cursor].Week == week)
+            {
+                var (_, start, length) = Weeks[cursor++];
+                output.AddRange(positions.AsSpan(start, length));
+            }
+        }
+    }
+
     /// <summary>The stored week <paramref name="weekKey"/> of a part, moving the cursor past it; false (empty) when the part has no record that week.</summary>
     private static bool FindWeek(SortedParts store, ref int cursor, int weekKey, out SortedWeek found)
     {
@@ -426,6 +539,8 @@ internal sealed class IndicatorCalculator(IndicatorSchema schema)
     /// <summary>One week of a finished cell: its first and last record times and where its sorted distributions are stored.</summary>
     private readonly record struct SortedWeek(int Week, long FirstTicks, long LastTicks, int Outgoing, int Nocturnal)
     {
+        public int N { get; init; }
+
         public int ContactStart { get; init; }
 
         public int ContactLength { get; init; }
@@ -522,7 +637,7 @@ internal sealed class IndicatorCalculator(IndicatorSchema schema)
 
     /// <summary>Indicators of a call-only or text-only week.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void Interactions(BandicootUser user, int c, InteractionFilter filter, ReadOnlySpan<int> group)
+    private void Interactions(BandicootUser user, int c, InteractionFilter filter, int weekKey, ReadOnlySpan<int> group)
     {
         // Plain scratch arrays, not lists: sized in Prepare for any group (n records, every contact).
         var records = user.Records;
@@ -535,7 +650,6 @@ internal sealed class IndicatorCalculator(IndicatorSchema schema)
         var second = valueScratch2;
         var isCall = filter == InteractionFilter.Call;
         var (partA, partB, concatenated) = derivations[c];
-        var weekKey = schema.Options.GroupBy == IndicatorGrouping.Week ? week[group[0]] : 0;
         var hasA = false;
         var hasB = false;
         SortedWeek weekA = default, weekB = default;
@@ -546,6 +660,7 @@ internal sealed class IndicatorCalculator(IndicatorSchema schema)
             var storeB = sortedParts[(partB * 2) + (int)filter];
             hasA = FindWeek(storeA, ref cursorA, weekKey, out weekA);
             hasB = FindWeek(storeB, ref cursorB, weekKey, out weekB);
+            n = weekA.N + weekB.N;
             outgoing = weekA.Outgoing + weekB.Outgoing;
             nocturnal = weekA.Nocturnal + weekB.Nocturnal;
             contacts = MergeContacts(storeA.Contacts(weekA), storeB.Contacts(weekB));
@@ -585,7 +700,15 @@ internal sealed class IndicatorCalculator(IndicatorSchema schema)
         AddScalar(Indicator.NumberOfInteractionIn, c, filter, n - outgoing);
         AddScalar(Indicator.NumberOfInteractionOut, c, filter, outgoing);
         var store = isPart[c] ? sortedParts[(c * 2) + (int)filter] : null;
-        var stored = new SortedWeek(weekKey, records[group[0]].Ticks, records[group[^1]].Ticks, outgoing, nocturnal);
+        var stored = partA < 0
+            ? new SortedWeek(weekKey, records[group[0]].Ticks, records[group[^1]].Ticks, outgoing, nocturnal)
+            : new SortedWeek(
+                weekKey,
+                !hasB ? weekA.FirstTicks : !hasA ? weekB.FirstTicks : Math.Min(weekA.FirstTicks, weekB.FirstTicks),
+                !hasB ? weekA.LastTicks : !hasA ? weekB.LastTicks : Math.Max(weekA.LastTicks, weekB.LastTicks),
+                outgoing,
+                nocturnal);
+        stored = stored with { N = n };
         if (store is not null)
         {
             var start = store.ContactCount;
@@ -1094,67 +1217,76 @@ internal sealed class IndicatorCalculator(IndicatorSchema schema)
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Spatial(BandicootUser user, int c, ReadOnlySpan<int> cell)
     {
+        var store = spatialParts[c];
         foreach (var (start, length) in Groups(cell))
         {
             Bin(user, cell.Slice(start, length), binned);
-            var total = binned.Count;
-            touchedPositions.Clear();
-            var atHome = 0;
-            double latSum = 0, lonSum = 0;
-            var located = 0;
-            foreach (var p in binned)
-            {
-                if (positionCount[p]++ == 0)
-                {
-                    touchedPositions.Add(p);
-                }
+            store?.Add(week[cell[start]], binned);
+            AddSpatial(user, c);
+        }
+    }
 
-                atHome += p == Home ? 1 : 0;
-                if (!double.IsNaN(user.PositionLat[p]))
-                {
-                    latSum += user.PositionLat[p];
-                    lonSum += user.PositionLon[p];
-                    located++;
-                }
+    /// <summary>The spatial indicators of one week of positions (<see cref="binned"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void AddSpatial(BandicootUser user, int c)
+    {
+        var total = binned.Count;
+        touchedPositions.Clear();
+        var atHome = 0;
+        double latSum = 0, lonSum = 0;
+        var located = 0;
+        foreach (var p in binned)
+        {
+            if (positionCount[p]++ == 0)
+            {
+                touchedPositions.Add(p);
             }
 
-            var antennas = touchedPositions.Count;
-            var counts = countScratch.AsSpan(0, antennas);
-            var frequencies = valueScratch.AsSpan(0, antennas);
-            for (var k = 0; k < antennas; k++)
+            atHome += p == Home ? 1 : 0;
+            if (!double.IsNaN(user.PositionLat[p]))
             {
-                counts[k] = positionCount[touchedPositions[k]];
-                frequencies[k] = counts[k];
+                latSum += user.PositionLat[p];
+                lonSum += user.PositionLon[p];
+                located++;
             }
+        }
 
-            AddScalar(Indicator.NumberOfAntennas, c, InteractionFilter.All, touchedPositions.Count);
-            AddScalar(Indicator.EntropyOfAntennas, c, InteractionFilter.All, SummaryStatistics.Entropy(counts, total));
-            AddScalar(Indicator.PercentAtHome, c, InteractionFilter.All, Home < 0 ? double.NaN : (double)atHome / total);
-            var radius = double.NaN;
-            if (located > 0)
-            {
-                var lat0 = latSum / located;
-                var lon0 = lonSum / located;
-                var cosLat0 = SummaryStatistics.CosLatitude(lat0);
-                var r2 = 0.0;
-                foreach (var p in touchedPositions)
-                {
-                    if (!double.IsNaN(user.PositionLat[p]))
-                    {
-                        var dist = SummaryStatistics.GreatCircle(lat0, lon0, cosLat0, user.PositionLat[p], user.PositionLon[p], positionCosLat[p]);
-                        r2 += (double)positionCount[p] / located * dist * dist;
-                    }
-                }
+        var antennas = touchedPositions.Count;
+        var counts = countScratch.AsSpan(0, antennas);
+        var frequencies = valueScratch.AsSpan(0, antennas);
+        for (var k = 0; k < antennas; k++)
+        {
+            counts[k] = positionCount[touchedPositions[k]];
+            frequencies[k] = counts[k];
+        }
 
-                radius = Math.Sqrt(r2);
-            }
-
-            AddScalar(Indicator.RadiusOfGyration, c, InteractionFilter.All, radius);
-            AddScalar(Indicator.FrequentAntennas, c, InteractionFilter.All, SummaryStatistics.ParetoCount(frequencies, total));
+        AddScalar(Indicator.NumberOfAntennas, c, InteractionFilter.All, touchedPositions.Count);
+        AddScalar(Indicator.EntropyOfAntennas, c, InteractionFilter.All, SummaryStatistics.Entropy(counts, total));
+        AddScalar(Indicator.PercentAtHome, c, InteractionFilter.All, Home < 0 ? double.NaN : (double)atHome / total);
+        var radius = double.NaN;
+        if (located > 0)
+        {
+            var lat0 = latSum / located;
+            var lon0 = lonSum / located;
+            var cosLat0 = SummaryStatistics.CosLatitude(lat0);
+            var r2 = 0.0;
             foreach (var p in touchedPositions)
             {
-                positionCount[p] = 0;
+                if (!double.IsNaN(user.PositionLat[p]))
+                {
+                    var dist = SummaryStatistics.GreatCircle(lat0, lon0, cosLat0, user.PositionLat[p], user.PositionLon[p], positionCosLat[p]);
+                    r2 += (double)positionCount[p] / located * dist * dist;
+                }
             }
+
+            radius = Math.Sqrt(r2);
+        }
+
+        AddScalar(Indicator.RadiusOfGyration, c, InteractionFilter.All, radius);
+        AddScalar(Indicator.FrequentAntennas, c, InteractionFilter.All, SummaryStatistics.ParetoCount(frequencies, total));
+        foreach (var p in touchedPositions)
+        {
+            positionCount[p] = 0;
         }
     }
 
