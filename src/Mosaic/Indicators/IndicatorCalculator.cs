@@ -770,12 +770,11 @@ internal sealed class IndicatorCalculator(IndicatorSchema schema)
         }
 
         var perContact = first.AsSpan(0, contacts);
+        SummaryStatistics.Sort(perContact);
         AddScalar(Indicator.EntropyOfContacts, c, filter, SummaryStatistics.Entropy(counts, n));
-        AddSummary(Indicator.BalanceOfContacts, c, filter, balance);
-        AddSummary(Indicator.InteractionsPerContact, c, filter, perContact);
-        // The same counts, most likely sorted by now (which costs the pareto sort one pass).
-        perContact.CopyTo(second);
-        var paretoTaken = SummaryStatistics.ParetoCount(second.AsSpan(0, contacts), n);
+        AddSortedSummary(Indicator.BalanceOfContacts, c, filter, balance);
+        AddSortedSummary(Indicator.InteractionsPerContact, c, filter, perContact);
+        var paretoTaken = SummaryStatistics.ParetoCountSorted(perContact, n);
         AddScalar(Indicator.PercentParetoInteractions, c, filter, (double)paretoTaken / n);
 
         var gaps = first.AsSpan(0, Math.Max(n - 1, 0));

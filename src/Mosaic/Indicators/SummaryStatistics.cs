@@ -464,8 +464,14 @@ internal static class SummaryStatistics
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static int ParetoCount(Span<double> weights, double total)
     {
-        var target = Math.Ceiling(total * 0.8);
         Sort(weights);
+        return ParetoCountSorted(weights, total);
+    }
+
+    /// <summary><see cref="ParetoCount"/> of weights already in ascending order.</summary>
+    public static int ParetoCountSorted(ReadOnlySpan<double> weights, double total)
+    {
+        var target = Math.Ceiling(total * 0.8);
         var taken = 0;
         for (var i = weights.Length - 1; i >= 0 && target > 0; i--)
         {
