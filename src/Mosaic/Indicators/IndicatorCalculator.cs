@@ -37,12 +37,26 @@ internal sealed class IndicatorCalculator(IndicatorSchema schema)
     private readonly List<int> touchedPositions = [];
     private readonly List<int> binned = [];
     private readonly List<double> values = [];
-    private int[] byContact = [];
     private int[] touchedScratch = [];
     private int[] countScratch = [];
     private double[] valueScratch = [];
     private double[] valueScratch2 = [];
-    private int[] contactStart = [];
+    private int[] contactFirst = [];
+    private byte[] conversationState = [];
+    private long[] conversationLast = [];
+
+    // Cells that are the disjoint union of two others reuse their sorted distributions (see Derivations).
+    private readonly (int A, int B, bool Concatenated)[] derivations = Derivations(schema);
+    private readonly int[] order = ComputeOrder(Derivations(schema));
+    private readonly bool[] isPart = PartsOf(Derivations(schema));
+    private readonly SortedParts[] sortedParts = [.. Enumerable.Range(0, schema.Combos.Length * 2).Select(_ => new SortedParts())];
+    private readonly bool[] mergeConversations = [.. Derivations(schema).Select((d, c) => d.Concatenated && !PartsOf(Derivations(schema))[c])];
+    private readonly ConversationParts?[] conversationParts = ConversationStores(Derivations(schema));
+    private readonly SpatialParts?[] spatialParts = [.. ConversationStores(Derivations(schema)).Select(s => s is null ? null : new SpatialParts())];
+    private readonly List<int> unionWeeks = [];
+    private bool[] firstHasOut = [];
+    private int cursorA;
+    private int cursorB;
 
     public IndicatorSchema Schema => schema;
 
@@ -78,8 +92,29 @@ internal sealed class IndicatorCalculator(IndicatorSchema schema)
         }
 
         Home = ComputeHome(user);
-        for (var c = 0; c < schema.Combos.Length; c++)
+        foreach (var store in sortedParts)
         {
+            store.Clear();
+        }
+
+        foreach (var store in conversationParts)
+        {
+            store?.Clear();
+        }
+
+        foreach (var store in spatialParts)
+        {
+            store?.Clear();
+        }
+
+        foreach (var c in order)
+        {
+            if (mergeConversations[c])
+            {
+                FromParts(user, c);
+                continue;
+            }
+
             // Branch-free selection (the tests are unpredictable): every index is written, and the
             // count only moves past the ones whose record code is in the cell's or filter's set.
             var cellCodes = CellCodes(schema.Combos[c]);
@@ -104,16 +139,22 @@ internal sealed class IndicatorCalculator(IndicatorSchema schema)
                 }
 
                 var part = subset.AsSpan(0, k);
+                cursorA = 0;
+                cursorB = 0;
                 foreach (var (start, length) in Groups(part))
                 {
                     var group = part.Slice(start, length);
-                    if (filter == InteractionFilter.CallAndText)
+                    if (filter == InteractionFilter.CallAndText && mergeConversations[c])
+                    {
+                        MergedConversations(c, week[group[0]]);
+                    }
+                    else if (filter == InteractionFilter.CallAndText)
                     {
                         Conversations(user, c, group);
                     }
                     else
                     {
-                        Interactions(user, c, filter, group);
+                        Interactions(user, c, filter, schema.Options.GroupBy == IndicatorGrouping.Week ? week[group[0]] : 0, group);
                     }
                 }
             }
@@ -140,7 +181,6 @@ internal sealed class IndicatorCalculator(IndicatorSchema schema)
             code = new byte[size];
             combo = new int[size];
             subset = new int[size];
-            byContact = new int[size];
             // A group's lists of records, contacts or positions: at most one entry per record.
             touchedScratch = new int[size];
             countScratch = new int[size];
@@ -155,7 +195,10 @@ internal sealed class IndicatorCalculator(IndicatorSchema schema)
             contactCount = new int[size];
             contactOut = new int[size];
             contactDuration = new double[size];
-            contactStart = new int[size + 1];
+            contactFirst = new int[size];
+            firstHasOut = new bool[size];
+            conversationState = new byte[size];
+            conversationLast = new long[size];
         }
 
         var positions = user.PositionCount;
@@ -261,6 +304,33 @@ internal sealed class IndicatorCalculator(IndicatorSchema schema)
         }
 
         SummaryStatistics.Compute(data, stats);
+        AddStatistics(index);
+    }
+
+    /// <summary>Adds the summary statistics of <paramref name="sorted"/> (ascending).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void AddSortedSummary(Indicator indicator, int c, InteractionFilter filter, ReadOnlySpan<double> sorted)
+    {
+        var index = schema.Find(indicator, c, filter);
+        if (index < 0)
+        {
+            return;
+        }
+
+        if (sorted.IsEmpty)
+        {
+            stats.AsSpan().Fill(double.NaN);
+        }
+        else
+        {
+            SummaryStatistics.ComputeSorted(sorted, stats);
+        }
+
+        AddStatistics(index);
+    }
+
+    private void AddStatistics(int index)
+    {
         var first = schema.Instances[index].Accumulator;
         for (var s = 0; s < SummaryStatistics.Count; s++)
         {
@@ -268,9 +338,306 @@ internal sealed class IndicatorCalculator(IndicatorSchema schema)
         }
     }
 
+    /// <summary>
+    /// For each cell, the two disjoint cells it is the union of (A = −1: none): it adds up their
+    /// per-contact tallies and merges their sorted call durations instead of reading and sorting
+    /// its own records (see <see cref="MergeContacts"/>). A whole-week cell is weekdays then
+    /// weekend: within an ISO week every weekday record precedes every weekend record, so when
+    /// grouping by week its time sequence is the two sequences one after the other
+    /// (Concatenated), and its interevent times are theirs plus the one gap between them. The
+    /// parts of a day and night cell interleave, so its interevent times are its own.
+    /// </summary>
+    internal static (int A, int B, bool Concatenated)[] Derivations(IndicatorSchema schema)
+    {
+        var combos = schema.Combos;
+        var result = new (int A, int B, bool Concatenated)[combos.Length];
+        for (var c = 0; c < combos.Length; c++)
+        {
+            var (w, d) = combos[c];
+            var weekday = Array.IndexOf(combos, (1, d));
+            var day = Array.IndexOf(combos, (w, 1));
+            result[c] = w == 0 && weekday >= 0 ? (weekday, Array.IndexOf(combos, (2, d)), schema.Options.GroupBy == IndicatorGrouping.Week)
+                : d == 0 && day >= 0 ? (day, Array.IndexOf(combos, (w, 2)), false)
+                : (-1, -1, false);
+        }
+
+        return result;
+    }
+
+    /// <summary>The cells in an order where every cell comes after the two it is made from.</summary>
+    private static int[] ComputeOrder((int A, int B, bool Concatenated)[] derivations)
+    {
+        var done = new bool[derivations.Length];
+        var order = new List<int>();
+        while (order.Count < derivations.Length)
+        {
+            for (var c = 0; c < derivations.Length; c++)
+            {
+                var (a, b, _) = derivations[c];
+                if (!done[c] && (a < 0 || (done[a] && done[b])))
+                {
+                    done[c] = true;
+                    order.Add(c);
+                }
+            }
+        }
+
+        return [.. order];
+    }
+
+    /// <summary>A conversation store for each part of a whole-week cell whose conversations are merged, else null.</summary>
+    private static ConversationParts?[] ConversationStores((int A, int B, bool Concatenated)[] derivations)
+    {
+        var parts = PartsOf(derivations);
+        var stores = new ConversationParts?[derivations.Length];
+        for (var c = 0; c < derivations.Length; c++)
+        {
+            var (a, b, concatenated) = derivations[c];
+            if (concatenated && !parts[c])
+            {
+                stores[a] ??= new ConversationParts();
+                stores[b] ??= new ConversationParts();
+            }
+        }
+
+        return stores;
+    }
+
+    private static bool[] PartsOf((int A, int B, bool Concatenated)[] derivations)
+    {
+        var parts = new bool[derivations.Length];
+        foreach (var (a, b, _) in derivations)
+        {
+            if (a >= 0)
+            {
+                parts[a] = parts[b] = true;
+            }
+        }
+
+        return parts;
+    }
+
+    /// <summary>
+    /// A whole-week cell (grouping by week) from its weekday and weekend parts alone, without a
+    /// pass over the records: week by week, the weekday positions then the weekend ones (a
+    /// 30-minute bin never spans two days), the parts' contact tallies and conversations.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void FromParts(BandicootUser user, int c)
+    {
+        var (a, b, _) = derivations[c];
+        var spatialA = spatialParts[a]!;
+        var spatialB = spatialParts[b]!;
+        UnionWeeks(spatialA.Weeks, spatialB.Weeks, static w => w.Week);
+        cursorA = 0;
+        cursorB = 0;
+        foreach (var weekKey in unionWeeks)
+        {
+            binned.Clear();
+            spatialA.AddTo(binned, ref cursorA, weekKey);
+            spatialB.AddTo(binned, ref cursorB, weekKey);
+            AddSpatial(user, c);
+        }
+
+        for (var f = 0; f < 2; f++)
+        {
+            UnionWeeks(sortedParts[(a * 2) + f].Weeks, sortedParts[(b * 2) + f].Weeks, static w => w.Week);
+            cursorA = 0;
+            cursorB = 0;
+            foreach (var weekKey in unionWeeks)
+            {
+                Interactions(user, c, (InteractionFilter)f, weekKey, default);
+            }
+        }
+
+        UnionWeeks(conversationParts[a]!.Weeks, conversationParts[b]!.Weeks, static w => w.Week);
+        cursorA = 0;
+        cursorB = 0;
+        foreach (var weekKey in unionWeeks)
+        {
+            MergedConversations(c, weekKey);
+        }
+    }
+
+    /// <summary>The weeks of either list (each in ascending order) into <see cref="unionWeeks"/>, ascending.</summary>
+    private void UnionWeeks<T>(List<T> a, List<T> b, Func<T, int> week)
+    {
+        unionWeeks.Clear();
+        int i = 0, j = 0;
+        while (i < a.Count || j < b.Count)
+        {
+            var wa = i < a.Count ? week(a[i]) : int.MaxValue;
+            var wb = j < b.Count ? week(b[j]) : int.MaxValue;
+            var next = Math.Min(wa, wb);
+            unionWeeks.Add(next);
+            i += wa == next ? 1 : 0;
+            j += wb == next ? 1 : 0;
+        }
+    }
+
+    /// <summary>A weekday or weekend cell's binned positions, week by week, for the whole-week cell made from it.</summary>
+    private sealed class SpatialParts
+    {
+        private int[] positions = new int[1024];
+        private int used;
+
+        public List<(int Week, int Start, int Length)> Weeks { get; } = [];
+
+        public void Clear()
+        {
+            Weeks.Clear();
+            used = 0;
+        }
+
+        public void Add(int week, List<int> binned)
+        {
+            if (used + binned.Count > positions.Length)
+            {
+                Array.Resize(ref positions, Math.Max(used + binned.Count, positions.Length * 2));
+            }
+
+            System.Runtime.InteropServices.CollectionsMarshal.AsSpan(binned).CopyTo(positions.AsSpan(used));
+            Weeks.Add((week, used, binned.Count));
+            used += binned.Count;
+        }
+
+        /// <summary>Appends the positions of week <paramref name="week"/> (none when the cell has no record that week), moving the cursor past it.</summary>
+        public void AddTo(List<int> output, ref int cursor, int week)
+        {
+            while (cursor < Weeks.Count && Weeks[cursor].Week < week)
+            {
+                cursor++;
+            }
+
+            if (cursor < Weeks.Count && Weeks[cursor].Week == week)
+            {
+                var (_, start, length) = Weeks[cursor++];
+                output.AddRange(positions.AsSpan(start, length));
+            }
+        }
+    }
+
+    /// <summary>The stored week <paramref name="weekKey"/> of a part, moving the cursor past it; false (empty) when the part has no record that week.</summary>
+    private static bool FindWeek(SortedParts store, ref int cursor, int weekKey, out SortedWeek found)
+    {
+        var weeks = store.Weeks;
+        while (cursor < weeks.Count && weeks[cursor].Week < weekKey)
+        {
+            cursor++;
+        }
+
+        if (cursor < weeks.Count && weeks[cursor].Week == weekKey)
+        {
+            found = weeks[cursor++];
+            return true;
+        }
+
+        found = default;
+        return false;
+    }
+
+    /// <summary>One week of a finished cell: its first and last record times and where its sorted distributions are stored.</summary>
+    private readonly record struct SortedWeek(int Week, long FirstTicks, long LastTicks, int Outgoing, int Nocturnal)
+    {
+        public int N { get; init; }
+
+        public int ContactStart { get; init; }
+
+        public int ContactLength { get; init; }
+
+        public int DurationStart { get; init; }
+
+        public int DurationLength { get; init; }
+
+        public int GapStart { get; init; }
+
+        public int GapLength { get; init; }
+    }
+
+    /// <summary>One contact of a finished cell's week: its first record (index) and its count, outgoing count and total call duration.</summary>
+    private readonly record struct ContactTally(int Contact, int First, int Count, int Out, double Duration);
+
+    /// <summary>
+    /// The contacts of a union of two disjoint weeks into the contact arrays, in order of first
+    /// record (the order the union's own pass would meet them, which the entropy's sum follows);
+    /// returns how many. Counts and whole-second durations add exactly in any order.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private int MergeContacts(ReadOnlySpan<ContactTally> a, ReadOnlySpan<ContactTally> b)
+    {
+        var contacts = 0;
+        int i = 0, j = 0;
+        while (i < a.Length || j < b.Length)
+        {
+            var t = j >= b.Length || (i < a.Length && a[i].First < b[j].First) ? a[i++] : b[j++];
+            var contact = t.Contact;
+            if (contactCount[contact] == 0)
+            {
+                touchedScratch[contacts++] = contact;
+                contactFirst[contact] = t.First;
+            }
+
+            contactCount[contact] += t.Count;
+            contactOut[contact] += t.Out;
+            contactDuration[contact] += t.Duration;
+        }
+
+        return contacts;
+    }
+
+    /// <summary>A finished cell's contact tallies, sorted call durations and interevent times, week by week, for the cells made from it.</summary>
+    private sealed class SortedParts
+    {
+        private double[] values = new double[1024];
+        private int used;
+        private ContactTally[] contacts = new ContactTally[256];
+
+        public List<SortedWeek> Weeks { get; } = [];
+
+        public void Clear()
+        {
+            Weeks.Clear();
+            used = 0;
+            ContactCount = 0;
+        }
+
+        public int ContactCount { get; private set; }
+
+        public void AddContact(ContactTally tally)
+        {
+            if (ContactCount == contacts.Length)
+            {
+                Array.Resize(ref contacts, contacts.Length * 2);
+            }
+
+            contacts[ContactCount++] = tally;
+        }
+
+        public ReadOnlySpan<ContactTally> Contacts(SortedWeek week) => contacts.AsSpan(week.ContactStart, week.ContactLength);
+
+        public void Add(SortedWeek week) => Weeks.Add(week);
+
+        /// <summary>Stores <paramref name="sorted"/>; returns where it starts.</summary>
+        public int Append(ReadOnlySpan<double> sorted)
+        {
+            if (used + sorted.Length > values.Length)
+            {
+                Array.Resize(ref values, Math.Max(used + sorted.Length, values.Length * 2));
+            }
+
+            sorted.CopyTo(values.AsSpan(used));
+            used += sorted.Length;
+            return used - sorted.Length;
+        }
+
+        public ReadOnlySpan<double> Durations(SortedWeek week) => values.AsSpan(week.DurationStart, week.DurationLength);
+
+        public ReadOnlySpan<double> Gaps(SortedWeek week) => values.AsSpan(week.GapStart, week.GapLength);
+    }
+
     /// <summary>Indicators of a call-only or text-only week.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void Interactions(BandicootUser user, int c, InteractionFilter filter, ReadOnlySpan<int> group)
+    private void Interactions(BandicootUser user, int c, InteractionFilter filter, int weekKey, ReadOnlySpan<int> group)
     {
         // Plain scratch arrays, not lists: sized in Prepare for any group (n records, every contact).
         var records = user.Records;
@@ -279,42 +646,99 @@ internal sealed class IndicatorCalculator(IndicatorSchema schema)
         var nocturnal = 0;
         var contacts = 0;
         var durations = 0;
-        var touchedContacts = touchedScratch;
         var first = valueScratch;
         var second = valueScratch2;
         var isCall = filter == InteractionFilter.Call;
-        foreach (var i in group)
+        var (partA, partB, concatenated) = derivations[c];
+        var hasA = false;
+        var hasB = false;
+        SortedWeek weekA = default, weekB = default;
+        if (partA >= 0)
         {
-            ref readonly var r = ref records[i];
-            var contact = r.Contact;
-            if (contactCount[contact]++ == 0)
+            // A union of two finished cells: their per-contact tallies, not the records.
+            var storeA = sortedParts[(partA * 2) + (int)filter];
+            var storeB = sortedParts[(partB * 2) + (int)filter];
+            hasA = FindWeek(storeA, ref cursorA, weekKey, out weekA);
+            hasB = FindWeek(storeB, ref cursorB, weekKey, out weekB);
+            n = weekA.N + weekB.N;
+            outgoing = weekA.Outgoing + weekB.Outgoing;
+            nocturnal = weekA.Nocturnal + weekB.Nocturnal;
+            contacts = MergeContacts(storeA.Contacts(weekA), storeB.Contacts(weekB));
+            durations = weekA.DurationLength + weekB.DurationLength;
+        }
+        else
+        {
+            foreach (var i in group)
             {
-                touchedContacts[contacts++] = contact;
-            }
+                ref readonly var r = ref records[i];
+                var contact = r.Contact;
+                if (contactCount[contact]++ == 0)
+                {
+                    touchedScratch[contacts++] = contact;
+                    contactFirst[contact] = i;
+                }
 
-            if (r.Out)
-            {
-                contactOut[contact]++;
-                outgoing++;
-            }
+                if (r.Out)
+                {
+                    contactOut[contact]++;
+                    outgoing++;
+                }
 
-            nocturnal += night[i] ? 1 : 0;
-            if (isCall)
-            {
-                contactDuration[contact] += r.Duration;
-                first[durations++] = r.Duration;
+                nocturnal += night[i] ? 1 : 0;
+                if (isCall)
+                {
+                    contactDuration[contact] += r.Duration;
+                    first[durations++] = r.Duration;
+                }
             }
         }
 
-        var touched = touchedContacts.AsSpan(0, contacts);
+        var touched = touchedScratch.AsSpan(0, contacts);
         AddScalar(Indicator.NumberOfContacts, c, filter, contacts);
         AddScalar(Indicator.PercentNocturnal, c, filter, (double)nocturnal / n);
         AddScalar(Indicator.NumberOfInteractions, c, filter, n);
         AddScalar(Indicator.NumberOfInteractionIn, c, filter, n - outgoing);
         AddScalar(Indicator.NumberOfInteractionOut, c, filter, outgoing);
+        var store = isPart[c] ? sortedParts[(c * 2) + (int)filter] : null;
+        var stored = partA < 0
+            ? new SortedWeek(weekKey, records[group[0]].Ticks, records[group[^1]].Ticks, outgoing, nocturnal)
+            : new SortedWeek(
+                weekKey,
+                !hasB ? weekA.FirstTicks : !hasA ? weekB.FirstTicks : Math.Min(weekA.FirstTicks, weekB.FirstTicks),
+                !hasB ? weekA.LastTicks : !hasA ? weekB.LastTicks : Math.Max(weekA.LastTicks, weekB.LastTicks),
+                outgoing,
+                nocturnal);
+        stored = stored with { N = n };
+        if (store is not null)
+        {
+            var start = store.ContactCount;
+            foreach (var contact in touched)
+            {
+                store.AddContact(new ContactTally(contact, contactFirst[contact], contactCount[contact], contactOut[contact], contactDuration[contact]));
+            }
+
+            stored = stored with { ContactStart = start, ContactLength = contacts };
+        }
+
         if (isCall)
         {
-            AddSummary(Indicator.CallDuration, c, filter, first.AsSpan(0, durations));
+            var sortedDurations = first.AsSpan(0, durations);
+            if (partA >= 0)
+            {
+                SummaryStatistics.Merge(
+                    sortedParts[(partA * 2) + (int)filter].Durations(weekA), sortedParts[(partB * 2) + (int)filter].Durations(weekB), sortedDurations);
+            }
+            else
+            {
+                SummaryStatistics.Sort(sortedDurations);
+            }
+
+            AddSortedSummary(Indicator.CallDuration, c, filter, sortedDurations);
+            if (store is not null)
+            {
+                stored = stored with { DurationStart = store.Append(sortedDurations), DurationLength = durations };
+            }
+
             AddScalar(Indicator.PercentInitiatedInteractions, c, filter, (double)outgoing / n);
             var totalDuration = 0.0;
             for (var k = 0; k < contacts; k++)
@@ -346,20 +770,40 @@ internal sealed class IndicatorCalculator(IndicatorSchema schema)
         }
 
         var perContact = first.AsSpan(0, contacts);
+        SummaryStatistics.Sort(perContact);
         AddScalar(Indicator.EntropyOfContacts, c, filter, SummaryStatistics.Entropy(counts, n));
-        AddSummary(Indicator.BalanceOfContacts, c, filter, balance);
-        AddSummary(Indicator.InteractionsPerContact, c, filter, perContact);
-        // The same counts, most likely sorted by now (which costs the pareto sort one pass).
-        perContact.CopyTo(second);
-        var paretoTaken = SummaryStatistics.ParetoCount(second.AsSpan(0, contacts), n);
+        AddSortedSummary(Indicator.BalanceOfContacts, c, filter, balance);
+        AddSortedSummary(Indicator.InteractionsPerContact, c, filter, perContact);
+        var paretoTaken = SummaryStatistics.ParetoCountSorted(perContact, n);
         AddScalar(Indicator.PercentParetoInteractions, c, filter, (double)paretoTaken / n);
 
-        for (var k = 1; k < n; k++)
+        var gaps = first.AsSpan(0, Math.Max(n - 1, 0));
+        if (partA >= 0 && concatenated)
         {
-            first[k - 1] = (records[group[k]].Ticks - records[group[k - 1]].Ticks) / (double)TicksPerSecond;
+            // Weekdays then weekend: their gaps, and the one from the last weekday record to the first weekend one.
+            var gapsA = sortedParts[(partA * 2) + (int)filter].Gaps(weekA);
+            var gapsB = sortedParts[(partB * 2) + (int)filter].Gaps(weekB);
+            SummaryStatistics.Merge(gapsA, gapsB, gaps[..(gapsA.Length + gapsB.Length)]);
+            if (hasA && hasB)
+            {
+                SummaryStatistics.InsertLast(gaps, (weekB.FirstTicks - weekA.LastTicks) / (double)TicksPerSecond);
+            }
+        }
+        else
+        {
+            for (var k = 1; k < n; k++)
+            {
+                gaps[k - 1] = (records[group[k]].Ticks - records[group[k - 1]].Ticks) / (double)TicksPerSecond;
+            }
+
+            SummaryStatistics.Sort(gaps);
         }
 
-        AddSummary(Indicator.IntereventTime, c, filter, first.AsSpan(0, Math.Max(n - 1, 0)));
+        AddSortedSummary(Indicator.IntereventTime, c, filter, gaps);
+        if (store is not null)
+        {
+            store.Add(stored with { GapStart = store.Append(gaps), GapLength = gaps.Length });
+        }
 
         foreach (var contact in touched)
         {
@@ -372,7 +816,9 @@ internal sealed class IndicatorCalculator(IndicatorSchema schema)
     /// <summary>
     /// Indicators of a week of calls and texts: active days and bandicoot's text conversations,
     /// per contact: texts less than one hour apart form a conversation, a call or a gap of an hour
-    /// or more ends it.
+    /// or more ends it. One pass in time order with each contact's open conversation in
+    /// <see cref="conversationState"/>: every contact's records are met in its own time order, as
+    /// bandicoot walks them; only the response delays come in another order, and they are sorted.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Conversations(BandicootUser user, int c, ReadOnlySpan<int> group)
@@ -380,6 +826,10 @@ internal sealed class IndicatorCalculator(IndicatorSchema schema)
         var records = user.Records;
         var activeDays = 0;
         var lastDay = int.MinValue;
+        var contacts = 0;
+        var delays = valueScratch;
+        var delayCount = 0;
+        var tally = default(ConversationTally);
         foreach (var i in group)
         {
             if (day[i] != lastDay)
@@ -387,118 +837,279 @@ internal sealed class IndicatorCalculator(IndicatorSchema schema)
                 activeDays++;
                 lastDay = day[i];
             }
-        }
 
-        AddScalar(Indicator.ActiveDays, c, InteractionFilter.CallAndText, activeDays);
-
-        // Bucket the group by contact, keeping time order within each contact (a counting sort).
-        var contacts = 0;
-        foreach (var i in group)
-        {
-            var contact = records[i].Contact;
-            if (contactCount[contact]++ == 0)
+            ref readonly var r = ref records[i];
+            var contact = r.Contact;
+            var state = conversationState[contact];
+            var isText = r.Kind == RecordKind.Text;
+            if (state == 0)
             {
                 touchedScratch[contacts++] = contact;
+                contactFirst[contact] = i;
+                // Marks the conversation the contact's first record opens, if a text (see ConversationParts).
+                state = (byte)(isText ? ConversationFirst | ConversationSeen : ConversationSeen);
             }
+
+            var previous = conversationLast[contact];
+            if ((state & ConversationOpen) != 0 && (!isText || r.Ticks - previous >= HourTicks))
+            {
+                Close(ref tally, contact, state);
+                state = ConversationSeen;
+            }
+
+            if (isText)
+            {
+                if ((state & ConversationOpen) == 0)
+                {
+                    state = (byte)((state & ConversationFirst) | ConversationSeen | ConversationOpen | (r.Out ? ConversationFirstOut | ConversationHasOut | ConversationLastOut : 0));
+                }
+                else
+                {
+                    // While a conversation is open the contact's previous record is one of its texts.
+                    if ((state & ConversationLastOut) == 0 && r.Out)
+                    {
+                        var delay = (r.Ticks - previous) / (double)TicksPerSecond;
+                        if (delay > 0)
+                        {
+                            delays[delayCount++] = delay;
+                        }
+                    }
+
+                    state = (byte)(r.Out ? state | ConversationHasOut | ConversationLastOut : state & ~ConversationLastOut);
+                }
+            }
+
+            conversationState[contact] = state;
+            conversationLast[contact] = r.Ticks;
         }
 
+        var store = conversationParts[c];
         var touched = touchedScratch.AsSpan(0, contacts);
-        var delays = valueScratch;
-        var delayCount = 0;
-
-        var offset = 0;
+        var stored = new ConversationWeek(week[group[0]], activeDays) { OpenStart = store?.EdgeCount ?? 0 };
         foreach (var contact in touched)
         {
-            contactStart[contact] = offset;
-            offset += contactCount[contact];
-            contactCount[contact] = contactStart[contact];
-        }
-
-        foreach (var i in group)
-        {
-            byContact[contactCount[records[i].Contact]++] = i;
-        }
-
-        var initiated = 0;
-        var conversations = 0;
-        var received = 0;
-        var responded = 0;
-        foreach (var contact in touched)
-        {
-            var run = byContact.AsSpan(contactStart[contact], contactCount[contact] - contactStart[contact]);
-            var open = false;
-            var firstOut = false;
-            var hasOut = false;
-            var previousOut = false;
-            long previousTicks = 0;
-            long last = long.MinValue;
-            foreach (var i in run)
+            var state = conversationState[contact];
+            if ((state & ConversationOpen) != 0)
             {
-                ref readonly var r = ref records[i];
-                var isText = r.Kind == RecordKind.Text;
-                var close = last != long.MinValue && r.Ticks - last >= HourTicks;
-                if (close || !isText)
-                {
-                    if (open)
-                    {
-                        conversations++;
-                        initiated += firstOut ? 1 : 0;
-                        if (!firstOut)
-                        {
-                            received++;
-                            responded += hasOut ? 1 : 0;
-                        }
-
-                        open = false;
-                    }
-                }
-
-                if (isText)
-                {
-                    if (!open)
-                    {
-                        open = true;
-                        firstOut = r.Out;
-                        hasOut = r.Out;
-                    }
-                    else
-                    {
-                        if (!previousOut && r.Out)
-                        {
-                            var delay = (r.Ticks - previousTicks) / (double)TicksPerSecond;
-                            if (delay > 0)
-                            {
-                                delays[delayCount++] = delay;
-                            }
-                        }
-
-                        hasOut |= r.Out;
-                    }
-
-                    previousOut = r.Out;
-                    previousTicks = r.Ticks;
-                }
-
-                last = r.Ticks;
+                store?.AddEdge(new ConversationEdge(contact, state, conversationLast[contact]));
+                Close(ref tally, contact, state);
             }
 
-            if (open)
+            conversationState[contact] = 0;
+        }
+
+        var sortedDelays = delays.AsSpan(0, delayCount);
+        SummaryStatistics.Sort(sortedDelays);
+        AddConversations(c, activeDays, tally, sortedDelays);
+        if (store is not null)
+        {
+            // The contacts whose first record is a text: how their first conversation starts and whether the user wrote in it.
+            stored = stored with { OpenLength = store.EdgeCount - stored.OpenStart, FirstStart = store.EdgeCount, Tally = tally };
+            foreach (var contact in touched)
             {
-                conversations++;
-                initiated += firstOut ? 1 : 0;
-                if (!firstOut)
+                ref readonly var r = ref records[contactFirst[contact]];
+                if (r.Kind == RecordKind.Text)
                 {
-                    received++;
-                    responded += hasOut ? 1 : 0;
+                    var state = (byte)(ConversationSeen | (r.Out ? ConversationFirstOut : 0) | (firstHasOut[contact] ? ConversationHasOut : 0));
+                    store.AddEdge(new ConversationEdge(contact, state, r.Ticks));
                 }
             }
 
-            contactCount[contact] = 0;
+            store.Add(stored with { FirstLength = store.EdgeCount - stored.FirstStart, DelayStart = store.Append(sortedDelays), DelayLength = delayCount });
+        }
+    }
+
+    private void Close(ref ConversationTally tally, int contact, byte state)
+    {
+        tally.Close(state, 1);
+        if ((state & ConversationFirst) != 0)
+        {
+            firstHasOut[contact] = (state & ConversationHasOut) != 0;
+        }
+    }
+
+    private void AddConversations(int c, int activeDays, ConversationTally tally, ReadOnlySpan<double> sortedDelays)
+    {
+        AddScalar(Indicator.ActiveDays, c, InteractionFilter.CallAndText, activeDays);
+        AddScalar(Indicator.PercentInitiatedConversations, c, InteractionFilter.CallAndText, tally.Conversations == 0 ? 0.0 : (double)tally.Initiated / tally.Conversations);
+        AddScalar(Indicator.ResponseRateText, c, InteractionFilter.CallAndText, tally.Received == 0 ? double.NaN : (double)tally.Responded / tally.Received);
+        AddSortedSummary(Indicator.ResponseDelayText, c, InteractionFilter.CallAndText, sortedDelays);
+    }
+
+    /// <summary>
+    /// Conversations of a week of a whole-week cell from its weekday and weekend weeks (weekdays
+    /// come first): their days, conversations and delays, except where a contact's conversation
+    /// open at the end of the weekdays goes on into the weekend (the contact's first weekend
+    /// record is a text less than an hour later). Then the two conversations are one: it started
+    /// as the weekday one did, the user wrote in it if in either, and the first weekend text may
+    /// be a response.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void MergedConversations(int c, int weekKey)
+    {
+        var (partA, partB, _) = derivations[c];
+        var a = conversationParts[partA]!;
+        var b = conversationParts[partB]!;
+        FindConversationWeek(a, ref cursorA, weekKey, out var weekA);
+        FindConversationWeek(b, ref cursorB, weekKey, out var weekB);
+        var tally = weekA.Tally;
+        tally.Add(weekB.Tally);
+        var delaysA = a.Delays(weekA);
+        var delaysB = b.Delays(weekB);
+        var delayCount = delaysA.Length + delaysB.Length;
+        SummaryStatistics.Merge(delaysA, delaysB, valueScratch.AsSpan(0, delayCount));
+        var firsts = b.Edges(weekB.FirstStart, weekB.FirstLength);
+        foreach (var f in firsts)
+        {
+            conversationState[f.Contact] = f.State;
+            conversationLast[f.Contact] = f.Ticks;
         }
 
-        AddScalar(Indicator.PercentInitiatedConversations, c, InteractionFilter.CallAndText, conversations == 0 ? 0.0 : (double)initiated / conversations);
-        AddScalar(Indicator.ResponseRateText, c, InteractionFilter.CallAndText, received == 0 ? double.NaN : (double)responded / received);
-        AddSummary(Indicator.ResponseDelayText, c, InteractionFilter.CallAndText, delays.AsSpan(0, delayCount));
+        foreach (var e in a.Edges(weekA.OpenStart, weekA.OpenLength))
+        {
+            var f = conversationState[e.Contact];
+            var ticks = conversationLast[e.Contact];
+            if (f != 0 && ticks - e.Ticks < HourTicks)
+            {
+                tally.Close(e.State, -1);
+                tally.Close(f, -1);
+                tally.Close((byte)((e.State & (ConversationFirstOut | ConversationHasOut)) | (f & ConversationHasOut)), 1);
+                if ((e.State & ConversationLastOut) == 0 && (f & ConversationFirstOut) != 0)
+                {
+                    var delay = (ticks - e.Ticks) / (double)TicksPerSecond;
+                    if (delay > 0)
+                    {
+                        SummaryStatistics.InsertLast(valueScratch.AsSpan(0, ++delayCount), delay);
+                    }
+                }
+            }
+        }
+
+        foreach (var f in firsts)
+        {
+            conversationState[f.Contact] = 0;
+        }
+
+        AddConversations(c, weekA.ActiveDays + weekB.ActiveDays, tally, valueScratch.AsSpan(0, delayCount));
+    }
+
+    private static void FindConversationWeek(ConversationParts store, ref int cursor, int weekKey, out ConversationWeek found)
+    {
+        var weeks = store.Weeks;
+        while (cursor < weeks.Count && weeks[cursor].Week < weekKey)
+        {
+            cursor++;
+        }
+
+        found = cursor < weeks.Count && weeks[cursor].Week == weekKey ? weeks[cursor++] : default;
+    }
+
+    /// <summary>A contact at an edge of a cell's week: its state and time at the end, or how its first conversation starts.</summary>
+    private readonly record struct ConversationEdge(int Contact, byte State, long Ticks);
+
+    /// <summary>One week of a finished cell's conversations (see <see cref="MergedConversations"/>).</summary>
+    private readonly record struct ConversationWeek(int Week, int ActiveDays)
+    {
+        public ConversationTally Tally { get; init; }
+
+        public int OpenStart { get; init; }
+
+        public int OpenLength { get; init; }
+
+        public int FirstStart { get; init; }
+
+        public int FirstLength { get; init; }
+
+        public int DelayStart { get; init; }
+
+        public int DelayLength { get; init; }
+    }
+
+    /// <summary>A weekday or weekend cell's conversations, week by week, for the whole-week cell made from it.</summary>
+    private sealed class ConversationParts
+    {
+        private double[] delays = new double[256];
+        private int delayCount;
+        private ConversationEdge[] edges = new ConversationEdge[256];
+
+        public List<ConversationWeek> Weeks { get; } = [];
+
+        public int EdgeCount { get; private set; }
+
+        public void Clear()
+        {
+            Weeks.Clear();
+            delayCount = 0;
+            EdgeCount = 0;
+        }
+
+        public void Add(ConversationWeek week) => Weeks.Add(week);
+
+        public void AddEdge(ConversationEdge edge)
+        {
+            if (EdgeCount == edges.Length)
+            {
+                Array.Resize(ref edges, edges.Length * 2);
+            }
+
+            edges[EdgeCount++] = edge;
+        }
+
+        public int Append(ReadOnlySpan<double> sorted)
+        {
+            if (delayCount + sorted.Length > delays.Length)
+            {
+                Array.Resize(ref delays, Math.Max(delayCount + sorted.Length, delays.Length * 2));
+            }
+
+            sorted.CopyTo(delays.AsSpan(delayCount));
+            delayCount += sorted.Length;
+            return delayCount - sorted.Length;
+        }
+
+        public ReadOnlySpan<ConversationEdge> Edges(int start, int length) => edges.AsSpan(start, length);
+
+        public ReadOnlySpan<double> Delays(ConversationWeek week) => delays.AsSpan(week.DelayStart, week.DelayLength);
+    }
+
+    // A contact's conversation state in a Conversations pass (0: not met yet).
+    private const byte ConversationSeen = 1;
+    private const byte ConversationOpen = 2;
+    private const byte ConversationFirstOut = 4;
+    private const byte ConversationHasOut = 8;
+    private const byte ConversationLastOut = 16;
+    private const byte ConversationFirst = 32;
+
+    /// <summary>Closed conversations: how many, how many the user started, how many others started and how many of those the user answered.</summary>
+    private struct ConversationTally
+    {
+        public int Conversations;
+        public int Initiated;
+        public int Received;
+        public int Responded;
+
+        /// <summary>Counts (<paramref name="sign"/> 1) or takes back (−1) the close of a conversation in <paramref name="state"/>.</summary>
+        public void Close(byte state, int sign)
+        {
+            Conversations += sign;
+            if ((state & ConversationFirstOut) != 0)
+            {
+                Initiated += sign;
+            }
+            else
+            {
+                Received += sign;
+                Responded += (state & ConversationHasOut) != 0 ? sign : 0;
+            }
+        }
+
+        public void Add(ConversationTally other)
+        {
+            Conversations += other.Conversations;
+            Initiated += other.Initiated;
+            Received += other.Received;
+            Responded += other.Responded;
+        }
     }
 
     /// <summary>
@@ -605,67 +1216,76 @@ internal sealed class IndicatorCalculator(IndicatorSchema schema)
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Spatial(BandicootUser user, int c, ReadOnlySpan<int> cell)
     {
+        var store = spatialParts[c];
         foreach (var (start, length) in Groups(cell))
         {
             Bin(user, cell.Slice(start, length), binned);
-            var total = binned.Count;
-            touchedPositions.Clear();
-            var atHome = 0;
-            double latSum = 0, lonSum = 0;
-            var located = 0;
-            foreach (var p in binned)
-            {
-                if (positionCount[p]++ == 0)
-                {
-                    touchedPositions.Add(p);
-                }
+            store?.Add(week[cell[start]], binned);
+            AddSpatial(user, c);
+        }
+    }
 
-                atHome += p == Home ? 1 : 0;
-                if (!double.IsNaN(user.PositionLat[p]))
-                {
-                    latSum += user.PositionLat[p];
-                    lonSum += user.PositionLon[p];
-                    located++;
-                }
+    /// <summary>The spatial indicators of one week of positions (<see cref="binned"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void AddSpatial(BandicootUser user, int c)
+    {
+        var total = binned.Count;
+        touchedPositions.Clear();
+        var atHome = 0;
+        double latSum = 0, lonSum = 0;
+        var located = 0;
+        foreach (var p in binned)
+        {
+            if (positionCount[p]++ == 0)
+            {
+                touchedPositions.Add(p);
             }
 
-            var antennas = touchedPositions.Count;
-            var counts = countScratch.AsSpan(0, antennas);
-            var frequencies = valueScratch.AsSpan(0, antennas);
-            for (var k = 0; k < antennas; k++)
+            atHome += p == Home ? 1 : 0;
+            if (!double.IsNaN(user.PositionLat[p]))
             {
-                counts[k] = positionCount[touchedPositions[k]];
-                frequencies[k] = counts[k];
+                latSum += user.PositionLat[p];
+                lonSum += user.PositionLon[p];
+                located++;
             }
+        }
 
-            AddScalar(Indicator.NumberOfAntennas, c, InteractionFilter.All, touchedPositions.Count);
-            AddScalar(Indicator.EntropyOfAntennas, c, InteractionFilter.All, SummaryStatistics.Entropy(counts, total));
-            AddScalar(Indicator.PercentAtHome, c, InteractionFilter.All, Home < 0 ? double.NaN : (double)atHome / total);
-            var radius = double.NaN;
-            if (located > 0)
-            {
-                var lat0 = latSum / located;
-                var lon0 = lonSum / located;
-                var cosLat0 = SummaryStatistics.CosLatitude(lat0);
-                var r2 = 0.0;
-                foreach (var p in touchedPositions)
-                {
-                    if (!double.IsNaN(user.PositionLat[p]))
-                    {
-                        var dist = SummaryStatistics.GreatCircle(lat0, lon0, cosLat0, user.PositionLat[p], user.PositionLon[p], positionCosLat[p]);
-                        r2 += (double)positionCount[p] / located * dist * dist;
-                    }
-                }
+        var antennas = touchedPositions.Count;
+        var counts = countScratch.AsSpan(0, antennas);
+        var frequencies = valueScratch.AsSpan(0, antennas);
+        for (var k = 0; k < antennas; k++)
+        {
+            counts[k] = positionCount[touchedPositions[k]];
+            frequencies[k] = counts[k];
+        }
 
-                radius = Math.Sqrt(r2);
-            }
-
-            AddScalar(Indicator.RadiusOfGyration, c, InteractionFilter.All, radius);
-            AddScalar(Indicator.FrequentAntennas, c, InteractionFilter.All, SummaryStatistics.ParetoCount(frequencies, total));
+        AddScalar(Indicator.NumberOfAntennas, c, InteractionFilter.All, touchedPositions.Count);
+        AddScalar(Indicator.EntropyOfAntennas, c, InteractionFilter.All, SummaryStatistics.Entropy(counts, total));
+        AddScalar(Indicator.PercentAtHome, c, InteractionFilter.All, Home < 0 ? double.NaN : (double)atHome / total);
+        var radius = double.NaN;
+        if (located > 0)
+        {
+            var lat0 = latSum / located;
+            var lon0 = lonSum / located;
+            var cosLat0 = SummaryStatistics.CosLatitude(lat0);
+            var r2 = 0.0;
             foreach (var p in touchedPositions)
             {
-                positionCount[p] = 0;
+                if (!double.IsNaN(user.PositionLat[p]))
+                {
+                    var dist = SummaryStatistics.GreatCircle(lat0, lon0, cosLat0, user.PositionLat[p], user.PositionLon[p], positionCosLat[p]);
+                    r2 += (double)positionCount[p] / located * dist * dist;
+                }
             }
+
+            radius = Math.Sqrt(r2);
+        }
+
+        AddScalar(Indicator.RadiusOfGyration, c, InteractionFilter.All, radius);
+        AddScalar(Indicator.FrequentAntennas, c, InteractionFilter.All, SummaryStatistics.ParetoCount(frequencies, total));
+        foreach (var p in touchedPositions)
+        {
+            positionCount[p] = 0;
         }
     }
 

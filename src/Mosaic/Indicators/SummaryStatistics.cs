@@ -24,6 +24,13 @@ internal static class SummaryStatistics
         }
 
         Sort(data);
+        ComputeSorted(data, stats);
+    }
+
+    /// <summary><see cref="Compute"/> of a non-empty distribution already in ascending order.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void ComputeSorted(ReadOnlySpan<double> data, Span<double> stats)
+    {
         var n = data.Length;
         var sum = 0.0;
         foreach (var x in data)
@@ -117,6 +124,36 @@ internal static class SummaryStatistics
         {
             RadixSort(data, min, range);
         }
+    }
+
+    /// <summary>
+    /// Merges two ascending spans into <paramref name="output"/> (of their total length): the
+    /// ascending order of the union, so the same values as sorting it.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Merge(ReadOnlySpan<double> a, ReadOnlySpan<double> b, Span<double> output)
+    {
+        int i = 0, j = 0, k = 0;
+        while (i < a.Length && j < b.Length)
+        {
+            output[k++] = b[j] < a[i] ? b[j++] : a[i++];
+        }
+
+        a[i..].CopyTo(output[k..]);
+        b[j..].CopyTo(output[(k + a.Length - i)..]);
+    }
+
+    /// <summary>Puts <paramref name="value"/> in order into <paramref name="data"/>, whose first Length − 1 values are ascending.</summary>
+    public static void InsertLast(Span<double> data, double value)
+    {
+        var j = data.Length - 2;
+        while (j >= 0 && data[j] > value)
+        {
+            data[j + 1] = data[j];
+            j--;
+        }
+
+        data[j + 1] = value;
     }
 
     private static bool IsSorted(ReadOnlySpan<double> data)
@@ -427,8 +464,14 @@ internal static class SummaryStatistics
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static int ParetoCount(Span<double> weights, double total)
     {
-        var target = Math.Ceiling(total * 0.8);
         Sort(weights);
+        return ParetoCountSorted(weights, total);
+    }
+
+    /// <summary><see cref="ParetoCount"/> of weights already in ascending order.</summary>
+    public static int ParetoCountSorted(ReadOnlySpan<double> weights, double total)
+    {
+        var target = Math.Ceiling(total * 0.8);
         var taken = 0;
         for (var i = weights.Length - 1; i >= 0 && target > 0; i--)
         {
