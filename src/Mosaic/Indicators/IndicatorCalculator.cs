@@ -428,7 +428,7 @@ internal sealed class IndicatorCalculator(IndicatorSchema schema)
         var (a, b, _) = derivations[c];
         var spatialA = spatialParts[a]!;
         var spatialB = spatialParts[b]!;
-        UnionWeeks(spatialA.Weeks, spatialB.Weeks, static w => w.Week);
+        UnionWeeks(spatialA.Weeks, spatialB.Weeks);
         cursorA = 0;
         cursorB = 0;
         foreach (var weekKey in unionWeeks)
@@ -441,7 +441,7 @@ internal sealed class IndicatorCalculator(IndicatorSchema schema)
 
         for (var f = 0; f < 2; f++)
         {
-            UnionWeeks(sortedParts[(a * 2) + f].Weeks, sortedParts[(b * 2) + f].Weeks, static w => w.Week);
+            UnionWeeks(sortedParts[(a * 2) + f].Weeks, sortedParts[(b * 2) + f].Weeks);
             cursorA = 0;
             cursorB = 0;
             foreach (var weekKey in unionWeeks)
@@ -450,7 +450,7 @@ internal sealed class IndicatorCalculator(IndicatorSchema schema)
             }
         }
 
-        UnionWeeks(conversationParts[a]!.Weeks, conversationParts[b]!.Weeks, static w => w.Week);
+        UnionWeeks(conversationParts[a]!.Weeks, conversationParts[b]!.Weeks);
         cursorA = 0;
         cursorB = 0;
         foreach (var weekKey in unionWeeks)
@@ -460,14 +460,15 @@ internal sealed class IndicatorCalculator(IndicatorSchema schema)
     }
 
     /// <summary>The weeks of either list (each in ascending order) into <see cref="unionWeeks"/>, ascending.</summary>
-    private void UnionWeeks<T>(List<T> a, List<T> b, Func<T, int> week)
+    private void UnionWeeks<T>(List<T> a, List<T> b)
+        where T : struct, IWeekEntry
     {
         unionWeeks.Clear();
         int i = 0, j = 0;
         while (i < a.Count || j < b.Count)
         {
-            var wa = i < a.Count ? week(a[i]) : int.MaxValue;
-            var wb = j < b.Count ? week(b[j]) : int.MaxValue;
+            var wa = i < a.Count ? a[i].Week : int.MaxValue;
+            var wb = j < b.Count ? b[j].Week : int.MaxValue;
             var next = Math.Min(wa, wb);
             unionWeeks.Add(next);
             i += wa == next ? 1 : 0;
@@ -481,7 +482,7 @@ internal sealed class IndicatorCalculator(IndicatorSchema schema)
         private int[] positions = new int[1024];
         private int used;
 
-        public List<(int Week, int Start, int Length)> Weeks { get; } = [];
+        public List<PositionWeek> Weeks { get; } = [];
 
         public void Clear()
         {
@@ -497,30 +498,30 @@ internal sealed class IndicatorCalculator(IndicatorSchema schema)
             }
 
             System.Runtime.InteropServices.CollectionsMarshal.AsSpan(binned).CopyTo(positions.AsSpan(used));
-            Weeks.Add((week, used, binned.Count));
+            Weeks.Add(new PositionWeek(week, used, binned.Count));
             used += binned.Count;
         }
 
         /// <summary>Appends the positions of week <paramref name="week"/> (none when the cell has no record that week), moving the cursor past it.</summary>
         public void AddTo(List<int> output, ref int cursor, int week)
         {
-            while (cursor < Weeks.Count && Weeks[cursor].Week < week)
+            if (TakeWeek(Weeks, ref cursor, week, out var found))
             {
-                cursor++;
-            }
-
-            if (cursor < Weeks.Count && Weeks[cursor].Week == week)
-            {
-                var (_, start, length) = Weeks[cursor++];
-                output.AddRange(positions.AsSpan(start, length));
+                output.AddRange(positions.AsSpan(found.Start, found.Length));
             }
         }
     }
 
-    /// <summary>The stored week <paramref name="weekKey"/> of a part, moving the cursor past it; false (empty) when the part has no record that week.</summary>
-    private static bool FindWeek(SortedParts store, ref int cursor, int weekKey, out SortedWeek found)
+    /// <summary>An entry of a finished part's week-ordered store.</summary>
+    private interface IWeekEntry
     {
-        var weeks = store.Weeks;
+        int Week { get; }
+    }
+
+    /// <summary>The entry of week <paramref name="weekKey"/> in a part's week-ordered store, moving the cursor past it; false (default) when the part has no record that week.</summary>
+    private static bool TakeWeek<T>(List<T> weeks, ref int cursor, int weekKey, out T found)
+        where T : struct, IWeekEntry
+    {
         while (cursor < weeks.Count && weeks[cursor].Week < weekKey)
         {
             cursor++;
@@ -536,8 +537,11 @@ internal sealed class IndicatorCalculator(IndicatorSchema schema)
         return false;
     }
 
+    /// <summary>One week of a weekday or weekend cell's binned positions.</summary>
+    private readonly record struct PositionWeek(int Week, int Start, int Length) : IWeekEntry;
+
     /// <summary>One week of a finished cell: its first and last record times and where its sorted distributions are stored.</summary>
-    private readonly record struct SortedWeek(int Week, long FirstTicks, long LastTicks, int Outgoing, int Nocturnal)
+    private readonly record struct SortedWeek(int Week, long FirstTicks, long LastTicks, int Outgoing, int Nocturnal) : IWeekEntry
     {
         public int N { get; init; }
 
@@ -658,8 +662,8 @@ internal sealed class IndicatorCalculator(IndicatorSchema schema)
             // A union of two finished cells: their per-contact tallies, not the records.
             var storeA = sortedParts[(partA * 2) + (int)filter];
             var storeB = sortedParts[(partB * 2) + (int)filter];
-            hasA = FindWeek(storeA, ref cursorA, weekKey, out weekA);
-            hasB = FindWeek(storeB, ref cursorB, weekKey, out weekB);
+            hasA = TakeWeek(storeA.Weeks, ref cursorA, weekKey, out weekA);
+            hasB = TakeWeek(storeB.Weeks, ref cursorB, weekKey, out weekB);
             n = weekA.N + weekB.N;
             outgoing = weekA.Outgoing + weekB.Outgoing;
             nocturnal = weekA.Nocturnal + weekB.Nocturnal;
@@ -950,8 +954,8 @@ internal sealed class IndicatorCalculator(IndicatorSchema schema)
         var (partA, partB, _) = derivations[c];
         var a = conversationParts[partA]!;
         var b = conversationParts[partB]!;
-        FindConversationWeek(a, ref cursorA, weekKey, out var weekA);
-        FindConversationWeek(b, ref cursorB, weekKey, out var weekB);
+        TakeWeek(a.Weeks, ref cursorA, weekKey, out var weekA);
+        TakeWeek(b.Weeks, ref cursorB, weekKey, out var weekB);
         var tally = weekA.Tally;
         tally.Add(weekB.Tally);
         var delaysA = a.Delays(weekA);
@@ -993,22 +997,11 @@ internal sealed class IndicatorCalculator(IndicatorSchema schema)
         AddConversations(c, weekA.ActiveDays + weekB.ActiveDays, tally, valueScratch.AsSpan(0, delayCount));
     }
 
-    private static void FindConversationWeek(ConversationParts store, ref int cursor, int weekKey, out ConversationWeek found)
-    {
-        var weeks = store.Weeks;
-        while (cursor < weeks.Count && weeks[cursor].Week < weekKey)
-        {
-            cursor++;
-        }
-
-        found = cursor < weeks.Count && weeks[cursor].Week == weekKey ? weeks[cursor++] : default;
-    }
-
     /// <summary>A contact at an edge of a cell's week: its state and time at the end, or how its first conversation starts.</summary>
     private readonly record struct ConversationEdge(int Contact, byte State, long Ticks);
 
     /// <summary>One week of a finished cell's conversations (see <see cref="MergedConversations"/>).</summary>
-    private readonly record struct ConversationWeek(int Week, int ActiveDays)
+    private readonly record struct ConversationWeek(int Week, int ActiveDays) : IWeekEntry
     {
         public ConversationTally Tally { get; init; }
 
