@@ -52,94 +52,66 @@ public static class IndicatorRun
         var rechargeKeys = request.RechargesFolder is null ? [] : RechargeIndicators.Keys(schema, schema.CellNames);
         var context = new OutputContext(request, schema, antennas.Count, attributeKeys, rechargeKeys);
 
-        long read = 0, ignored = 0;
         var clock = Stopwatch.StartNew();
         var threads = request.Options.Threads ?? Environment.ProcessorCount;
+        OrderedOutput.Totals totals;
         using (var writer = new IndicatorWriter(request.OutPath, json, context))
         {
             // Workers take users one at a time from a shared counter (no barrier between batches,
-            // so every core stays busy to the end); this thread writes the rendered rows in user
-            // order. At most BatchSize users are ahead of the writer, which bounds memory.
-            using var window = new ReorderWindow(request.Options.BatchSize);
+            // so every core stays busy to the end) and hand the rendered rows to the ordered
+            // output, which writes them in user order. At most BatchSize users are ahead of the
+            // output, which bounds memory.
+            using var output = new OrderedOutput(request.Options.BatchSize, users.Count, writer.Append, progress);
             var next = -1;
-            using var stop = new CancellationTokenSource();
+            void Work()
+            {
+                try
+                {
+                    using var renderer = writer.CreateRenderer();
+                    var calculator = new IndicatorCalculator(schema);
+                    while (output.Enter())
+                    {
+                        var index = Interlocked.Increment(ref next);
+                        if (index >= users.Count)
+                        {
+                            return;
+                        }
+
+                        RenderedRow rendered;
+                        try
+                        {
+                            var row = ComputeUser(request, users, index, antennas, attributes, schema, rechargeKeys, calculator);
+                            rendered = new RenderedRow(writer.Render(row, renderer), row.RecordsRead, row.Report.Ignored.All, null);
+                        }
+                        catch (MosaicInputException e)
+                        {
+                            rendered = new RenderedRow(default, 0, 0, e);
+                        }
+
+                        output.Put(index, rendered);
+                    }
+                }
+                catch
+                {
+                    // A bug or an output failure (disk full...): the other workers must not wait for this one's slots.
+                    output.Stop();
+                    throw;
+                }
+            }
+
             var workers = new Task[threads];
             for (var t = 0; t < threads; t++)
             {
-                workers[t] = Task.Factory.StartNew(
-                    () =>
-                    {
-                        using var renderer = writer.CreateRenderer();
-                        var calculator = new IndicatorCalculator(schema);
-                        while (window.Enter(stop.Token))
-                        {
-                            var index = Interlocked.Increment(ref next);
-                            if (index >= users.Count)
-                            {
-                                return;
-                            }
-
-                            RenderedRow rendered;
-                            try
-                            {
-                                var row = ComputeUser(request, users, index, antennas, attributes, schema, rechargeKeys, calculator);
-                                rendered = new RenderedRow(writer.Render(row, renderer), row.RecordsRead, row.Report.Ignored.All, null);
-                            }
-                            catch (MosaicInputException e)
-                            {
-                                rendered = new RenderedRow(default, 0, 0, e);
-                            }
-
-                            window.Put(index, rendered);
-                        }
-                    },
-                    CancellationToken.None, // a worker must always run, to see the stop and end
-                    TaskCreationOptions.LongRunning,
-                    TaskScheduler.Default);
+                // A worker must always run, to see the stop and end.
+                workers[t] = Task.Factory.StartNew(Work, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
             }
 
-            var completed = false;
-            try
-            {
-                for (var index = 0; index < users.Count; index++)
-                {
-                    var row = window.Take(index, workers);
-                    if (row.Error is not null)
-                    {
-                        // The first bad file in user order, whatever the thread count.
-                        throw row.Error;
-                    }
-
-                    writer.Append(row.Rendered);
-                    read += row.RecordsRead;
-                    ignored += row.Ignored;
-                    if ((index + 1) % ProgressEvery == 0 || index + 1 == users.Count)
-                    {
-                        progress.Step("computing indicators", (double)(index + 1) / users.Count);
-                    }
-                }
-
-                completed = true;
-            }
-            finally
-            {
-                // On failure, stop the workers and let them finish before the writer is disposed.
-                stop.Cancel();
-                try
-                {
-                    Task.WaitAll(workers);
-                }
-                catch (AggregateException) when (!completed)
-                {
-                    // The exception already on its way out is the one to report.
-                }
-            }
-
+            totals = output.WaitFor(workers);
             writer.Commit();
         }
 
         var computeSeconds = clock.Elapsed.TotalSeconds;
-        var result = new IndicatorResult(users.Count, read, ignored, schema.Keys.Length, computeSeconds, total.Elapsed.TotalSeconds);
+        var result = new IndicatorResult(users.Count, totals.RecordsRead, totals.RecordsIgnored, schema.Keys.Length, computeSeconds, total.Elapsed.TotalSeconds);
         WriteManifest(request, result);
         return result;
     }
@@ -190,24 +162,35 @@ public static class IndicatorRun
     private const int ProgressEvery = 512;
 
     /// <summary>
-    /// Hands rendered rows from the workers to the writer in user order: a ring of
-    /// <c>capacity</c> slots, and a count of free slots that a worker must take before it takes
-    /// a user (so user i is only computed once user i − capacity has been written).
+    /// Writes the workers' rendered rows in user order, without a writer thread: the worker that
+    /// puts the row the output is waiting for writes it, and every row after it that is already
+    /// there, while the others carry on computing. (A writer thread woken for every user cost
+    /// about a tenth of the run's CPU in futex calls and rescheduling interrupts.) A ring of
+    /// <c>capacity</c> slots and a count of free slots that a worker takes before it takes a
+    /// user bound memory: user i is only computed once user i − capacity has been written.
     /// </summary>
-    private sealed class ReorderWindow(int capacity) : IDisposable
+    private sealed class OrderedOutput(int capacity, int users, Action<RenderedBytes> append, IProgress<StageProgress>? progress) : IDisposable
     {
         private readonly RenderedRow[] rows = new RenderedRow[capacity];
         private readonly bool[] full = new bool[capacity];
         private readonly SemaphoreSlim free = new(capacity);
-        private readonly object gate = new();
-        private int waitingFor = -1;
+        private readonly CancellationTokenSource stop = new();
+        private readonly Lock gate = new();
+        private int next;
+        private bool writing;
+        private MosaicInputException? failure;
+        private long recordsRead;
+        private long recordsIgnored;
 
-        /// <summary>Waits for a free slot; false once the run is stopped.</summary>
-        public bool Enter(CancellationToken stop)
+        /// <summary>Record counts over the users written.</summary>
+        public readonly record struct Totals(long RecordsRead, long RecordsIgnored);
+
+        /// <summary>Waits for a free slot; false once the run is stopped or every user is written.</summary>
+        public bool Enter()
         {
             try
             {
-                free.Wait(stop);
+                free.Wait(stop.Token);
                 return true;
             }
             catch (OperationCanceledException)
@@ -216,44 +199,102 @@ public static class IndicatorRun
             }
         }
 
+        /// <summary>Stores user <paramref name="index"/>'s row and, if it is the next one due and nobody is writing, writes what is ready.</summary>
         public void Put(int index, RenderedRow row)
         {
             lock (gate)
             {
                 rows[index % capacity] = row;
                 full[index % capacity] = true;
-                if (index == waitingFor)
+                if (writing || index != next)
                 {
-                    Monitor.PulseAll(gate);
+                    return;
                 }
+
+                writing = true;
             }
+
+            WriteReady();
         }
 
-        /// <summary>Waits for user <paramref name="index"/>'s row and frees its slot; throws if a worker failed.</summary>
-        public RenderedRow Take(int index, Task[] workers)
+        /// <summary>Waits for the workers; throws the first input error in user order, or a worker's exception.</summary>
+        public Totals WaitFor(Task[] workers)
         {
-            var slot = index % capacity;
-            lock (gate)
+            try
             {
-                while (!full[slot])
+                Task.WaitAll(workers);
+            }
+            catch (AggregateException)
+            {
+                workers.First(w => w.IsFaulted).GetAwaiter().GetResult();
+            }
+
+            if (failure is not null)
+            {
+                throw failure;
+            }
+
+            if (next != users)
+            {
+                throw new InvalidOperationException($"indicators: {next} of {users} users written"); // a bug, not bad input
+            }
+
+            return new Totals(recordsRead, recordsIgnored);
+        }
+
+        /// <summary>Stops the run: workers waiting for a slot give up.</summary>
+        public void Stop() => stop.Cancel();
+
+        public void Dispose()
+        {
+            free.Dispose();
+            stop.Dispose();
+        }
+
+        private void WriteReady()
+        {
+            while (true)
+            {
+                RenderedRow row;
+                lock (gate)
                 {
-                    waitingFor = index;
-                    // Time out now and then to notice a worker that died of an unexpected exception.
-                    if (!Monitor.Wait(gate, 200) && workers.FirstOrDefault(w => w.IsFaulted) is { } failed)
+                    var slot = next % capacity;
+                    if (!full[slot] || failure is not null)
                     {
-                        failed.GetAwaiter().GetResult();
+                        writing = false;
+                        return;
+                    }
+
+                    row = rows[slot];
+                    rows[slot] = default;
+                    full[slot] = false;
+                    if (row.Error is not null)
+                    {
+                        // The first bad file in user order, whatever the thread count.
+                        failure = row.Error;
+                        writing = false;
+                        stop.Cancel();
+                        return;
                     }
                 }
 
-                full[slot] = false;
-                var row = rows[slot];
-                rows[slot] = default;
+                append(row.Rendered);
+                recordsRead += row.RecordsRead;
+                recordsIgnored += row.Ignored;
+                var written = Interlocked.Increment(ref next);
                 free.Release();
-                return row;
+                if (written % ProgressEvery == 0 || written == users)
+                {
+                    progress.Step("computing indicators", (double)written / users);
+                }
+
+                if (written == users)
+                {
+                    // Workers that find no user left keep their slot, so the last ones may wait in Enter.
+                    stop.Cancel();
+                }
             }
         }
-
-        public void Dispose() => free.Dispose();
     }
 
     private static string LineOf(MosaicInputException e) => e.Line is null ? "" : $", line {e.Line}";

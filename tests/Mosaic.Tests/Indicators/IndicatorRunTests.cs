@@ -229,6 +229,27 @@ public class IndicatorRunTests
         Assert.All(lines.Skip(1), line => Assert.Equal(header.Length, line.Replace("\"[6, 7]\"", "weekend", StringComparison.Ordinal).Split(',').Length));
     }
 
+    [Theory]
+    [InlineData(1, 8)]
+    [InlineData(2, 8)]
+    [InlineData(3, 5)]
+    public void Run_ManyWorkersSmallWindow_WritesEveryUserOnceInOrder(int batchSize, int threads)
+    {
+        // The worker that finishes the user the output waits for writes it and what follows; with
+        // more workers than slots, rows are handed over under contention on every user.
+        using var temp = new TempFolder();
+        var antennas = SyntheticUsers.Write(temp.File("records"), temp.File("antennas.csv"), users: 120, recordsPerUser: 40, seed: 11);
+        var serial = IndicatorRun.Run(new IndicatorRequest(temp.File("records"), antennas, temp.File("one/out.csv")) { Options = new IndicatorOptions { Threads = 1 } });
+        var parallel = IndicatorRun.Run(new IndicatorRequest(temp.File("records"), antennas, temp.File("many/out.csv")) { Options = new IndicatorOptions { BatchSize = batchSize, Threads = threads } });
+        Assert.Equal(File.ReadAllBytes(temp.File("one/out.csv")), File.ReadAllBytes(temp.File("many/out.csv")));
+        Assert.Equal(120, parallel.Users);
+        Assert.Equal(120 * 40, parallel.RecordsRead);
+        Assert.Equal(serial.RecordsIgnored, parallel.RecordsIgnored);
+        var names = File.ReadAllLines(temp.File("many/out.csv")).Skip(1).Select(l => l[..l.IndexOf(',', StringComparison.Ordinal)]).ToArray();
+        Assert.Equal(names.Order(StringComparer.Ordinal), names);
+        Assert.Equal(120, names.Distinct(StringComparer.Ordinal).Count());
+    }
+
     internal static Dictionary<string, JsonElement> ReadUser(string path, string user)
     {
         using var document = JsonDocument.Parse(File.ReadAllText(path));
