@@ -105,6 +105,44 @@ internal sealed class ByteInterner
         }
     }
 
+    /// <summary>Removes every key, keeping the grown arrays for reuse.</summary>
+    public void Clear()
+    {
+        if (count > 0)
+        {
+            Array.Fill(table, -1);
+        }
+
+        count = 0;
+        used = 0;
+    }
+
+    /// <summary>
+    /// The keys as strings, made on first call from a copy of the keys as they are now, so the
+    /// interner can be cleared and reused meanwhile.
+    /// </summary>
+    public Func<string[]> Snapshot()
+    {
+        var bytes = arena.AsSpan(0, used).ToArray();
+        var ends = new int[count];
+        for (var i = 0; i < count; i++)
+        {
+            ends[i] = starts[i] + lengths[i];
+        }
+
+        return () =>
+        {
+            var names = new string[ends.Length];
+            for (var i = 0; i < names.Length; i++)
+            {
+                var start = i == 0 ? 0 : ends[i - 1];
+                names[i] = Encoding.UTF8.GetString(bytes, start, ends[i] - start);
+            }
+
+            return names;
+        };
+    }
+
     /// <summary>The string of entry <paramref name="index"/> (UTF-8 decoded).</summary>
     public string GetString(int index) => Encoding.UTF8.GetString(arena, starts[index], lengths[index]);
 

@@ -11,15 +11,15 @@ namespace Mosaic.Indicators;
 /// </summary>
 internal sealed class UserBuilder
 {
-    private readonly string name;
-    private readonly IReadOnlyDictionary<string, (double Lat, double Lon)>? antennas;
-    private readonly AntennaIndex? antennaIndex;
+    private string name;
+    private IReadOnlyDictionary<string, (double Lat, double Lon)>? antennas;
+    private AntennaIndex? antennaIndex;
     private readonly ByteInterner contacts = new();
     private readonly ByteInterner positions = new();
     private readonly List<double> lats = [];
     private readonly List<double> lons = [];
     private readonly List<bool> isAntenna = [];
-    private readonly IgnoredCounts ignored = new();
+    private IgnoredCounts ignored = new();
     private UserRecord[] records;
     private int count;
     private long read;
@@ -30,6 +30,34 @@ internal sealed class UserBuilder
         this.antennas = antennas;
         antennaIndex = antennas is null ? null : AntennaIndex.Of(antennas);
         records = new UserRecord[Math.Max(16, expectedRecords)];
+    }
+
+    /// <summary>
+    /// Empties the builder for the next user, keeping its grown arrays: a reader thread reuses
+    /// one builder, so a user costs no fresh (zeroed) records buffer, tables or lists.
+    /// <see cref="Build"/> copies everything the user keeps, so the reuse is never visible.
+    /// </summary>
+    public void Reset(string name, IReadOnlyDictionary<string, (double Lat, double Lon)>? antennas, int expectedRecords)
+    {
+        this.name = name;
+        if (!ReferenceEquals(antennas, this.antennas))
+        {
+            this.antennas = antennas;
+            antennaIndex = antennas is null ? null : AntennaIndex.Of(antennas);
+        }
+
+        contacts.Clear();
+        positions.Clear();
+        lats.Clear();
+        lons.Clear();
+        isAntenna.Clear();
+        ignored = new IgnoredCounts();
+        count = 0;
+        read = 0;
+        if (records.Length < expectedRecords)
+        {
+            records = GC.AllocateUninitializedArray<UserRecord>(expectedRecords);
+        }
     }
 
     /// <summary>Adds one CSV row (fields as ranges into <paramref name="line"/>).</summary>
@@ -157,14 +185,15 @@ internal sealed class UserBuilder
 
     public BandicootUser Build(List<KeyValuePair<string, string>>? attributes = null, List<Recharge>? recharges = null)
     {
-        var result = records.AsSpan(0, count).ToArray();
+        // Every element is overwritten: no need to zero the array first.
+        var result = GC.AllocateUninitializedArray<UserRecord>(count);
+        records.AsSpan(0, count).CopyTo(result);
         SortStable(result);
-        var names = contacts;
         return new BandicootUser
         {
             Name = name,
             Records = result,
-            ContactNames = () => [.. Enumerable.Range(0, names.Count).Select(names.GetString)],
+            ContactNames = contacts.Snapshot(),
             ContactCount = contacts.Count,
             PositionLat = [.. lats],
             PositionLon = [.. lons],
