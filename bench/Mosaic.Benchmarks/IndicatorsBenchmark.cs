@@ -108,6 +108,7 @@ public class IndicatorsBenchmark
         for (var round = 0; round < rounds; round++)
         {
             var cpu = CpuSeconds();
+            var allocated = GC.GetTotalAllocatedBytes();
             long records = 0;
             foreach (var content in contents)
             {
@@ -115,7 +116,8 @@ public class IndicatorsBenchmark
             }
 
             var parse = CpuSeconds() - cpu;
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"round {round}: parse {parse:F3} CPU-s, {records / parse / 1e6:F2} M records/CPU-s"));
+            allocated = GC.GetTotalAllocatedBytes() - allocated;
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"round {round}: parse {parse:F3} CPU-s, {records / parse / 1e6:F2} M records/CPU-s, {allocated / contents.Length} bytes allocated per user"));
         }
     }
 

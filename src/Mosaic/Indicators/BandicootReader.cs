@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.Globalization;
 using System.Numerics;
 using System.Runtime.CompilerServices;
@@ -175,6 +176,30 @@ internal static class BandicootReader
     private static void ParseCsv(string path, ReadOnlySpan<byte> bytes, UserBuilder builder)
     {
         var lines = new LineReader(bytes);
+        var rows = Header(path, ref lines);
+        rows.Parse(bytes, lines.Position, builder);
+    }
+
+    /// <summary>
+    /// Parses one user's records line by line (a search for the line end, then one per field):
+    /// the plain form of <see cref="CsvRows.Parse"/>, kept as the reference it is tested against.
+    /// </summary>
+    internal static BandicootUser ParseUserLineByLine(string path, ReadOnlySpan<byte> bytes, string name, IReadOnlyDictionary<string, (double Lat, double Lon)>? antennas)
+    {
+        var builder = new UserBuilder(name, antennas) { ReuseDays = false };
+        var lines = new LineReader(bytes);
+        var rows = Header(path, ref lines);
+        while (lines.Next(out var line))
+        {
+            rows.Line(line, builder);
+        }
+
+        return builder.Build();
+    }
+
+    /// <summary>Reads the header line: where each column bandicoot reads is (−1 when absent).</summary>
+    private static CsvRows Header(string path, ref LineReader lines)
+    {
         if (!lines.Next(out var headerLine))
         {
             throw new MosaicInputException(path, 1, "empty records file (no header)");
@@ -196,8 +221,7 @@ internal static class BandicootReader
             }
         }
 
-        var rows = new CsvRows(col, new Range[Math.Max(header.Length, 8) + 1], col[6] >= 0 && col[7] >= 0);
-        rows.Parse(bytes, lines.Position, builder);
+        return new CsvRows(col, new Range[Math.Max(header.Length, 8) + 1], col[6] >= 0 && col[7] >= 0);
     }
 
     /// <summary>
@@ -254,6 +278,35 @@ internal static class BandicootReader
             }
         }
 
+        /// <summary>One line (without its line end), split field by field.</summary>
+        public void Line(ReadOnlySpan<byte> line, UserBuilder builder)
+        {
+            if (line.IsEmpty)
+            {
+                return; // csv.DictReader skips blank lines
+            }
+
+            var count = SplitUnquoted(line, fields);
+            if (count < 0)
+            {
+                Quoted(line, builder);
+                return;
+            }
+
+            builder.AddCsv(line, fields, count, col, hasLatLon);
+        }
+
+        private void Quoted(ReadOnlySpan<byte> line, UserBuilder builder)
+        {
+            if (quoteBuffer is null || quoteBuffer.Length < line.Length)
+            {
+                quoteBuffer = new byte[Math.Max(256, line.Length * 2)];
+            }
+
+            var count = SplitQuoted(line, quoteBuffer, fields, out var used);
+            builder.AddCsv(quoteBuffer.AsSpan(0, used), fields, count, col, hasLatLon);
+        }
+
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private void Row(ReadOnlySpan<byte> bytes, int start, int end, int lastField, int count, bool quoted, UserBuilder builder)
         {
@@ -269,14 +322,7 @@ internal static class BandicootReader
 
             if (quoted)
             {
-                var line = bytes[start..end];
-                if (quoteBuffer is null || quoteBuffer.Length < line.Length)
-                {
-                    quoteBuffer = new byte[Math.Max(256, line.Length * 2)];
-                }
-
-                count = SplitQuoted(line, quoteBuffer, fields, out var used);
-                builder.AddCsv(quoteBuffer.AsSpan(0, used), fields, count, col, hasLatLon);
+                Quoted(bytes[start..end], builder);
                 return;
             }
 
@@ -579,7 +625,7 @@ internal static class BandicootReader
         return true;
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static ReadOnlySpan<byte> Trim(ReadOnlySpan<byte> s)
     {
         var a = 0;
@@ -597,8 +643,10 @@ internal static class BandicootReader
         return s[a..b];
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static bool IsDigit(byte b) => b is >= (byte)'0' and <= (byte)'9';
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static bool IsSpace(byte b) => b is (byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n' or (byte)'\f' or (byte)'\v';
 
     /// <summary>
@@ -653,6 +701,63 @@ internal static class BandicootReader
         }
 
         return Compose(year, month, day, hour, minute, second, out ticks, out bin);
+    }
+
+    /// <summary>
+    /// As <see cref="TryDateTime(ReadOnlySpan{byte}, out long, out int)"/>, reusing the date of
+    /// the previous zero-padded datetime when the date part (its first ten bytes) is the same:
+    /// a user's records come mostly in time order, many on the same day, so most records only
+    /// need their time of day read.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static bool TryDateTime(ReadOnlySpan<byte> s, ref SameDay day, out long ticks, out int bin)
+    {
+        if (s.Length != 19 || s[10] != ' ' || s[13] != ':' || s[16] != ':')
+        {
+            return TryDateTime(s, out ticks, out bin);
+        }
+
+        var date = BinaryPrimitives.ReadUInt64LittleEndian(s);
+        var date2 = BinaryPrimitives.ReadUInt16LittleEndian(s[8..]);
+        if (!day.Known || date != day.Date || date2 != day.Date2)
+        {
+            if (!TryDateTime(s, out ticks, out bin))
+            {
+                return false;
+            }
+
+            // Valid with this layout: the date part is four digits, '-', two digits, '-', two digits.
+            day = new SameDay { Known = true, Date = date, Date2 = date2, Ticks = ticks - (ticks % TimeSpan.TicksPerDay), Bin = bin - (bin % 48) };
+            return true;
+        }
+
+        int h0 = s[11] - '0', h1 = s[12] - '0', n0 = s[14] - '0', n1 = s[15] - '0', c0 = s[17] - '0', c1 = s[18] - '0';
+        if ((uint)h0 > 9 || (uint)h1 > 9 || (uint)n0 > 9 || (uint)n1 > 9 || (uint)c0 > 9 || (uint)c1 > 9)
+        {
+            return TryDateTime(s, out ticks, out bin);
+        }
+
+        int hour = (h0 * 10) + h1, minute = (n0 * 10) + n1, second = (c0 * 10) + c1;
+        if (hour > 23 || minute > 59 || second > 59)
+        {
+            ticks = 0;
+            bin = 0;
+            return false;
+        }
+
+        ticks = day.Ticks + (((hour * 3600L) + (minute * 60L) + second) * TimeSpan.TicksPerSecond);
+        bin = day.Bin + (hour * 2) + (minute / 30);
+        return true;
+    }
+
+    /// <summary>The last date read by <see cref="TryDateTime(ReadOnlySpan{byte}, ref SameDay, out long, out int)"/>: its bytes, its midnight and its bin at midnight.</summary>
+    internal struct SameDay
+    {
+        public bool Known;
+        public ulong Date;
+        public ushort Date2;
+        public long Ticks;
+        public int Bin;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]

@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Text;
@@ -21,6 +22,7 @@ internal sealed class UserBuilder
     private readonly List<bool> isAntenna = [];
     private IgnoredCounts ignored = new();
     private UserRecord[] records;
+    private BandicootReader.SameDay day;
     private int count;
     private long read;
 
@@ -31,6 +33,9 @@ internal sealed class UserBuilder
         antennaIndex = antennas is null ? null : AntennaIndex.Of(antennas);
         records = new UserRecord[Math.Max(16, expectedRecords)];
     }
+
+    /// <summary>Whether a datetime on the previous record's date reuses that date (false: every datetime is read whole).</summary>
+    public bool ReuseDays { get; init; } = true;
 
     /// <summary>
     /// Empties the builder for the next user, keeping its grown arrays: a reader thread reuses
@@ -54,6 +59,7 @@ internal sealed class UserBuilder
         ignored = new IgnoredCounts();
         count = 0;
         read = 0;
+        day = default;
         if (records.Length < expectedRecords)
         {
             records = GC.AllocateUninitializedArray<UserRecord>(expectedRecords);
@@ -72,24 +78,38 @@ internal sealed class UserBuilder
         TryField(line, fields, fieldCount, col[4], out var duration);
         TryField(line, fields, fieldCount, col[5], out var antenna);
 
-        RecordKind kind;
+        // Missing, empty or "gps": a location record; "call" or "text"; anything else is faulty.
+        var kind = RecordKind.Other;
         var interactionOk = true;
-        if (!interactionPresent || interaction.IsEmpty || interaction.SequenceEqual("gps"u8))
+        if (interactionPresent)
         {
-            kind = RecordKind.Other;
-        }
-        else if (interaction.SequenceEqual("call"u8))
-        {
-            kind = RecordKind.Call;
-        }
-        else if (interaction.SequenceEqual("text"u8))
-        {
-            kind = RecordKind.Text;
-        }
-        else
-        {
-            kind = RecordKind.Other;
-            interactionOk = false;
+            switch (interaction.Length)
+            {
+                case 0:
+                    break;
+                case 3:
+                    interactionOk = interaction.SequenceEqual("gps"u8);
+                    break;
+                case 4:
+                    var word = BinaryPrimitives.ReadUInt32LittleEndian(interaction);
+                    if (word == CallWord)
+                    {
+                        kind = RecordKind.Call;
+                    }
+                    else if (word == TextWord)
+                    {
+                        kind = RecordKind.Text;
+                    }
+                    else
+                    {
+                        interactionOk = false;
+                    }
+
+                    break;
+                default:
+                    interactionOk = false;
+                    break;
+            }
         }
 
         var callAndText = interactionOk && kind != RecordKind.Other;
@@ -97,7 +117,9 @@ internal sealed class UserBuilder
         // A missing field is Python's None (valid for a location record), an empty one is ''.
         var directionOk = isOut || direction.SequenceEqual("in"u8) || (!callAndText && !directionPresent);
         var correspondentOk = !callAndText || !correspondent.IsEmpty;
-        var datetimeOk = BandicootReader.TryDateTime(datetime, out var ticks, out var bin);
+        var datetimeOk = ReuseDays
+            ? BandicootReader.TryDateTime(datetime, ref day, out var ticks, out var bin)
+            : BandicootReader.TryDateTime(datetime, out ticks, out bin);
         var durationParsed = BandicootReader.TryInt(duration, out var seconds);
         var durationOk = !interactionOk || kind != RecordKind.Call || durationParsed;
 
@@ -137,6 +159,9 @@ internal sealed class UserBuilder
             Bin = bin,
         });
     }
+
+    private static readonly uint CallWord = BinaryPrimitives.ReadUInt32LittleEndian("call"u8);
+    private static readonly uint TextWord = BinaryPrimitives.ReadUInt32LittleEndian("text"u8);
 
     /// <summary>Adds one orange-format row; false when the row cannot be read at all (bandicoot fails then).</summary>
     public bool AddOrange(ReadOnlySpan<byte> line, ReadOnlySpan<Range> fields, int fieldCount)
@@ -225,7 +250,7 @@ internal sealed class UserBuilder
         }
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void Accept(bool interaction, bool direction, bool correspondent, bool datetime, bool duration, bool location, UserRecord record)
     {
         if (interaction && direction && correspondent && datetime && duration && location)
@@ -248,6 +273,7 @@ internal sealed class UserBuilder
         ignored.Location += location ? 0 : 1;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static bool TryField(ReadOnlySpan<byte> line, ReadOnlySpan<Range> fields, int fieldCount, int index, out ReadOnlySpan<byte> value)
     {
         if (index < 0 || index >= fieldCount)
