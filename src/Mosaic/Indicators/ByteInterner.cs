@@ -76,7 +76,7 @@ internal sealed class ByteInterner
     public int Find(ReadOnlySpan<byte> key) => Probe(key, Word(key), out _);
 
     /// <summary>Linear probing: the entry of <paramref name="key"/>, or -1 and the free slot where it would go.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private int Probe(ReadOnlySpan<byte> key, ulong word, out int slot)
     {
         var table = this.table;
