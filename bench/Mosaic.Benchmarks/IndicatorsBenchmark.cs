@@ -95,6 +95,33 @@ public class IndicatorsBenchmark
     }
 
     /// <summary>
+    /// Single-threaded CPU time of parsing alone, as <c>indicators</c> does it (each user parsed,
+    /// used and dropped, so no user outlives the next): <c>indicators-parse FOLDER [ROUNDS]</c>.
+    /// The files are read into memory first, so disk and page cache do not count.
+    /// </summary>
+    public static void Parse(string[] args)
+    {
+        var root = args[1];
+        var rounds = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 5;
+        var antennas = BandicootReader.ReadAntennas(Path.Combine(root, "antennas.csv"));
+        var contents = Directory.EnumerateFiles(Path.Combine(root, "records"), "*.csv").Order(StringComparer.Ordinal).Select(File.ReadAllBytes).ToArray();
+        for (var round = 0; round < rounds; round++)
+        {
+            var cpu = CpuSeconds();
+            var allocated = GC.GetTotalAllocatedBytes();
+            long records = 0;
+            foreach (var content in contents)
+            {
+                records += BandicootReader.ParseUser("", content, "u", antennas, RecordFormat.Bandicoot).Records.Length;
+            }
+
+            var parse = CpuSeconds() - cpu;
+            allocated = GC.GetTotalAllocatedBytes() - allocated;
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"round {round}: parse {parse:F3} CPU-s, {records / parse / 1e6:F2} M records/CPU-s, {allocated / contents.Length} bytes allocated per user"));
+        }
+    }
+
+    /// <summary>
     /// Single-threaded CPU time of each phase, users held in memory:
     /// <c>indicators-profile FOLDER [ROUNDS]</c> on a folder made by <c>indicators-throughput</c>.
     /// Computing and rendering (JSON) are timed per configuration, so a change to one shows alone.

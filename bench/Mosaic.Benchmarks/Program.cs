@@ -32,6 +32,13 @@ if (args is ["indicators-generate", var users, var perUser, var root])
     return 0;
 }
 
+if (args is ["indicators-parse", ..])
+{
+    // `indicators-parse FOLDER [ROUNDS]`: single-threaded CPU-s of parsing the records files from memory.
+    IndicatorsBenchmark.Parse(args);
+    return 0;
+}
+
 if (args is ["indicators-profile", ..])
 {
     // `indicators-profile FOLDER [ROUNDS]`: single-threaded CPU-s per phase (parse, compute, render).

@@ -1,5 +1,9 @@
+using System.Buffers.Binary;
 using System.Globalization;
+using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using System.Text;
 
 namespace Mosaic.Indicators;
@@ -151,7 +155,9 @@ internal static class BandicootReader
     /// <summary>Parses one user's records from bytes already read (<paramref name="path"/> names them in errors).</summary>
     internal static BandicootUser ParseUser(string path, ReadOnlySpan<byte> bytes, string name, IReadOnlyDictionary<string, (double Lat, double Lon)>? antennas, RecordFormat format)
     {
-        var builder = new UserBuilder(name, antennas, bytes.Length / 40);
+        // One builder per thread, reset per user; Build copies out all that the user keeps.
+        var builder = scratch ??= new UserBuilder(name, antennas);
+        builder.Reset(name, antennas, bytes.Length / 40);
         if (format == RecordFormat.Orange)
         {
             ParseOrange(path, bytes, builder);
@@ -164,10 +170,36 @@ internal static class BandicootReader
         return builder.Build();
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [ThreadStatic]
+    private static UserBuilder? scratch;
+
     private static void ParseCsv(string path, ReadOnlySpan<byte> bytes, UserBuilder builder)
     {
         var lines = new LineReader(bytes);
+        var rows = Header(path, ref lines);
+        rows.Parse(bytes, lines.Position, builder);
+    }
+
+    /// <summary>
+    /// Parses one user's records line by line (a search for the line end, then one per field):
+    /// the plain form of <see cref="CsvRows.Parse"/>, kept as the reference it is tested against.
+    /// </summary>
+    internal static BandicootUser ParseUserLineByLine(string path, ReadOnlySpan<byte> bytes, string name, IReadOnlyDictionary<string, (double Lat, double Lon)>? antennas)
+    {
+        var builder = new UserBuilder(name, antennas) { ReuseDays = false };
+        var lines = new LineReader(bytes);
+        var rows = Header(path, ref lines);
+        while (lines.Next(out var line))
+        {
+            rows.Line(line, builder);
+        }
+
+        return builder.Build();
+    }
+
+    /// <summary>Reads the header line: where each column bandicoot reads is (−1 when absent).</summary>
+    private static CsvRows Header(string path, ref LineReader lines)
+    {
         if (!lines.Next(out var headerLine))
         {
             throw new MosaicInputException(path, 1, "empty records file (no header)");
@@ -189,32 +221,162 @@ internal static class BandicootReader
             }
         }
 
-        var hasLatLon = col[6] >= 0 && col[7] >= 0;
-        var fields = new Range[Math.Max(header.Length, 8) + 1];
-        byte[]? quoteBuffer = null;
-        while (lines.Next(out var line))
+        return new CsvRows(col, new Range[Math.Max(header.Length, 8) + 1], col[6] >= 0 && col[7] >= 0);
+    }
+
+    /// <summary>
+    /// The records rows in one pass: a vector compare per 64 bytes marks every comma, quote and
+    /// line feed, and the marks are walked in order, so a line and its fields are found without
+    /// a search per field. Lines are cut at every line feed (a trailing CR dropped), blank lines
+    /// skipped; a line with a quote goes to <see cref="SplitQuoted"/> (Python's csv rules).
+    /// </summary>
+    private sealed class CsvRows(int[] col, Range[] fields, bool hasLatLon)
+    {
+        private byte[]? quoteBuffer;
+
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public void Parse(ReadOnlySpan<byte> bytes, int position, UserBuilder builder)
+        {
+            var lineStart = position;
+            var fieldStart = position;
+            var count = 0;
+            var quoted = false;
+            for (var block = position; block < bytes.Length; block += 64)
+            {
+                var marks = Marks(bytes, block);
+                while (marks != 0)
+                {
+                    var at = block + BitOperations.TrailingZeroCount(marks);
+                    marks &= marks - 1;
+                    var b = bytes[at];
+                    if (b == ',')
+                    {
+                        if (count < fields.Length)
+                        {
+                            fields[count++] = new Range(fieldStart, at);
+                        }
+
+                        fieldStart = at + 1;
+                    }
+                    else if (b == '\n')
+                    {
+                        Row(bytes, lineStart, at, fieldStart, count, quoted, builder);
+                        lineStart = fieldStart = at + 1;
+                        count = 0;
+                        quoted = false;
+                    }
+                    else
+                    {
+                        quoted = true;
+                    }
+                }
+            }
+
+            if (lineStart < bytes.Length)
+            {
+                Row(bytes, lineStart, bytes.Length, fieldStart, count, quoted, builder);
+            }
+        }
+
+        /// <summary>One line (without its line end), split field by field.</summary>
+        public void Line(ReadOnlySpan<byte> line, UserBuilder builder)
         {
             if (line.IsEmpty)
             {
-                continue; // csv.DictReader skips blank lines
+                return; // csv.DictReader skips blank lines
             }
 
-            ReadOnlySpan<byte> source = line;
             var count = SplitUnquoted(line, fields);
             if (count < 0)
             {
-                quoteBuffer ??= new byte[Math.Max(256, line.Length)];
-                if (quoteBuffer.Length < line.Length)
-                {
-                    quoteBuffer = new byte[line.Length * 2];
-                }
-
-                count = SplitQuoted(line, quoteBuffer, fields, out var used);
-                source = quoteBuffer.AsSpan(0, used);
+                Quoted(line, builder);
+                return;
             }
 
-            builder.AddCsv(source, fields, count, col, hasLatLon);
+            builder.AddCsv(line, fields, count, col, hasLatLon);
         }
+
+        private void Quoted(ReadOnlySpan<byte> line, UserBuilder builder)
+        {
+            if (quoteBuffer is null || quoteBuffer.Length < line.Length)
+            {
+                quoteBuffer = new byte[Math.Max(256, line.Length * 2)];
+            }
+
+            var count = SplitQuoted(line, quoteBuffer, fields, out var used);
+            builder.AddCsv(quoteBuffer.AsSpan(0, used), fields, count, col, hasLatLon);
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private void Row(ReadOnlySpan<byte> bytes, int start, int end, int lastField, int count, bool quoted, UserBuilder builder)
+        {
+            if (end > start && bytes[end - 1] == '\r')
+            {
+                end--;
+            }
+
+            if (end == start)
+            {
+                return; // csv.DictReader skips blank lines
+            }
+
+            if (quoted)
+            {
+                Quoted(bytes[start..end], builder);
+                return;
+            }
+
+            if (count < fields.Length)
+            {
+                fields[count++] = new Range(lastField, end);
+            }
+
+            builder.AddCsv(bytes, fields, count, col, hasLatLon);
+        }
+
+        /// <summary>Bit i set when byte <c>block + i</c> is a comma, a quote or a line feed.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static ulong Marks(ReadOnlySpan<byte> bytes, int block)
+        {
+            ref var first = ref MemoryMarshal.GetReference(bytes);
+            if (bytes.Length - block >= 64)
+            {
+                if (Vector256.IsHardwareAccelerated)
+                {
+                    return Marks256(Vector256.LoadUnsafe(ref first, (nuint)block))
+                        | ((ulong)Marks256(Vector256.LoadUnsafe(ref first, (nuint)block + 32)) << 32);
+                }
+
+                if (Vector128.IsHardwareAccelerated)
+                {
+                    ulong marks = 0;
+                    for (var k = 0; k < 4; k++)
+                    {
+                        var v = Vector128.LoadUnsafe(ref first, (nuint)(block + (16 * k)));
+                        var m = Vector128.Equals(v, Vector128.Create((byte)',')) | Vector128.Equals(v, Vector128.Create((byte)'"')) | Vector128.Equals(v, Vector128.Create((byte)'\n'));
+                        marks |= (ulong)m.ExtractMostSignificantBits() << (16 * k);
+                    }
+
+                    return marks;
+                }
+            }
+
+            ulong tail = 0;
+            var n = Math.Min(64, bytes.Length - block);
+            for (var i = 0; i < n; i++)
+            {
+                if (bytes[block + i] is (byte)',' or (byte)'"' or (byte)'\n')
+                {
+                    tail |= 1UL << i;
+                }
+            }
+
+            return tail;
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static uint Marks256(Vector256<byte> v) =>
+            (Vector256.Equals(v, Vector256.Create((byte)',')) | Vector256.Equals(v, Vector256.Create((byte)'"')) | Vector256.Equals(v, Vector256.Create((byte)'\n'))).ExtractMostSignificantBits();
     }
 
     private static void ParseOrange(string path, ReadOnlySpan<byte> bytes, UserBuilder builder)
@@ -463,7 +625,7 @@ internal static class BandicootReader
         return true;
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static ReadOnlySpan<byte> Trim(ReadOnlySpan<byte> s)
     {
         var a = 0;
@@ -481,8 +643,10 @@ internal static class BandicootReader
         return s[a..b];
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static bool IsDigit(byte b) => b is >= (byte)'0' and <= (byte)'9';
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static bool IsSpace(byte b) => b is (byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n' or (byte)'\f' or (byte)'\v';
 
     /// <summary>
@@ -537,6 +701,63 @@ internal static class BandicootReader
         }
 
         return Compose(year, month, day, hour, minute, second, out ticks, out bin);
+    }
+
+    /// <summary>
+    /// As <see cref="TryDateTime(ReadOnlySpan{byte}, out long, out int)"/>, reusing the date of
+    /// the previous zero-padded datetime when the date part (its first ten bytes) is the same:
+    /// a user's records come mostly in time order, many on the same day, so most records only
+    /// need their time of day read.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static bool TryDateTime(ReadOnlySpan<byte> s, ref SameDay day, out long ticks, out int bin)
+    {
+        if (s.Length != 19 || s[10] != ' ' || s[13] != ':' || s[16] != ':')
+        {
+            return TryDateTime(s, out ticks, out bin);
+        }
+
+        var date = BinaryPrimitives.ReadUInt64LittleEndian(s);
+        var date2 = BinaryPrimitives.ReadUInt16LittleEndian(s[8..]);
+        if (!day.Known || date != day.Date || date2 != day.Date2)
+        {
+            if (!TryDateTime(s, out ticks, out bin))
+            {
+                return false;
+            }
+
+            // Valid with this layout: the date part is four digits, '-', two digits, '-', two digits.
+            day = new SameDay { Known = true, Date = date, Date2 = date2, Ticks = ticks - (ticks % TimeSpan.TicksPerDay), Bin = bin - (bin % 48) };
+            return true;
+        }
+
+        int h0 = s[11] - '0', h1 = s[12] - '0', n0 = s[14] - '0', n1 = s[15] - '0', c0 = s[17] - '0', c1 = s[18] - '0';
+        if ((uint)h0 > 9 || (uint)h1 > 9 || (uint)n0 > 9 || (uint)n1 > 9 || (uint)c0 > 9 || (uint)c1 > 9)
+        {
+            return TryDateTime(s, out ticks, out bin);
+        }
+
+        int hour = (h0 * 10) + h1, minute = (n0 * 10) + n1, second = (c0 * 10) + c1;
+        if (hour > 23 || minute > 59 || second > 59)
+        {
+            ticks = 0;
+            bin = 0;
+            return false;
+        }
+
+        ticks = day.Ticks + (((hour * 3600L) + (minute * 60L) + second) * TimeSpan.TicksPerSecond);
+        bin = day.Bin + (hour * 2) + (minute / 30);
+        return true;
+    }
+
+    /// <summary>The last date read by <see cref="TryDateTime(ReadOnlySpan{byte}, ref SameDay, out long, out int)"/>: its bytes, its midnight and its bin at midnight.</summary>
+    internal struct SameDay
+    {
+        public bool Known;
+        public ulong Date;
+        public ushort Date2;
+        public long Ticks;
+        public int Bin;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -608,6 +829,9 @@ internal static class BandicootReader
     {
         private readonly ReadOnlySpan<byte> bytes = bytes;
         private int position;
+
+        /// <summary>Where the next line starts.</summary>
+        public readonly int Position => position;
 
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public bool Next(out ReadOnlySpan<byte> line)

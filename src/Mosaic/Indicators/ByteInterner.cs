@@ -16,14 +16,19 @@ internal sealed class ByteInterner
     private int used;
     private int[] starts = new int[64];
     private int[] lengths = new int[64];
-    private uint[] hashes = new uint[64];
-    private ulong[] packed = new ulong[64];
-    private int[] table = new int[128];
+    private Slot[] table = new Slot[128];
     private int count;
 
-    public ByteInterner()
+    /// <summary>
+    /// A table slot holds what a probe compares, so a lookup touches one cache line: the key's
+    /// length and its packed word (keys of up to 8 bytes) or its hash (longer keys, whose bytes
+    /// are then compared in the arena), and the entry's index plus one (0: an empty slot).
+    /// </summary>
+    private struct Slot
     {
-        Array.Fill(table, -1);
+        public ulong Word;
+        public int Length;
+        public int IdPlusOne;
     }
 
     public int Count => count;
@@ -32,9 +37,8 @@ internal sealed class ByteInterner
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public int Intern(ReadOnlySpan<byte> key, out bool added)
     {
-        var word = Pack(key);
-        var hash = Hash(key, word);
-        var found = Probe(key, word, hash, out var slot);
+        var word = Word(key);
+        var found = Probe(key, word, out var slot);
         if (found >= 0)
         {
             added = false;
@@ -47,8 +51,6 @@ internal sealed class ByteInterner
         {
             Array.Resize(ref starts, id * 2);
             Array.Resize(ref lengths, id * 2);
-            Array.Resize(ref hashes, id * 2);
-            Array.Resize(ref packed, id * 2);
         }
 
         if (used + key.Length > arena.Length)
@@ -59,11 +61,9 @@ internal sealed class ByteInterner
         key.CopyTo(arena.AsSpan(used));
         starts[id] = used;
         lengths[id] = key.Length;
-        hashes[id] = hash;
-        packed[id] = word;
         used += key.Length;
         count++;
-        table[slot] = id;
+        table[slot] = new Slot { Word = word, Length = key.Length, IdPlusOne = count };
         if (count * 2 > table.Length)
         {
             Grow();
@@ -73,36 +73,70 @@ internal sealed class ByteInterner
     }
 
     /// <summary>The index of <paramref name="key"/>, or -1 when absent (no change: safe for concurrent readers).</summary>
-    public int Find(ReadOnlySpan<byte> key)
-    {
-        var word = Pack(key);
-        return Probe(key, word, Hash(key, word), out _);
-    }
+    public int Find(ReadOnlySpan<byte> key) => Probe(key, Word(key), out _);
 
     /// <summary>Linear probing: the entry of <paramref name="key"/>, or -1 and the free slot where it would go.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private int Probe(ReadOnlySpan<byte> key, ulong word, uint hash, out int slot)
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private int Probe(ReadOnlySpan<byte> key, ulong word, out int slot)
     {
+        var table = this.table;
         var mask = table.Length - 1;
-        slot = (int)(hash & (uint)mask);
-        var isShort = key.Length <= PackedMaximum;
+        slot = (int)(Mix(word, key.Length) & (uint)mask);
         while (true)
         {
-            var index = table[slot];
-            if (index < 0)
+            ref var entry = ref table[slot];
+            if (entry.IdPlusOne == 0)
             {
                 return -1;
             }
 
             // A short key is its length and its packed word; a longer one needs its bytes compared.
-            if (hashes[index] == hash && lengths[index] == key.Length
-                && (isShort ? packed[index] == word : arena.AsSpan(starts[index], lengths[index]).SequenceEqual(key)))
+            if (entry.Word == word && entry.Length == key.Length
+                && (key.Length <= PackedMaximum || arena.AsSpan(starts[entry.IdPlusOne - 1], key.Length).SequenceEqual(key)))
             {
-                return index;
+                return entry.IdPlusOne - 1;
             }
 
             slot = (slot + 1) & mask;
         }
+    }
+
+    /// <summary>Removes every key, keeping the grown arrays for reuse.</summary>
+    public void Clear()
+    {
+        if (count > 0)
+        {
+            Array.Clear(table);
+        }
+
+        count = 0;
+        used = 0;
+    }
+
+    /// <summary>
+    /// The keys as strings, made on first call from a copy of the keys as they are now, so the
+    /// interner can be cleared and reused meanwhile.
+    /// </summary>
+    public Func<string[]> Snapshot()
+    {
+        var bytes = arena.AsSpan(0, used).ToArray();
+        var ends = new int[count];
+        for (var i = 0; i < count; i++)
+        {
+            ends[i] = starts[i] + lengths[i];
+        }
+
+        return () =>
+        {
+            var names = new string[ends.Length];
+            for (var i = 0; i < names.Length; i++)
+            {
+                var start = i == 0 ? 0 : ends[i - 1];
+                names[i] = Encoding.UTF8.GetString(bytes, start, ends[i] - start);
+            }
+
+            return names;
+        };
     }
 
     /// <summary>The string of entry <paramref name="index"/> (UTF-8 decoded).</summary>
@@ -110,18 +144,23 @@ internal sealed class ByteInterner
 
     private void Grow()
     {
-        table = new int[table.Length * 2];
-        Array.Fill(table, -1);
+        var old = table;
+        table = new Slot[old.Length * 2];
         var mask = table.Length - 1;
-        for (var id = 0; id < count; id++)
+        foreach (var entry in old)
         {
-            var slot = (int)(hashes[id] & (uint)mask);
-            while (table[slot] >= 0)
+            if (entry.IdPlusOne == 0)
+            {
+                continue;
+            }
+
+            var slot = (int)(Mix(entry.Word, entry.Length) & (uint)mask);
+            while (table[slot].IdPlusOne != 0)
             {
                 slot = (slot + 1) & mask;
             }
 
-            table[slot] = id;
+            table[slot] = entry;
         }
     }
 
@@ -130,43 +169,38 @@ internal sealed class ByteInterner
     /// <summary>
     /// A key of up to 8 bytes as one word that, together with the length, determines its bytes:
     /// two overlapping 4-byte reads from 4 bytes on, the first, middle and last byte below.
-    /// Longer keys: 0 (they are compared byte by byte).
+    /// Longer keys: their FNV-1a hash (their bytes are compared too).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static ulong Pack(ReadOnlySpan<byte> key)
+    private static ulong Word(ReadOnlySpan<byte> key)
     {
         var length = key.Length;
         if (length >= 4)
         {
             return length > PackedMaximum
-                ? 0
+                ? Fnv(key)
                 : BinaryPrimitives.ReadUInt32LittleEndian(key) | ((ulong)BinaryPrimitives.ReadUInt32LittleEndian(key[(length - 4)..]) << 32);
         }
 
         return length == 0 ? 0 : key[0] | ((ulong)key[length / 2] << 8) | ((ulong)key[length - 1] << 16);
     }
 
-    /// <summary>
-    /// Short keys: their word and length through a 64-bit finaliser (MurmurHash3's), so every byte
-    /// moves the low bits the table uses. Longer keys: FNV-1a, then a multiplicative mix.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static uint Hash(ReadOnlySpan<byte> key, ulong word)
+    private static ulong Fnv(ReadOnlySpan<byte> key)
     {
-        if (key.Length <= PackedMaximum)
-        {
-            var x = word ^ ((ulong)key.Length << 58);
-            x = unchecked((x ^ (x >> 33)) * 0xFF51AFD7ED558CCDUL);
-            x = unchecked((x ^ (x >> 33)) * 0xC4CEB9FE1A85EC53UL);
-            return unchecked((uint)(x ^ (x >> 33)));
-        }
-
-        var h = 2166136261u;
+        var h = 14695981039346656037UL;
         foreach (var b in key)
         {
-            h = unchecked((h ^ b) * 16777619u);
+            h = unchecked((h ^ b) * 1099511628211UL);
         }
 
-        return unchecked(h * 2654435769u) ^ (h >> 16);
+        return h;
     }
+
+    /// <summary>
+    /// The table position of a word and length: the word folded onto itself (so its high bytes
+    /// reach the low bits), then a Fibonacci multiply whose high half is well mixed.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static uint Mix(ulong word, int length) =>
+        unchecked((uint)(((word ^ (word >> 29) ^ ((ulong)length << 56)) * 0x9E3779B97F4A7C15UL) >> 32));
 }

@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Text;
@@ -11,16 +12,17 @@ namespace Mosaic.Indicators;
 /// </summary>
 internal sealed class UserBuilder
 {
-    private readonly string name;
-    private readonly IReadOnlyDictionary<string, (double Lat, double Lon)>? antennas;
-    private readonly AntennaIndex? antennaIndex;
+    private string name;
+    private IReadOnlyDictionary<string, (double Lat, double Lon)>? antennas;
+    private AntennaIndex? antennaIndex;
     private readonly ByteInterner contacts = new();
     private readonly ByteInterner positions = new();
     private readonly List<double> lats = [];
     private readonly List<double> lons = [];
     private readonly List<bool> isAntenna = [];
-    private readonly IgnoredCounts ignored = new();
+    private IgnoredCounts ignored = new();
     private UserRecord[] records;
+    private BandicootReader.SameDay day;
     private int count;
     private long read;
 
@@ -30,6 +32,38 @@ internal sealed class UserBuilder
         this.antennas = antennas;
         antennaIndex = antennas is null ? null : AntennaIndex.Of(antennas);
         records = new UserRecord[Math.Max(16, expectedRecords)];
+    }
+
+    /// <summary>Whether a datetime on the previous record's date reuses that date (false: every datetime is read whole).</summary>
+    public bool ReuseDays { get; init; } = true;
+
+    /// <summary>
+    /// Empties the builder for the next user, keeping its grown arrays: a reader thread reuses
+    /// one builder, so a user costs no fresh (zeroed) records buffer, tables or lists.
+    /// <see cref="Build"/> copies everything the user keeps, so the reuse is never visible.
+    /// </summary>
+    public void Reset(string name, IReadOnlyDictionary<string, (double Lat, double Lon)>? antennas, int expectedRecords)
+    {
+        this.name = name;
+        if (!ReferenceEquals(antennas, this.antennas))
+        {
+            this.antennas = antennas;
+            antennaIndex = antennas is null ? null : AntennaIndex.Of(antennas);
+        }
+
+        contacts.Clear();
+        positions.Clear();
+        lats.Clear();
+        lons.Clear();
+        isAntenna.Clear();
+        ignored = new IgnoredCounts();
+        count = 0;
+        read = 0;
+        day = default;
+        if (records.Length < expectedRecords)
+        {
+            records = GC.AllocateUninitializedArray<UserRecord>(expectedRecords);
+        }
     }
 
     /// <summary>Adds one CSV row (fields as ranges into <paramref name="line"/>).</summary>
@@ -44,24 +78,38 @@ internal sealed class UserBuilder
         TryField(line, fields, fieldCount, col[4], out var duration);
         TryField(line, fields, fieldCount, col[5], out var antenna);
 
-        RecordKind kind;
+        // Missing, empty or "gps": a location record; "call" or "text"; anything else is faulty.
+        var kind = RecordKind.Other;
         var interactionOk = true;
-        if (!interactionPresent || interaction.IsEmpty || interaction.SequenceEqual("gps"u8))
+        if (interactionPresent)
         {
-            kind = RecordKind.Other;
-        }
-        else if (interaction.SequenceEqual("call"u8))
-        {
-            kind = RecordKind.Call;
-        }
-        else if (interaction.SequenceEqual("text"u8))
-        {
-            kind = RecordKind.Text;
-        }
-        else
-        {
-            kind = RecordKind.Other;
-            interactionOk = false;
+            switch (interaction.Length)
+            {
+                case 0:
+                    break;
+                case 3:
+                    interactionOk = interaction.SequenceEqual("gps"u8);
+                    break;
+                case 4:
+                    var word = BinaryPrimitives.ReadUInt32LittleEndian(interaction);
+                    if (word == CallWord)
+                    {
+                        kind = RecordKind.Call;
+                    }
+                    else if (word == TextWord)
+                    {
+                        kind = RecordKind.Text;
+                    }
+                    else
+                    {
+                        interactionOk = false;
+                    }
+
+                    break;
+                default:
+                    interactionOk = false;
+                    break;
+            }
         }
 
         var callAndText = interactionOk && kind != RecordKind.Other;
@@ -69,7 +117,9 @@ internal sealed class UserBuilder
         // A missing field is Python's None (valid for a location record), an empty one is ''.
         var directionOk = isOut || direction.SequenceEqual("in"u8) || (!callAndText && !directionPresent);
         var correspondentOk = !callAndText || !correspondent.IsEmpty;
-        var datetimeOk = BandicootReader.TryDateTime(datetime, out var ticks, out var bin);
+        var datetimeOk = ReuseDays
+            ? BandicootReader.TryDateTime(datetime, ref day, out var ticks, out var bin)
+            : BandicootReader.TryDateTime(datetime, out ticks, out bin);
         var durationParsed = BandicootReader.TryInt(duration, out var seconds);
         var durationOk = !interactionOk || kind != RecordKind.Call || durationParsed;
 
@@ -109,6 +159,9 @@ internal sealed class UserBuilder
             Bin = bin,
         });
     }
+
+    private static readonly uint CallWord = BinaryPrimitives.ReadUInt32LittleEndian("call"u8);
+    private static readonly uint TextWord = BinaryPrimitives.ReadUInt32LittleEndian("text"u8);
 
     /// <summary>Adds one orange-format row; false when the row cannot be read at all (bandicoot fails then).</summary>
     public bool AddOrange(ReadOnlySpan<byte> line, ReadOnlySpan<Range> fields, int fieldCount)
@@ -157,14 +210,15 @@ internal sealed class UserBuilder
 
     public BandicootUser Build(List<KeyValuePair<string, string>>? attributes = null, List<Recharge>? recharges = null)
     {
-        var result = records.AsSpan(0, count).ToArray();
+        // Every element is overwritten: no need to zero the array first.
+        var result = GC.AllocateUninitializedArray<UserRecord>(count);
+        records.AsSpan(0, count).CopyTo(result);
         SortStable(result);
-        var names = contacts;
         return new BandicootUser
         {
             Name = name,
             Records = result,
-            ContactNames = () => [.. Enumerable.Range(0, names.Count).Select(names.GetString)],
+            ContactNames = contacts.Snapshot(),
             ContactCount = contacts.Count,
             PositionLat = [.. lats],
             PositionLon = [.. lons],
@@ -196,7 +250,7 @@ internal sealed class UserBuilder
         }
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void Accept(bool interaction, bool direction, bool correspondent, bool datetime, bool duration, bool location, UserRecord record)
     {
         if (interaction && direction && correspondent && datetime && duration && location)
@@ -219,6 +273,7 @@ internal sealed class UserBuilder
         ignored.Location += location ? 0 : 1;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static bool TryField(ReadOnlySpan<byte> line, ReadOnlySpan<Range> fields, int fieldCount, int index, out ReadOnlySpan<byte> value)
     {
         if (index < 0 || index >= fieldCount)
