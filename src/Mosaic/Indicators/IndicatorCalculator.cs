@@ -833,60 +833,42 @@ internal sealed class IndicatorCalculator(IndicatorSchema schema)
         var contacts = 0;
         var delays = valueScratch;
         var delayCount = 0;
-        var tally = default(ConversationTally);
+        int closed = 0, initiated = 0, received = 0, responded = 0;
+        var steps = ConversationSteps;
         foreach (var i in group)
         {
-            if (day[i] != lastDay)
-            {
-                activeDays++;
-                lastDay = day[i];
-            }
-
+            // Few records start a day or meet a new contact; the rest of the record's step is looked up, not branched on.
+            var recordDay = day[i];
+            activeDays += recordDay != lastDay ? 1 : 0;
+            lastDay = recordDay;
             ref readonly var r = ref records[i];
             var contact = r.Contact;
             var state = conversationState[contact];
-            var isText = r.Kind == RecordKind.Text;
             if (state == 0)
             {
                 touchedScratch[contacts++] = contact;
                 contactFirst[contact] = i;
-                // Marks the conversation the contact's first record opens, if a text (see ConversationParts).
-                state = (byte)(isText ? ConversationFirst | ConversationSeen : ConversationSeen);
             }
 
-            var previous = conversationLast[contact];
-            if ((state & ConversationOpen) != 0 && (!isText || r.Ticks - previous >= HourTicks))
+            var gap = r.Ticks - conversationLast[contact];
+            int step = steps[(state << 3) | (r.Kind == RecordKind.Text ? 4 : 0) | (r.Out ? 2 : 0) | (gap >= HourTicks ? 1 : 0)];
+            closed += (step >> StepCloseShift) & 1;
+            initiated += (step >> StepInitiatedShift) & 1;
+            received += (step >> StepReceivedShift) & 1;
+            responded += (step >> StepRespondedShift) & 1;
+            if ((step & StepFirstClosed) != 0)
             {
-                Close(ref tally, contact, state);
-                state = ConversationSeen;
+                firstHasOut[contact] = (step & StepFirstHasOut) != 0;
             }
 
-            if (isText)
-            {
-                if ((state & ConversationOpen) == 0)
-                {
-                    state = (byte)((state & ConversationFirst) | ConversationSeen | ConversationOpen | (r.Out ? ConversationFirstOut | ConversationHasOut | ConversationLastOut : 0));
-                }
-                else
-                {
-                    // While a conversation is open the contact's previous record is one of its texts.
-                    if ((state & ConversationLastOut) == 0 && r.Out)
-                    {
-                        var delay = (r.Ticks - previous) / (double)TicksPerSecond;
-                        if (delay > 0)
-                        {
-                            delays[delayCount++] = delay;
-                        }
-                    }
-
-                    state = (byte)(r.Out ? state | ConversationHasOut | ConversationLastOut : state & ~ConversationLastOut);
-                }
-            }
-
-            conversationState[contact] = state;
+            // Written every time, kept only for a response with a positive gap.
+            delays[delayCount] = gap / (double)TicksPerSecond;
+            delayCount += (step >> StepDelayShift) & (gap > 0 ? 1 : 0);
+            conversationState[contact] = (byte)(step & StepState);
             conversationLast[contact] = r.Ticks;
         }
 
+        var tally = new ConversationTally { Conversations = closed, Initiated = initiated, Received = received, Responded = responded };
         var store = conversationParts[c];
         var touched = touchedScratch.AsSpan(0, contacts);
         var stored = new ConversationWeek(week[group[0]], activeDays) { OpenStart = store?.EdgeCount ?? 0 };
@@ -1072,6 +1054,61 @@ internal sealed class IndicatorCalculator(IndicatorSchema schema)
     private const byte ConversationHasOut = 8;
     private const byte ConversationLastOut = 16;
     private const byte ConversationFirst = 32;
+
+    // A Conversations step: the contact's next state (low 6 bits) and what the record did.
+    private const int StepState = 63;
+    private const int StepCloseShift = 6;
+    private const int StepInitiatedShift = 7;
+    private const int StepReceivedShift = 8;
+    private const int StepRespondedShift = 9;
+    private const int StepDelayShift = 10;
+    private const int StepFirstClosed = 1 << 11;
+    private const int StepFirstHasOut = 1 << 12;
+
+    /// <summary><see cref="ConversationStep"/> for every (state, text, out, gap of an hour or more), indexed (state·8) | text·4 | out·2 | long gap.</summary>
+    private static readonly ushort[] ConversationSteps = [.. Enumerable.Range(0, 64 * 8).Select(k => ConversationStep((byte)(k >> 3), (k & 4) != 0, (k & 2) != 0, (k & 1) != 0))];
+
+    /// <summary>
+    /// One record of a contact in bandicoot's conversation rules: texts less than an hour apart
+    /// form a conversation, a call or a longer gap closes it. From the contact's state before
+    /// the record (0: not met yet), gives the state after it (<see cref="StepState"/>), whether a
+    /// conversation closed (and how it had started, whether the user wrote in it, whether it was
+    /// the contact's first) and whether the record is a response (its delay counts when positive).
+    /// </summary>
+    internal static ushort ConversationStep(byte state, bool isText, bool isOut, bool longGap)
+    {
+        var step = 0;
+        if (state == 0)
+        {
+            // Marks the conversation the contact's first record opens, if a text (see ConversationParts).
+            state = isText ? (byte)(ConversationFirst | ConversationSeen) : ConversationSeen;
+        }
+
+        if ((state & ConversationOpen) != 0 && (!isText || longGap))
+        {
+            var hasOut = (state & ConversationHasOut) != 0;
+            step |= 1 << StepCloseShift;
+            step |= (state & ConversationFirstOut) != 0 ? 1 << StepInitiatedShift : (1 << StepReceivedShift) | (hasOut ? 1 << StepRespondedShift : 0);
+            step |= (state & ConversationFirst) != 0 ? StepFirstClosed | (hasOut ? StepFirstHasOut : 0) : 0;
+            state = ConversationSeen;
+        }
+
+        if (isText)
+        {
+            if ((state & ConversationOpen) == 0)
+            {
+                state = (byte)((state & ConversationFirst) | ConversationSeen | ConversationOpen | (isOut ? ConversationFirstOut | ConversationHasOut | ConversationLastOut : 0));
+            }
+            else
+            {
+                // While a conversation is open the contact's previous record is one of its texts.
+                step |= (state & ConversationLastOut) == 0 && isOut ? 1 << StepDelayShift : 0;
+                state = (byte)(isOut ? state | ConversationHasOut | ConversationLastOut : state & ~ConversationLastOut);
+            }
+        }
+
+        return (ushort)(step | state);
+    }
 
     /// <summary>Closed conversations: how many, how many the user started, how many others started and how many of those the user answered.</summary>
     private struct ConversationTally
