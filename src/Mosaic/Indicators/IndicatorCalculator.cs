@@ -34,8 +34,10 @@ internal sealed class IndicatorCalculator(IndicatorSchema schema)
     private int[] churnCurrent = [];
     private double[] positionCosLat = [];
     private readonly List<(int Start, int Length)> groups = [];
-    private readonly List<int> touchedPositions = [];
-    private readonly List<int> binned = [];
+    private int[] touchedPositions = [];
+    private int[] binned = [];
+    private int[] previousPositions = [];
+    private int[] currentPositions = [];
     private readonly List<double> values = [];
     private int[] touchedScratch = [];
     private int[] countScratch = [];
@@ -54,6 +56,9 @@ internal sealed class IndicatorCalculator(IndicatorSchema schema)
     private readonly ConversationParts?[] conversationParts = ConversationStores(Derivations(schema));
     private readonly SpatialParts?[] spatialParts = [.. ConversationStores(Derivations(schema)).Select(s => s is null ? null : new SpatialParts())];
     private readonly List<int> unionWeeks = [];
+
+    // The whole-week cell's binned positions week by week (grouping by week): the ones churn_rate compares.
+    private readonly SpatialParts weekPositions = new();
     private bool[] firstHasOut = [];
     private int cursorA;
     private int cursorB;
@@ -106,6 +111,8 @@ internal sealed class IndicatorCalculator(IndicatorSchema schema)
         {
             store?.Clear();
         }
+
+        weekPositions.Clear();
 
         foreach (var c in order)
         {
@@ -186,6 +193,7 @@ internal sealed class IndicatorCalculator(IndicatorSchema schema)
             countScratch = new int[size];
             valueScratch = new double[size];
             valueScratch2 = new double[size];
+            binned = new int[size];
         }
 
         var contacts = user.ContactCount;
@@ -209,6 +217,9 @@ internal sealed class IndicatorCalculator(IndicatorSchema schema)
             churnPrevious = new int[size];
             churnCurrent = new int[size];
             positionCosLat = new double[size];
+            touchedPositions = new int[size];
+            previousPositions = new int[size];
+            currentPositions = new int[size];
         }
 
         for (var p = 0; p < positions; p++)
@@ -433,10 +444,9 @@ internal sealed class IndicatorCalculator(IndicatorSchema schema)
         cursorB = 0;
         foreach (var weekKey in unionWeeks)
         {
-            binned.Clear();
-            spatialA.AddTo(binned, ref cursorA, weekKey);
-            spatialB.AddTo(binned, ref cursorB, weekKey);
-            AddSpatial(user, c);
+            var count = spatialA.AddTo(binned, 0, ref cursorA, weekKey);
+            count = spatialB.AddTo(binned, count, ref cursorB, weekKey);
+            AddWeekSpatial(user, c, weekKey, binned.AsSpan(0, count));
         }
 
         for (var f = 0; f < 2; f++)
@@ -490,25 +500,34 @@ internal sealed class IndicatorCalculator(IndicatorSchema schema)
             used = 0;
         }
 
-        public void Add(int week, List<int> binned)
+        public void Add(int week, ReadOnlySpan<int> binned)
         {
-            if (used + binned.Count > positions.Length)
+            if (used + binned.Length > positions.Length)
             {
-                Array.Resize(ref positions, Math.Max(used + binned.Count, positions.Length * 2));
+                Array.Resize(ref positions, Math.Max(used + binned.Length, positions.Length * 2));
             }
 
-            System.Runtime.InteropServices.CollectionsMarshal.AsSpan(binned).CopyTo(positions.AsSpan(used));
-            Weeks.Add(new PositionWeek(week, used, binned.Count));
-            used += binned.Count;
+            binned.CopyTo(positions.AsSpan(used));
+            Weeks.Add(new PositionWeek(week, used, binned.Length));
+            used += binned.Length;
         }
 
-        /// <summary>Appends the positions of week <paramref name="week"/> (none when the cell has no record that week), moving the cursor past it.</summary>
-        public void AddTo(List<int> output, ref int cursor, int week)
+        public ReadOnlySpan<int> Positions(PositionWeek week) => positions.AsSpan(week.Start, week.Length);
+
+        /// <summary>
+        /// Writes the positions of week <paramref name="week"/> (none when the cell has no record
+        /// that week) into <paramref name="output"/> from <paramref name="at"/>, moving the cursor
+        /// past it; returns where they end.
+        /// </summary>
+        public int AddTo(int[] output, int at, ref int cursor, int week)
         {
-            if (TakeWeek(Weeks, ref cursor, week, out var found))
+            if (!TakeWeek(Weeks, ref cursor, week, out var found))
             {
-                output.AddRange(positions.AsSpan(found.Start, found.Length));
+                return at;
             }
+
+            Positions(found).CopyTo(output.AsSpan(at));
+            return at + found.Length;
         }
     }
 
@@ -1145,25 +1164,27 @@ internal sealed class IndicatorCalculator(IndicatorSchema schema)
     /// <summary>
     /// Bins records by 30 minutes (bandicoot's key: year, day of month, hour, half hour; only
     /// consecutive records share a bin) and keeps each bin's most frequent position, the first
-    /// one in time order on a tie.
+    /// one in time order on a tie, into <see cref="binned"/>; returns how many bins.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void Bin(BandicootUser user, ReadOnlySpan<int> group, List<int> output)
+    private int Bin(BandicootUser user, ReadOnlySpan<int> group)
     {
         var records = user.Records;
-        output.Clear();
+        var output = binned;
+        var count = 0;
         var start = 0;
         while (start < group.Length)
         {
+            var key = bin[group[start]];
             var end = start + 1;
-            while (end < group.Length && bin[group[end]] == bin[group[start]])
+            while (end < group.Length && bin[group[end]] == key)
             {
                 end++;
             }
 
             if (end - start == 1)
             {
-                output.Add(records[group[start]].Position);
+                output[count++] = records[group[start]].Position;
             }
             else
             {
@@ -1188,11 +1209,13 @@ internal sealed class IndicatorCalculator(IndicatorSchema schema)
                     positionCount[records[group[k]].Position] = 0;
                 }
 
-                output.Add(chosen);
+                output[count++] = chosen;
             }
 
             start = end;
         }
+
+        return count;
     }
 
     /// <summary>Home: the most frequent binned position at night over all records (first seen wins a tie); −1 when no night record.</summary>
@@ -1203,10 +1226,8 @@ internal sealed class IndicatorCalculator(IndicatorSchema schema)
         var k = 0;
         for (var i = 0; i < n; i++)
         {
-            if (night[i])
-            {
-                combo[k++] = i;
-            }
+            combo[k] = i;
+            k += night[i] ? 1 : 0;
         }
 
         if (k == 0)
@@ -1214,19 +1235,19 @@ internal sealed class IndicatorCalculator(IndicatorSchema schema)
             return -1;
         }
 
-        Bin(user, combo.AsSpan(0, k), binned);
+        var bins = Bin(user, combo.AsSpan(0, k));
         var best = -1;
         var bestCount = 0;
-        touchedPositions.Clear();
-        foreach (var p in binned)
+        var touched = 0;
+        foreach (var p in binned.AsSpan(0, bins))
         {
             if (positionCount[p]++ == 0)
             {
-                touchedPositions.Add(p);
+                touchedPositions[touched++] = p;
             }
         }
 
-        foreach (var p in touchedPositions)
+        foreach (var p in touchedPositions.AsSpan(0, touched))
         {
             if (positionCount[p] > bestCount)
             {
@@ -1235,7 +1256,7 @@ internal sealed class IndicatorCalculator(IndicatorSchema schema)
             }
         }
 
-        foreach (var p in touchedPositions)
+        foreach (var p in touchedPositions.AsSpan(0, touched))
         {
             positionCount[p] = 0;
         }
@@ -1246,52 +1267,66 @@ internal sealed class IndicatorCalculator(IndicatorSchema schema)
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Spatial(BandicootUser user, int c, ReadOnlySpan<int> cell)
     {
-        var store = spatialParts[c];
         foreach (var (start, length) in Groups(cell))
         {
-            Bin(user, cell.Slice(start, length), binned);
-            store?.Add(week[cell[start]], binned);
-            AddSpatial(user, c);
+            var bins = Bin(user, cell.Slice(start, length));
+            AddWeekSpatial(user, c, week[cell[start]], binned.AsSpan(0, bins));
         }
     }
 
-    /// <summary>The spatial indicators of one week of positions (<see cref="binned"/>).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void AddSpatial(BandicootUser user, int c)
+    /// <summary>The spatial indicators of one group of binned positions, kept for the cells made from this one and for churn_rate.</summary>
+    private void AddWeekSpatial(BandicootUser user, int c, int weekKey, ReadOnlySpan<int> positions)
     {
-        var total = binned.Count;
-        touchedPositions.Clear();
+        spatialParts[c]?.Add(weekKey, positions);
+        if (c == 0 && schema.Options.GroupBy == IndicatorGrouping.Week)
+        {
+            // All records, week by week: the positions churn_rate compares.
+            weekPositions.Add(weekKey, positions);
+        }
+
+        AddSpatial(user, c, positions);
+    }
+
+    /// <summary>The spatial indicators of one week of binned positions.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void AddSpatial(BandicootUser user, int c, ReadOnlySpan<int> positions)
+    {
+        var total = positions.Length;
+        var touched = 0;
         var atHome = 0;
         double latSum = 0, lonSum = 0;
         var located = 0;
-        foreach (var p in binned)
+        var home = Home;
+        var positionLat = user.PositionLat;
+        var positionLon = user.PositionLon;
+        foreach (var p in positions)
         {
             if (positionCount[p]++ == 0)
             {
-                touchedPositions.Add(p);
+                touchedPositions[touched++] = p;
             }
 
-            atHome += p == Home ? 1 : 0;
-            if (!double.IsNaN(user.PositionLat[p]))
+            atHome += p == home ? 1 : 0;
+            if (!double.IsNaN(positionLat[p]))
             {
-                latSum += user.PositionLat[p];
-                lonSum += user.PositionLon[p];
+                latSum += positionLat[p];
+                lonSum += positionLon[p];
                 located++;
             }
         }
 
-        var antennas = touchedPositions.Count;
-        var counts = countScratch.AsSpan(0, antennas);
-        var frequencies = valueScratch.AsSpan(0, antennas);
-        for (var k = 0; k < antennas; k++)
+        var touchedSpan = touchedPositions.AsSpan(0, touched);
+        var counts = countScratch.AsSpan(0, touched);
+        var frequencies = valueScratch.AsSpan(0, touched);
+        for (var k = 0; k < touched; k++)
         {
-            counts[k] = positionCount[touchedPositions[k]];
+            counts[k] = positionCount[touchedSpan[k]];
             frequencies[k] = counts[k];
         }
 
-        AddScalar(Indicator.NumberOfAntennas, c, InteractionFilter.All, touchedPositions.Count);
+        AddScalar(Indicator.NumberOfAntennas, c, InteractionFilter.All, touched);
         AddScalar(Indicator.EntropyOfAntennas, c, InteractionFilter.All, SummaryStatistics.Entropy(counts, total));
-        AddScalar(Indicator.PercentAtHome, c, InteractionFilter.All, Home < 0 ? double.NaN : (double)atHome / total);
+        AddScalar(Indicator.PercentAtHome, c, InteractionFilter.All, home < 0 ? double.NaN : (double)atHome / total);
         var radius = double.NaN;
         if (located > 0)
         {
@@ -1299,11 +1334,11 @@ internal sealed class IndicatorCalculator(IndicatorSchema schema)
             var lon0 = lonSum / located;
             var cosLat0 = SummaryStatistics.CosLatitude(lat0);
             var r2 = 0.0;
-            foreach (var p in touchedPositions)
+            foreach (var p in touchedSpan)
             {
-                if (!double.IsNaN(user.PositionLat[p]))
+                if (!double.IsNaN(positionLat[p]))
                 {
-                    var dist = SummaryStatistics.GreatCircle(lat0, lon0, cosLat0, user.PositionLat[p], user.PositionLon[p], positionCosLat[p]);
+                    var dist = SummaryStatistics.GreatCircle(lat0, lon0, cosLat0, positionLat[p], positionLon[p], positionCosLat[p]);
                     r2 += (double)positionCount[p] / located * dist * dist;
                 }
             }
@@ -1313,7 +1348,7 @@ internal sealed class IndicatorCalculator(IndicatorSchema schema)
 
         AddScalar(Indicator.RadiusOfGyration, c, InteractionFilter.All, radius);
         AddScalar(Indicator.FrequentAntennas, c, InteractionFilter.All, SummaryStatistics.ParetoCount(frequencies, total));
-        foreach (var p in touchedPositions)
+        foreach (var p in touchedSpan)
         {
             positionCount[p] = 0;
         }
@@ -1321,7 +1356,8 @@ internal sealed class IndicatorCalculator(IndicatorSchema schema)
 
     /// <summary>
     /// churn_rate: cosine distance between the position frequencies of consecutive weeks with
-    /// records (always weekly, all records), reduced to mean and std.
+    /// records (always weekly, all records), reduced to mean and std. Grouping by week, the
+    /// whole-week cell has already binned every week (<see cref="weekPositions"/>).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Churn(BandicootUser user, Span<double> output)
@@ -1333,71 +1369,38 @@ internal sealed class IndicatorCalculator(IndicatorSchema schema)
         }
 
         values.Clear();
-        var all = combo.AsSpan(0, n);
-        for (var i = 0; i < n; i++)
+        previousTotal = 0;
+        previousLength = 0;
+        if (schema.Options.GroupBy == IndicatorGrouping.Week)
         {
-            all[i] = i;
+            foreach (var w in weekPositions.Weeks)
+            {
+                ChurnWeek(weekPositions.Positions(w));
+            }
+        }
+        else
+        {
+            var all = combo.AsSpan(0, n);
+            for (var i = 0; i < n; i++)
+            {
+                all[i] = i;
+            }
+
+            var start = 0;
+            while (start < n)
+            {
+                var end = start + 1;
+                while (end < n && week[end] == week[start])
+                {
+                    end++;
+                }
+
+                ChurnWeek(binned.AsSpan(0, Bin(user, all[start..end])));
+                start = end;
+            }
         }
 
-        var previousTotal = 0;
-        var start = 0;
-        var previousPositions = new List<int>();
-        var currentPositions = new List<int>();
-        while (start < n)
-        {
-            var end = start + 1;
-            while (end < n && week[end] == week[start])
-            {
-                end++;
-            }
-
-            Bin(user, all[start..end], binned);
-            currentPositions.Clear();
-            foreach (var p in binned)
-            {
-                if (churnCurrent[p]++ == 0)
-                {
-                    currentPositions.Add(p);
-                }
-            }
-
-            var currentTotal = binned.Count;
-            if (previousTotal > 0)
-            {
-                double dot = 0, norm1 = 0, norm2 = 0;
-                foreach (var p in previousPositions)
-                {
-                    var f1 = (double)churnPrevious[p] / previousTotal;
-                    norm1 += f1 * f1;
-                    dot += f1 * ((double)churnCurrent[p] / currentTotal);
-                }
-
-                foreach (var p in currentPositions)
-                {
-                    var f2 = (double)churnCurrent[p] / currentTotal;
-                    norm2 += f2 * f2;
-                }
-
-                values.Add(1 - (dot / (Math.Sqrt(norm1) * Math.Sqrt(norm2))));
-            }
-
-            foreach (var p in previousPositions)
-            {
-                churnPrevious[p] = 0;
-            }
-
-            foreach (var p in currentPositions)
-            {
-                churnPrevious[p] = churnCurrent[p];
-                churnCurrent[p] = 0;
-            }
-
-            (previousPositions, currentPositions) = (currentPositions, previousPositions);
-            previousTotal = currentTotal;
-            start = end;
-        }
-
-        foreach (var p in previousPositions)
+        foreach (var p in previousPositions.AsSpan(0, previousLength))
         {
             churnPrevious[p] = 0;
         }
@@ -1405,6 +1408,60 @@ internal sealed class IndicatorCalculator(IndicatorSchema schema)
         var (mean, std) = SummaryStatistics.MeanStd(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(values));
         output[schema.ChurnSlot] = mean;
         output[schema.ChurnSlot + 1] = std;
+    }
+
+    private int previousTotal;
+    private int previousLength;
+
+    /// <summary>One week of <see cref="Churn"/>: its distance from the previous week with records, then it becomes the previous week.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void ChurnWeek(ReadOnlySpan<int> positions)
+    {
+        var currentLength = 0;
+        foreach (var p in positions)
+        {
+            if (churnCurrent[p]++ == 0)
+            {
+                currentPositions[currentLength++] = p;
+            }
+        }
+
+        var previous = previousPositions.AsSpan(0, previousLength);
+        var current = currentPositions.AsSpan(0, currentLength);
+        var currentTotal = positions.Length;
+        if (previousTotal > 0)
+        {
+            double dot = 0, norm1 = 0, norm2 = 0;
+            foreach (var p in previous)
+            {
+                var f1 = (double)churnPrevious[p] / previousTotal;
+                norm1 += f1 * f1;
+                dot += f1 * ((double)churnCurrent[p] / currentTotal);
+            }
+
+            foreach (var p in current)
+            {
+                var f2 = (double)churnCurrent[p] / currentTotal;
+                norm2 += f2 * f2;
+            }
+
+            values.Add(1 - (dot / (Math.Sqrt(norm1) * Math.Sqrt(norm2))));
+        }
+
+        foreach (var p in previous)
+        {
+            churnPrevious[p] = 0;
+        }
+
+        foreach (var p in current)
+        {
+            churnPrevious[p] = churnCurrent[p];
+            churnCurrent[p] = 0;
+        }
+
+        (previousPositions, currentPositions) = (currentPositions, previousPositions);
+        previousLength = currentLength;
+        previousTotal = currentTotal;
     }
 
     /// <summary>Reduces each instance's per-group values: mean and std over groups (NaN dropped), or the single group's value.</summary>
