@@ -25,6 +25,7 @@ internal sealed class IndicatorCalculator(IndicatorSchema schema)
     private bool[] weekend = [];
     private byte[] code = [];
     private int[] combo = [];
+    private int[] identity = [];
     private int[] subset = [];
     private int[] contactCount = [];
     private int[] contactOut = [];
@@ -125,14 +126,23 @@ internal sealed class IndicatorCalculator(IndicatorSchema schema)
             // Branch-free selection (the tests are unpredictable): every index is written, and the
             // count only moves past the ones whose record code is in the cell's or filter's set.
             var cellCodes = CellCodes(schema.Combos[c]);
-            var m = 0;
-            for (var i = 0; i < n; i++)
+            Span<int> cell;
+            if (cellCodes == AllCodes)
             {
-                combo[m] = i;
-                m += (cellCodes >> code[i]) & 1;
+                cell = identity.AsSpan(0, n);
+            }
+            else
+            {
+                var m = 0;
+                for (var i = 0; i < n; i++)
+                {
+                    combo[m] = i;
+                    m += (cellCodes >> code[i]) & 1;
+                }
+
+                cell = combo.AsSpan(0, m);
             }
 
-            var cell = combo.AsSpan(0, m);
             Spatial(user, c, cell);
             for (var f = 0; f < 3; f++)
             {
@@ -194,6 +204,7 @@ internal sealed class IndicatorCalculator(IndicatorSchema schema)
             valueScratch = new double[size];
             valueScratch2 = new double[size];
             binned = new int[size];
+            identity = [.. Enumerable.Range(0, size)];
         }
 
         var contacts = user.ContactCount;
@@ -227,6 +238,9 @@ internal sealed class IndicatorCalculator(IndicatorSchema schema)
             positionCosLat[p] = SummaryStatistics.CosLatitude(user.PositionLat[p]);
         }
     }
+
+    /// <summary>Every record code: the cell of all records.</summary>
+    private const int AllCodes = (1 << 12) - 1;
 
     /// <summary>
     /// The set of record codes (bit <c>weekend | night·2 | kind·4</c> of the result) in a cell:
@@ -304,20 +318,6 @@ internal sealed class IndicatorCalculator(IndicatorSchema schema)
         }
     }
 
-    /// <summary>Adds the summary statistics of <paramref name="data"/> (sorted in place).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void AddSummary(Indicator indicator, int c, InteractionFilter filter, Span<double> data)
-    {
-        var index = schema.Find(indicator, c, filter);
-        if (index < 0)
-        {
-            return;
-        }
-
-        SummaryStatistics.Compute(data, stats);
-        AddStatistics(index);
-    }
-
     /// <summary>Adds the summary statistics of <paramref name="sorted"/> (ascending).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void AddSortedSummary(Indicator indicator, int c, InteractionFilter filter, ReadOnlySpan<double> sorted)
@@ -334,16 +334,17 @@ internal sealed class IndicatorCalculator(IndicatorSchema schema)
         }
         else
         {
-            SummaryStatistics.ComputeSorted(sorted, stats);
+            SummaryStatistics.ComputeSorted(sorted, stats, schema.KeptStatistics);
         }
 
         AddStatistics(index);
     }
 
+    /// <summary>Adds the statistics the output keeps (mean and std, or all of them) to the instance's weekly lists.</summary>
     private void AddStatistics(int index)
     {
         var first = schema.Instances[index].Accumulator;
-        for (var s = 0; s < SummaryStatistics.Count; s++)
+        for (var s = 0; s < schema.KeptStatistics; s++)
         {
             accumulators[first + s].Add(stats[s]);
         }
@@ -701,12 +702,10 @@ internal sealed class IndicatorCalculator(IndicatorSchema schema)
                     contactFirst[contact] = i;
                 }
 
-                if (r.Out)
-                {
-                    contactOut[contact]++;
-                    outgoing++;
-                }
-
+                // Half the records are outgoing, in no pattern: added, not branched on.
+                var isOut = r.Out ? 1 : 0;
+                contactOut[contact] += isOut;
+                outgoing += isOut;
                 nocturnal += night[i] ? 1 : 0;
                 if (isCall)
                 {
@@ -1380,12 +1379,7 @@ internal sealed class IndicatorCalculator(IndicatorSchema schema)
         }
         else
         {
-            var all = combo.AsSpan(0, n);
-            for (var i = 0; i < n; i++)
-            {
-                all[i] = i;
-            }
-
+            var all = identity.AsSpan(0, n);
             var start = 0;
             while (start < n)
             {

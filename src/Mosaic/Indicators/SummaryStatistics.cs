@@ -27,9 +27,13 @@ internal static class SummaryStatistics
         ComputeSorted(data, stats);
     }
 
-    /// <summary><see cref="Compute"/> of a non-empty distribution already in ascending order.</summary>
+    /// <summary>
+    /// <see cref="Compute"/> of a non-empty distribution already in ascending order. With
+    /// <paramref name="kept"/> ≤ 2 only the mean and std are computed (the others are left as
+    /// they were): the same sums in the same order, so the same two values.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void ComputeSorted(ReadOnlySpan<double> data, Span<double> stats)
+    public static void ComputeSorted(ReadOnlySpan<double> data, Span<double> stats, int kept = Count)
     {
         var n = data.Length;
         var sum = 0.0;
@@ -39,6 +43,25 @@ internal static class SummaryStatistics
         }
 
         var mean = sum / n;
+        if (kept <= 2)
+        {
+            var squares = 0.0;
+            if (n > 1)
+            {
+                foreach (var x in data)
+                {
+                    var d = x - mean;
+                    squares += d * d;
+                }
+
+                squares /= n;
+            }
+
+            stats[0] = mean;
+            stats[1] = Math.Sqrt(squares);
+            return;
+        }
+
         double m2 = 0, m3 = 0, m4 = 0;
         if (n > 1)
         {
