@@ -1,4 +1,7 @@
+using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace Mosaic.Indicators;
 
@@ -91,8 +94,9 @@ internal static class SummaryStatistics
     /// <summary>
     /// Sorts ascending, as <c>Span.Sort()</c> does, but faster for
     /// the short, integer-valued distributions most indicators have (counts, seconds): short
-    /// spans by insertion, integer values in a small range by counting or by a radix sort on the
-    /// offset from the minimum, anything else (fractions, NaN, huge ranges) by the library sort.
+    /// spans by insertion, up to 64 values by rank (<see cref="RankSort"/>), integer values in a
+    /// small range by counting or by a radix sort on the offset from the minimum, anything else
+    /// (fractions, NaN, huge ranges) by the library sort.
     /// Ascending order of a set of numbers is unique, so the result is the same array of values
     /// whichever way it is sorted (the distributions never mix −0 and +0).
     /// </summary>
@@ -103,6 +107,16 @@ internal static class SummaryStatistics
         if (n <= ShortSpan)
         {
             InsertionSort(data);
+            return;
+        }
+
+        if (n <= RankSortMaximum && IsPlain(data, out var inOrder))
+        {
+            if (!inOrder)
+            {
+                RankSort(data, RankSortLanes);
+            }
+
             return;
         }
 
@@ -177,6 +191,85 @@ internal static class SummaryStatistics
         }
 
         data[j + 1] = value;
+    }
+
+    /// <summary>Vector lanes of the rank sort: 8 with 512-bit vectors, 4 with 256-bit ones, 0 (no rank sort) without.</summary>
+    internal static readonly int RankSortLanes =
+        Vector512.IsHardwareAccelerated ? Vector512<double>.Count : Vector256.IsHardwareAccelerated ? Vector256<double>.Count : 0;
+
+    /// <summary>Spans up to this length are sorted by rank: at most eight vector comparisons per value.</summary>
+    private static readonly int RankSortMaximum = RankSortLanes * 8;
+
+    /// <summary>Whether no value is NaN or −0 (the values <see cref="RankSort"/> cannot place), and whether they are already in order.</summary>
+    private static bool IsPlain(ReadOnlySpan<double> data, out bool inOrder)
+    {
+        var sorted = true;
+        var special = false;
+        var previous = data[0];
+        foreach (var x in data)
+        {
+            sorted &= previous <= x;
+            special |= double.IsNaN(x) | (BitConverter.DoubleToInt64Bits(x) == long.MinValue);
+            previous = x;
+        }
+
+        inOrder = sorted;
+        return !special;
+    }
+
+    /// <summary>
+    /// Sorts values without NaN or −0 by rank: each value goes to the slot numbered by how many
+    /// values are smaller, counted <paramref name="lanes"/> (8 or 4) at a time by vector
+    /// comparisons; equal values land in one slot and the empty slots after it take its value.
+    /// Quadratic but branch-free: for the tens of values of a week's gaps, durations or counts
+    /// it is several times faster than the bucket and counting sorts, whose loops exit at
+    /// unpredictable points. NaN marks the empty slots, so the values must have none.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static void RankSort(Span<double> data, int lanes)
+    {
+        var n = data.Length;
+        var padded = (n + lanes - 1) & -lanes;
+        Span<double> values = padded <= 256 ? stackalloc double[padded] : new double[padded];
+        data.CopyTo(values);
+        // Padding is never smaller than a value.
+        values[n..].Fill(double.PositiveInfinity);
+        data.Fill(double.NaN);
+        ref var first = ref MemoryMarshal.GetReference(values);
+        if (lanes == Vector512<double>.Count)
+        {
+            for (var i = 0; i < n; i++)
+            {
+                var x = Vector512.Create(values[i]);
+                var smaller = 0;
+                for (var k = 0; k < padded; k += Vector512<double>.Count)
+                {
+                    smaller += BitOperations.PopCount(Vector512.ExtractMostSignificantBits(Vector512.LessThan(Vector512.LoadUnsafe(ref first, (nuint)k), x)));
+                }
+
+                data[smaller] = values[i];
+            }
+        }
+        else
+        {
+            for (var i = 0; i < n; i++)
+            {
+                var x = Vector256.Create(values[i]);
+                var smaller = 0;
+                for (var k = 0; k < padded; k += Vector256<double>.Count)
+                {
+                    smaller += BitOperations.PopCount(Vector256.ExtractMostSignificantBits(Vector256.LessThan(Vector256.LoadUnsafe(ref first, (nuint)k), x)));
+                }
+
+                data[smaller] = values[i];
+            }
+        }
+
+        for (var i = 1; i < n; i++)
+        {
+            var v = data[i];
+            data[i] = double.IsNaN(v) ? data[i - 1] : v;
+        }
     }
 
     private static bool IsSorted(ReadOnlySpan<double> data)
