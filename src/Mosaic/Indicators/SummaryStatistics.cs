@@ -94,9 +94,10 @@ internal static class SummaryStatistics
     /// <summary>
     /// Sorts ascending, as <c>Span.Sort()</c> does, but faster for
     /// the short, integer-valued distributions most indicators have (counts, seconds): short
-    /// spans by insertion, up to 64 values by rank (<see cref="RankSort"/>), integer values in a
-    /// small range by counting or by a radix sort on the offset from the minimum, anything else
-    /// (fractions, NaN, huge ranges) by the library sort.
+    /// spans by insertion, up to 64 values by rank (<see cref="RankSort"/>, 4-byte lanes: 32),
+    /// integer values in a small range by counting, other values up to twice that many by rank,
+    /// longer integer spans by a bucket or radix sort on the offset from the minimum, anything
+    /// else (fractions, NaN, huge ranges) by the library sort.
     /// Ascending order of a set of numbers is unique, so the result is the same array of values
     /// whichever way it is sorted (the distributions never mix −0 and +0).
     /// </summary>
@@ -110,7 +111,10 @@ internal static class SummaryStatistics
             return;
         }
 
-        if (n <= RankSortMaximum && IsPlain(data, out var inOrder))
+        // Up to 64 values by rank; up to 128 by rank unless counting is cheaper (a small range of whole numbers).
+        var inOrder = false;
+        var plain = n <= 2 * RankSortMaximum && IsPlain(data, out inOrder);
+        if (plain && (inOrder || n <= RankSortMaximum))
         {
             if (!inOrder)
             {
@@ -129,7 +133,11 @@ internal static class SummaryStatistics
             // NaN and fractions fail the first test; the limit keeps max − min within an int.
             if (x != Math.Floor(x) || Math.Abs(x) > IntegerSortLimit)
             {
-                if (!IsSorted(data))
+                if (plain)
+                {
+                    RankSort(data, RankSortLanes);
+                }
+                else if (!IsSorted(data))
                 {
                     data.Sort();
                 }
@@ -152,6 +160,10 @@ internal static class SummaryStatistics
         if (range < CountingSortMaximumRange || range < 2 * n)
         {
             CountingSort(data, min, range);
+        }
+        else if (plain)
+        {
+            RankSort(data, RankSortLanes);
         }
         else if (n <= InsertionSortMaximum)
         {
