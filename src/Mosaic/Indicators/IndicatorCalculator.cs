@@ -25,6 +25,7 @@ internal sealed class IndicatorCalculator(IndicatorSchema schema)
     private bool[] weekend = [];
     private byte[] code = [];
     private int[] combo = [];
+    private int[] identity = [];
     private int[] subset = [];
     private int[] contactCount = [];
     private int[] contactOut = [];
@@ -34,8 +35,10 @@ internal sealed class IndicatorCalculator(IndicatorSchema schema)
     private int[] churnCurrent = [];
     private double[] positionCosLat = [];
     private readonly List<(int Start, int Length)> groups = [];
-    private readonly List<int> touchedPositions = [];
-    private readonly List<int> binned = [];
+    private int[] touchedPositions = [];
+    private int[] binned = [];
+    private int[] previousPositions = [];
+    private int[] currentPositions = [];
     private readonly List<double> values = [];
     private int[] touchedScratch = [];
     private int[] countScratch = [];
@@ -54,6 +57,9 @@ internal sealed class IndicatorCalculator(IndicatorSchema schema)
     private readonly ConversationParts?[] conversationParts = ConversationStores(Derivations(schema));
     private readonly SpatialParts?[] spatialParts = [.. ConversationStores(Derivations(schema)).Select(s => s is null ? null : new SpatialParts())];
     private readonly List<int> unionWeeks = [];
+
+    // The whole-week cell's binned positions week by week (grouping by week): the ones churn_rate compares.
+    private readonly SpatialParts weekPositions = new();
     private bool[] firstHasOut = [];
     private int cursorA;
     private int cursorB;
@@ -107,6 +113,8 @@ internal sealed class IndicatorCalculator(IndicatorSchema schema)
             store?.Clear();
         }
 
+        weekPositions.Clear();
+
         foreach (var c in order)
         {
             if (mergeConversations[c])
@@ -118,14 +126,23 @@ internal sealed class IndicatorCalculator(IndicatorSchema schema)
             // Branch-free selection (the tests are unpredictable): every index is written, and the
             // count only moves past the ones whose record code is in the cell's or filter's set.
             var cellCodes = CellCodes(schema.Combos[c]);
-            var m = 0;
-            for (var i = 0; i < n; i++)
+            Span<int> cell;
+            if (cellCodes == AllCodes)
             {
-                combo[m] = i;
-                m += (cellCodes >> code[i]) & 1;
+                cell = identity.AsSpan(0, n);
+            }
+            else
+            {
+                var m = 0;
+                for (var i = 0; i < n; i++)
+                {
+                    combo[m] = i;
+                    m += (cellCodes >> code[i]) & 1;
+                }
+
+                cell = combo.AsSpan(0, m);
             }
 
-            var cell = combo.AsSpan(0, m);
             Spatial(user, c, cell);
             for (var f = 0; f < 3; f++)
             {
@@ -186,6 +203,8 @@ internal sealed class IndicatorCalculator(IndicatorSchema schema)
             countScratch = new int[size];
             valueScratch = new double[size];
             valueScratch2 = new double[size];
+            binned = new int[size];
+            identity = [.. Enumerable.Range(0, size)];
         }
 
         var contacts = user.ContactCount;
@@ -209,6 +228,9 @@ internal sealed class IndicatorCalculator(IndicatorSchema schema)
             churnPrevious = new int[size];
             churnCurrent = new int[size];
             positionCosLat = new double[size];
+            touchedPositions = new int[size];
+            previousPositions = new int[size];
+            currentPositions = new int[size];
         }
 
         for (var p = 0; p < positions; p++)
@@ -216,6 +238,9 @@ internal sealed class IndicatorCalculator(IndicatorSchema schema)
             positionCosLat[p] = SummaryStatistics.CosLatitude(user.PositionLat[p]);
         }
     }
+
+    /// <summary>Every record code: the cell of all records.</summary>
+    private const int AllCodes = (1 << 12) - 1;
 
     /// <summary>
     /// The set of record codes (bit <c>weekend | night·2 | kind·4</c> of the result) in a cell:
@@ -293,20 +318,6 @@ internal sealed class IndicatorCalculator(IndicatorSchema schema)
         }
     }
 
-    /// <summary>Adds the summary statistics of <paramref name="data"/> (sorted in place).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void AddSummary(Indicator indicator, int c, InteractionFilter filter, Span<double> data)
-    {
-        var index = schema.Find(indicator, c, filter);
-        if (index < 0)
-        {
-            return;
-        }
-
-        SummaryStatistics.Compute(data, stats);
-        AddStatistics(index);
-    }
-
     /// <summary>Adds the summary statistics of <paramref name="sorted"/> (ascending).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void AddSortedSummary(Indicator indicator, int c, InteractionFilter filter, ReadOnlySpan<double> sorted)
@@ -323,16 +334,17 @@ internal sealed class IndicatorCalculator(IndicatorSchema schema)
         }
         else
         {
-            SummaryStatistics.ComputeSorted(sorted, stats);
+            SummaryStatistics.ComputeSorted(sorted, stats, schema.KeptStatistics);
         }
 
         AddStatistics(index);
     }
 
+    /// <summary>Adds the statistics the output keeps (mean and std, or all of them) to the instance's weekly lists.</summary>
     private void AddStatistics(int index)
     {
         var first = schema.Instances[index].Accumulator;
-        for (var s = 0; s < SummaryStatistics.Count; s++)
+        for (var s = 0; s < schema.KeptStatistics; s++)
         {
             accumulators[first + s].Add(stats[s]);
         }
@@ -433,10 +445,9 @@ internal sealed class IndicatorCalculator(IndicatorSchema schema)
         cursorB = 0;
         foreach (var weekKey in unionWeeks)
         {
-            binned.Clear();
-            spatialA.AddTo(binned, ref cursorA, weekKey);
-            spatialB.AddTo(binned, ref cursorB, weekKey);
-            AddSpatial(user, c);
+            var count = spatialA.AddTo(binned, 0, ref cursorA, weekKey);
+            count = spatialB.AddTo(binned, count, ref cursorB, weekKey);
+            AddWeekSpatial(user, c, weekKey, binned.AsSpan(0, count));
         }
 
         for (var f = 0; f < 2; f++)
@@ -490,25 +501,34 @@ internal sealed class IndicatorCalculator(IndicatorSchema schema)
             used = 0;
         }
 
-        public void Add(int week, List<int> binned)
+        public void Add(int week, ReadOnlySpan<int> binned)
         {
-            if (used + binned.Count > positions.Length)
+            if (used + binned.Length > positions.Length)
             {
-                Array.Resize(ref positions, Math.Max(used + binned.Count, positions.Length * 2));
+                Array.Resize(ref positions, Math.Max(used + binned.Length, positions.Length * 2));
             }
 
-            System.Runtime.InteropServices.CollectionsMarshal.AsSpan(binned).CopyTo(positions.AsSpan(used));
-            Weeks.Add(new PositionWeek(week, used, binned.Count));
-            used += binned.Count;
+            binned.CopyTo(positions.AsSpan(used));
+            Weeks.Add(new PositionWeek(week, used, binned.Length));
+            used += binned.Length;
         }
 
-        /// <summary>Appends the positions of week <paramref name="week"/> (none when the cell has no record that week), moving the cursor past it.</summary>
-        public void AddTo(List<int> output, ref int cursor, int week)
+        public ReadOnlySpan<int> Positions(PositionWeek week) => positions.AsSpan(week.Start, week.Length);
+
+        /// <summary>
+        /// Writes the positions of week <paramref name="week"/> (none when the cell has no record
+        /// that week) into <paramref name="output"/> from <paramref name="at"/>, moving the cursor
+        /// past it; returns where they end.
+        /// </summary>
+        public int AddTo(int[] output, int at, ref int cursor, int week)
         {
-            if (TakeWeek(Weeks, ref cursor, week, out var found))
+            if (!TakeWeek(Weeks, ref cursor, week, out var found))
             {
-                output.AddRange(positions.AsSpan(found.Start, found.Length));
+                return at;
             }
+
+            Positions(found).CopyTo(output.AsSpan(at));
+            return at + found.Length;
         }
     }
 
@@ -682,12 +702,10 @@ internal sealed class IndicatorCalculator(IndicatorSchema schema)
                     contactFirst[contact] = i;
                 }
 
-                if (r.Out)
-                {
-                    contactOut[contact]++;
-                    outgoing++;
-                }
-
+                // Half the records are outgoing, in no pattern: added, not branched on.
+                var isOut = r.Out ? 1 : 0;
+                contactOut[contact] += isOut;
+                outgoing += isOut;
                 nocturnal += night[i] ? 1 : 0;
                 if (isCall)
                 {
@@ -833,60 +851,42 @@ internal sealed class IndicatorCalculator(IndicatorSchema schema)
         var contacts = 0;
         var delays = valueScratch;
         var delayCount = 0;
-        var tally = default(ConversationTally);
+        int closed = 0, initiated = 0, received = 0, responded = 0;
+        var steps = ConversationSteps;
         foreach (var i in group)
         {
-            if (day[i] != lastDay)
-            {
-                activeDays++;
-                lastDay = day[i];
-            }
-
+            // Few records start a day or meet a new contact; the rest of the record's step is looked up, not branched on.
+            var recordDay = day[i];
+            activeDays += recordDay != lastDay ? 1 : 0;
+            lastDay = recordDay;
             ref readonly var r = ref records[i];
             var contact = r.Contact;
             var state = conversationState[contact];
-            var isText = r.Kind == RecordKind.Text;
             if (state == 0)
             {
                 touchedScratch[contacts++] = contact;
                 contactFirst[contact] = i;
-                // Marks the conversation the contact's first record opens, if a text (see ConversationParts).
-                state = (byte)(isText ? ConversationFirst | ConversationSeen : ConversationSeen);
             }
 
-            var previous = conversationLast[contact];
-            if ((state & ConversationOpen) != 0 && (!isText || r.Ticks - previous >= HourTicks))
+            var gap = r.Ticks - conversationLast[contact];
+            int step = steps[(state << 3) | (r.Kind == RecordKind.Text ? 4 : 0) | (r.Out ? 2 : 0) | (gap >= HourTicks ? 1 : 0)];
+            closed += (step >> StepCloseShift) & 1;
+            initiated += (step >> StepInitiatedShift) & 1;
+            received += (step >> StepReceivedShift) & 1;
+            responded += (step >> StepRespondedShift) & 1;
+            if ((step & StepFirstClosed) != 0)
             {
-                Close(ref tally, contact, state);
-                state = ConversationSeen;
+                firstHasOut[contact] = (step & StepFirstHasOut) != 0;
             }
 
-            if (isText)
-            {
-                if ((state & ConversationOpen) == 0)
-                {
-                    state = (byte)((state & ConversationFirst) | ConversationSeen | ConversationOpen | (r.Out ? ConversationFirstOut | ConversationHasOut | ConversationLastOut : 0));
-                }
-                else
-                {
-                    // While a conversation is open the contact's previous record is one of its texts.
-                    if ((state & ConversationLastOut) == 0 && r.Out)
-                    {
-                        var delay = (r.Ticks - previous) / (double)TicksPerSecond;
-                        if (delay > 0)
-                        {
-                            delays[delayCount++] = delay;
-                        }
-                    }
-
-                    state = (byte)(r.Out ? state | ConversationHasOut | ConversationLastOut : state & ~ConversationLastOut);
-                }
-            }
-
-            conversationState[contact] = state;
+            // Written every time, kept only for a response with a positive gap.
+            delays[delayCount] = gap / (double)TicksPerSecond;
+            delayCount += (step >> StepDelayShift) & (gap > 0 ? 1 : 0);
+            conversationState[contact] = (byte)(step & StepState);
             conversationLast[contact] = r.Ticks;
         }
 
+        var tally = new ConversationTally { Conversations = closed, Initiated = initiated, Received = received, Responded = responded };
         var store = conversationParts[c];
         var touched = touchedScratch.AsSpan(0, contacts);
         var stored = new ConversationWeek(week[group[0]], activeDays) { OpenStart = store?.EdgeCount ?? 0 };
@@ -1073,6 +1073,61 @@ internal sealed class IndicatorCalculator(IndicatorSchema schema)
     private const byte ConversationLastOut = 16;
     private const byte ConversationFirst = 32;
 
+    // A Conversations step: the contact's next state (low 6 bits) and what the record did.
+    private const int StepState = 63;
+    private const int StepCloseShift = 6;
+    private const int StepInitiatedShift = 7;
+    private const int StepReceivedShift = 8;
+    private const int StepRespondedShift = 9;
+    private const int StepDelayShift = 10;
+    private const int StepFirstClosed = 1 << 11;
+    private const int StepFirstHasOut = 1 << 12;
+
+    /// <summary><see cref="ConversationStep"/> for every (state, text, out, gap of an hour or more), indexed (state·8) | text·4 | out·2 | long gap.</summary>
+    private static readonly ushort[] ConversationSteps = [.. Enumerable.Range(0, 64 * 8).Select(k => ConversationStep((byte)(k >> 3), (k & 4) != 0, (k & 2) != 0, (k & 1) != 0))];
+
+    /// <summary>
+    /// One record of a contact in bandicoot's conversation rules: texts less than an hour apart
+    /// form a conversation, a call or a longer gap closes it. From the contact's state before
+    /// the record (0: not met yet), gives the state after it (<see cref="StepState"/>), whether a
+    /// conversation closed (and how it had started, whether the user wrote in it, whether it was
+    /// the contact's first) and whether the record is a response (its delay counts when positive).
+    /// </summary>
+    internal static ushort ConversationStep(byte state, bool isText, bool isOut, bool longGap)
+    {
+        var step = 0;
+        if (state == 0)
+        {
+            // Marks the conversation the contact's first record opens, if a text (see ConversationParts).
+            state = isText ? (byte)(ConversationFirst | ConversationSeen) : ConversationSeen;
+        }
+
+        if ((state & ConversationOpen) != 0 && (!isText || longGap))
+        {
+            var hasOut = (state & ConversationHasOut) != 0;
+            step |= 1 << StepCloseShift;
+            step |= (state & ConversationFirstOut) != 0 ? 1 << StepInitiatedShift : (1 << StepReceivedShift) | (hasOut ? 1 << StepRespondedShift : 0);
+            step |= (state & ConversationFirst) != 0 ? StepFirstClosed | (hasOut ? StepFirstHasOut : 0) : 0;
+            state = ConversationSeen;
+        }
+
+        if (isText)
+        {
+            if ((state & ConversationOpen) == 0)
+            {
+                state = (byte)((state & ConversationFirst) | ConversationSeen | ConversationOpen | (isOut ? ConversationFirstOut | ConversationHasOut | ConversationLastOut : 0));
+            }
+            else
+            {
+                // While a conversation is open the contact's previous record is one of its texts.
+                step |= (state & ConversationLastOut) == 0 && isOut ? 1 << StepDelayShift : 0;
+                state = (byte)(isOut ? state | ConversationHasOut | ConversationLastOut : state & ~ConversationLastOut);
+            }
+        }
+
+        return (ushort)(step | state);
+    }
+
     /// <summary>Closed conversations: how many, how many the user started, how many others started and how many of those the user answered.</summary>
     private struct ConversationTally
     {
@@ -1108,25 +1163,27 @@ internal sealed class IndicatorCalculator(IndicatorSchema schema)
     /// <summary>
     /// Bins records by 30 minutes (bandicoot's key: year, day of month, hour, half hour; only
     /// consecutive records share a bin) and keeps each bin's most frequent position, the first
-    /// one in time order on a tie.
+    /// one in time order on a tie, into <see cref="binned"/>; returns how many bins.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void Bin(BandicootUser user, ReadOnlySpan<int> group, List<int> output)
+    private int Bin(BandicootUser user, ReadOnlySpan<int> group)
     {
         var records = user.Records;
-        output.Clear();
+        var output = binned;
+        var count = 0;
         var start = 0;
         while (start < group.Length)
         {
+            var key = bin[group[start]];
             var end = start + 1;
-            while (end < group.Length && bin[group[end]] == bin[group[start]])
+            while (end < group.Length && bin[group[end]] == key)
             {
                 end++;
             }
 
             if (end - start == 1)
             {
-                output.Add(records[group[start]].Position);
+                output[count++] = records[group[start]].Position;
             }
             else
             {
@@ -1151,11 +1208,13 @@ internal sealed class IndicatorCalculator(IndicatorSchema schema)
                     positionCount[records[group[k]].Position] = 0;
                 }
 
-                output.Add(chosen);
+                output[count++] = chosen;
             }
 
             start = end;
         }
+
+        return count;
     }
 
     /// <summary>Home: the most frequent binned position at night over all records (first seen wins a tie); −1 when no night record.</summary>
@@ -1166,10 +1225,8 @@ internal sealed class IndicatorCalculator(IndicatorSchema schema)
         var k = 0;
         for (var i = 0; i < n; i++)
         {
-            if (night[i])
-            {
-                combo[k++] = i;
-            }
+            combo[k] = i;
+            k += night[i] ? 1 : 0;
         }
 
         if (k == 0)
@@ -1177,19 +1234,19 @@ internal sealed class IndicatorCalculator(IndicatorSchema schema)
             return -1;
         }
 
-        Bin(user, combo.AsSpan(0, k), binned);
+        var bins = Bin(user, combo.AsSpan(0, k));
         var best = -1;
         var bestCount = 0;
-        touchedPositions.Clear();
-        foreach (var p in binned)
+        var touched = 0;
+        foreach (var p in binned.AsSpan(0, bins))
         {
             if (positionCount[p]++ == 0)
             {
-                touchedPositions.Add(p);
+                touchedPositions[touched++] = p;
             }
         }
 
-        foreach (var p in touchedPositions)
+        foreach (var p in touchedPositions.AsSpan(0, touched))
         {
             if (positionCount[p] > bestCount)
             {
@@ -1198,7 +1255,7 @@ internal sealed class IndicatorCalculator(IndicatorSchema schema)
             }
         }
 
-        foreach (var p in touchedPositions)
+        foreach (var p in touchedPositions.AsSpan(0, touched))
         {
             positionCount[p] = 0;
         }
@@ -1209,52 +1266,66 @@ internal sealed class IndicatorCalculator(IndicatorSchema schema)
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Spatial(BandicootUser user, int c, ReadOnlySpan<int> cell)
     {
-        var store = spatialParts[c];
         foreach (var (start, length) in Groups(cell))
         {
-            Bin(user, cell.Slice(start, length), binned);
-            store?.Add(week[cell[start]], binned);
-            AddSpatial(user, c);
+            var bins = Bin(user, cell.Slice(start, length));
+            AddWeekSpatial(user, c, week[cell[start]], binned.AsSpan(0, bins));
         }
     }
 
-    /// <summary>The spatial indicators of one week of positions (<see cref="binned"/>).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void AddSpatial(BandicootUser user, int c)
+    /// <summary>The spatial indicators of one group of binned positions, kept for the cells made from this one and for churn_rate.</summary>
+    private void AddWeekSpatial(BandicootUser user, int c, int weekKey, ReadOnlySpan<int> positions)
     {
-        var total = binned.Count;
-        touchedPositions.Clear();
+        spatialParts[c]?.Add(weekKey, positions);
+        if (c == 0 && schema.Options.GroupBy == IndicatorGrouping.Week)
+        {
+            // All records, week by week: the positions churn_rate compares.
+            weekPositions.Add(weekKey, positions);
+        }
+
+        AddSpatial(user, c, positions);
+    }
+
+    /// <summary>The spatial indicators of one week of binned positions.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void AddSpatial(BandicootUser user, int c, ReadOnlySpan<int> positions)
+    {
+        var total = positions.Length;
+        var touched = 0;
         var atHome = 0;
         double latSum = 0, lonSum = 0;
         var located = 0;
-        foreach (var p in binned)
+        var home = Home;
+        var positionLat = user.PositionLat;
+        var positionLon = user.PositionLon;
+        foreach (var p in positions)
         {
             if (positionCount[p]++ == 0)
             {
-                touchedPositions.Add(p);
+                touchedPositions[touched++] = p;
             }
 
-            atHome += p == Home ? 1 : 0;
-            if (!double.IsNaN(user.PositionLat[p]))
+            atHome += p == home ? 1 : 0;
+            if (!double.IsNaN(positionLat[p]))
             {
-                latSum += user.PositionLat[p];
-                lonSum += user.PositionLon[p];
+                latSum += positionLat[p];
+                lonSum += positionLon[p];
                 located++;
             }
         }
 
-        var antennas = touchedPositions.Count;
-        var counts = countScratch.AsSpan(0, antennas);
-        var frequencies = valueScratch.AsSpan(0, antennas);
-        for (var k = 0; k < antennas; k++)
+        var touchedSpan = touchedPositions.AsSpan(0, touched);
+        var counts = countScratch.AsSpan(0, touched);
+        var frequencies = valueScratch.AsSpan(0, touched);
+        for (var k = 0; k < touched; k++)
         {
-            counts[k] = positionCount[touchedPositions[k]];
+            counts[k] = positionCount[touchedSpan[k]];
             frequencies[k] = counts[k];
         }
 
-        AddScalar(Indicator.NumberOfAntennas, c, InteractionFilter.All, touchedPositions.Count);
+        AddScalar(Indicator.NumberOfAntennas, c, InteractionFilter.All, touched);
         AddScalar(Indicator.EntropyOfAntennas, c, InteractionFilter.All, SummaryStatistics.Entropy(counts, total));
-        AddScalar(Indicator.PercentAtHome, c, InteractionFilter.All, Home < 0 ? double.NaN : (double)atHome / total);
+        AddScalar(Indicator.PercentAtHome, c, InteractionFilter.All, home < 0 ? double.NaN : (double)atHome / total);
         var radius = double.NaN;
         if (located > 0)
         {
@@ -1262,11 +1333,11 @@ internal sealed class IndicatorCalculator(IndicatorSchema schema)
             var lon0 = lonSum / located;
             var cosLat0 = SummaryStatistics.CosLatitude(lat0);
             var r2 = 0.0;
-            foreach (var p in touchedPositions)
+            foreach (var p in touchedSpan)
             {
-                if (!double.IsNaN(user.PositionLat[p]))
+                if (!double.IsNaN(positionLat[p]))
                 {
-                    var dist = SummaryStatistics.GreatCircle(lat0, lon0, cosLat0, user.PositionLat[p], user.PositionLon[p], positionCosLat[p]);
+                    var dist = SummaryStatistics.GreatCircle(lat0, lon0, cosLat0, positionLat[p], positionLon[p], positionCosLat[p]);
                     r2 += (double)positionCount[p] / located * dist * dist;
                 }
             }
@@ -1276,7 +1347,7 @@ internal sealed class IndicatorCalculator(IndicatorSchema schema)
 
         AddScalar(Indicator.RadiusOfGyration, c, InteractionFilter.All, radius);
         AddScalar(Indicator.FrequentAntennas, c, InteractionFilter.All, SummaryStatistics.ParetoCount(frequencies, total));
-        foreach (var p in touchedPositions)
+        foreach (var p in touchedSpan)
         {
             positionCount[p] = 0;
         }
@@ -1284,7 +1355,8 @@ internal sealed class IndicatorCalculator(IndicatorSchema schema)
 
     /// <summary>
     /// churn_rate: cosine distance between the position frequencies of consecutive weeks with
-    /// records (always weekly, all records), reduced to mean and std.
+    /// records (always weekly, all records), reduced to mean and std. Grouping by week, the
+    /// whole-week cell has already binned every week (<see cref="weekPositions"/>).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Churn(BandicootUser user, Span<double> output)
@@ -1296,71 +1368,33 @@ internal sealed class IndicatorCalculator(IndicatorSchema schema)
         }
 
         values.Clear();
-        var all = combo.AsSpan(0, n);
-        for (var i = 0; i < n; i++)
+        previousTotal = 0;
+        previousLength = 0;
+        if (schema.Options.GroupBy == IndicatorGrouping.Week)
         {
-            all[i] = i;
+            foreach (var w in weekPositions.Weeks)
+            {
+                ChurnWeek(weekPositions.Positions(w));
+            }
+        }
+        else
+        {
+            var all = identity.AsSpan(0, n);
+            var start = 0;
+            while (start < n)
+            {
+                var end = start + 1;
+                while (end < n && week[end] == week[start])
+                {
+                    end++;
+                }
+
+                ChurnWeek(binned.AsSpan(0, Bin(user, all[start..end])));
+                start = end;
+            }
         }
 
-        var previousTotal = 0;
-        var start = 0;
-        var previousPositions = new List<int>();
-        var currentPositions = new List<int>();
-        while (start < n)
-        {
-            var end = start + 1;
-            while (end < n && week[end] == week[start])
-            {
-                end++;
-            }
-
-            Bin(user, all[start..end], binned);
-            currentPositions.Clear();
-            foreach (var p in binned)
-            {
-                if (churnCurrent[p]++ == 0)
-                {
-                    currentPositions.Add(p);
-                }
-            }
-
-            var currentTotal = binned.Count;
-            if (previousTotal > 0)
-            {
-                double dot = 0, norm1 = 0, norm2 = 0;
-                foreach (var p in previousPositions)
-                {
-                    var f1 = (double)churnPrevious[p] / previousTotal;
-                    norm1 += f1 * f1;
-                    dot += f1 * ((double)churnCurrent[p] / currentTotal);
-                }
-
-                foreach (var p in currentPositions)
-                {
-                    var f2 = (double)churnCurrent[p] / currentTotal;
-                    norm2 += f2 * f2;
-                }
-
-                values.Add(1 - (dot / (Math.Sqrt(norm1) * Math.Sqrt(norm2))));
-            }
-
-            foreach (var p in previousPositions)
-            {
-                churnPrevious[p] = 0;
-            }
-
-            foreach (var p in currentPositions)
-            {
-                churnPrevious[p] = churnCurrent[p];
-                churnCurrent[p] = 0;
-            }
-
-            (previousPositions, currentPositions) = (currentPositions, previousPositions);
-            previousTotal = currentTotal;
-            start = end;
-        }
-
-        foreach (var p in previousPositions)
+        foreach (var p in previousPositions.AsSpan(0, previousLength))
         {
             churnPrevious[p] = 0;
         }
@@ -1368,6 +1402,60 @@ internal sealed class IndicatorCalculator(IndicatorSchema schema)
         var (mean, std) = SummaryStatistics.MeanStd(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(values));
         output[schema.ChurnSlot] = mean;
         output[schema.ChurnSlot + 1] = std;
+    }
+
+    private int previousTotal;
+    private int previousLength;
+
+    /// <summary>One week of <see cref="Churn"/>: its distance from the previous week with records, then it becomes the previous week.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void ChurnWeek(ReadOnlySpan<int> positions)
+    {
+        var currentLength = 0;
+        foreach (var p in positions)
+        {
+            if (churnCurrent[p]++ == 0)
+            {
+                currentPositions[currentLength++] = p;
+            }
+        }
+
+        var previous = previousPositions.AsSpan(0, previousLength);
+        var current = currentPositions.AsSpan(0, currentLength);
+        var currentTotal = positions.Length;
+        if (previousTotal > 0)
+        {
+            double dot = 0, norm1 = 0, norm2 = 0;
+            foreach (var p in previous)
+            {
+                var f1 = (double)churnPrevious[p] / previousTotal;
+                norm1 += f1 * f1;
+                dot += f1 * ((double)churnCurrent[p] / currentTotal);
+            }
+
+            foreach (var p in current)
+            {
+                var f2 = (double)churnCurrent[p] / currentTotal;
+                norm2 += f2 * f2;
+            }
+
+            values.Add(1 - (dot / (Math.Sqrt(norm1) * Math.Sqrt(norm2))));
+        }
+
+        foreach (var p in previous)
+        {
+            churnPrevious[p] = 0;
+        }
+
+        foreach (var p in current)
+        {
+            churnPrevious[p] = churnCurrent[p];
+            churnCurrent[p] = 0;
+        }
+
+        (previousPositions, currentPositions) = (currentPositions, previousPositions);
+        previousLength = currentLength;
+        previousTotal = currentTotal;
     }
 
     /// <summary>Reduces each instance's per-group values: mean and std over groups (NaN dropped), or the single group's value.</summary>

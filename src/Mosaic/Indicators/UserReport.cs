@@ -49,25 +49,34 @@ internal sealed record UserReport
         }
         else
         {
+            // Records are in time order: a week starts when a record reaches the next Monday.
             withData = 1;
-            for (var i = 1; i < n; i++)
+            var nextMonday = ((long)Monday(records[0].Ticks) + 7) * TimeSpan.TicksPerDay;
+            foreach (ref readonly var r in records.AsSpan(1))
             {
-                withData += Monday(records[i].Ticks) != Monday(records[i - 1].Ticks) ? 1 : 0;
+                if (r.Ticks >= nextMonday)
+                {
+                    withData++;
+                    nextMonday = ((long)Monday(r.Ticks) + 7) * TimeSpan.TicksPerDay;
+                }
             }
 
             bins = ((Monday(records[^1].Ticks) - Monday(records[0].Ticks)) / 7) + 1;
         }
 
         var missing = 0;
-        var missingAntennas = new HashSet<int>();
-        foreach (var r in records)
+        var kinds = 0;
+        HashSet<int>? missingAntennas = null;
+        var positionLat = user.PositionLat;
+        foreach (ref readonly var r in records.AsSpan())
         {
-            if (double.IsNaN(user.PositionLat[r.Position]))
+            kinds |= 1 << (int)r.Kind;
+            if (double.IsNaN(positionLat[r.Position]))
             {
                 missing++;
                 if (user.PositionIsAntenna[r.Position])
                 {
-                    missingAntennas.Add(r.Position);
+                    (missingAntennas ??= []).Add(r.Position);
                 }
             }
         }
@@ -79,16 +88,17 @@ internal sealed record UserReport
             NumberOfRecords = n,
             Bins = bins,
             BinsWithData = withData,
-            HasCall = records.Any(r => r.Kind == RecordKind.Call),
-            HasText = records.Any(r => r.Kind == RecordKind.Text),
+            HasCall = (kinds & (1 << (int)RecordKind.Call)) != 0,
+            HasText = (kinds & (1 << (int)RecordKind.Text)) != 0,
             HasHome = hasHome,
             PercentRecordsMissingLocation = n == 0 ? 0.0 : (double)missing / n,
-            AntennasMissingLocations = missingAntennas.Count,
+            AntennasMissingLocations = missingAntennas?.Count ?? 0,
             Ignored = user.Ignored,
             Network = network,
         };
     }
 
+    /// <summary>The day number (days since 0001-01-01, a Monday) of the Monday that starts the week of <paramref name="ticks"/>.</summary>
     private static int Monday(long ticks)
     {
         var dayNumber = (int)(ticks / TimeSpan.TicksPerDay);

@@ -58,6 +58,34 @@ public class CellUnionTests
     }
 
     [Fact]
+    public void ChurnRate_FromTheWholeWeekCellsBins_SameAsBinnedAgain()
+    {
+        // Grouping by week, churn_rate reads the positions the whole-week cell binned (from its
+        // records, or from the weekday and weekend parts with --split-week); without grouping it
+        // bins every week itself. churn_rate is weekly in every case, so all must agree.
+        using var temp = new TempFolder();
+        var antennas = SyntheticUsers.Write(temp.File("records"), temp.File("antennas.csv"), users: 30, recordsPerUser: 600, seed: 12);
+        var weekly = new IndicatorOptions();
+        var alone = RunAll(temp.File("records"), antennas, weekly with { GroupBy = IndicatorGrouping.None });
+        var compared = 0;
+        foreach (var options in new[] { weekly, weekly with { SplitWeek = true }, weekly with { SplitWeek = true, SplitDay = true } })
+        {
+            var union = RunAll(temp.File("records"), antennas, options);
+            foreach (var (user, values) in alone)
+            {
+                foreach (var key in new[] { "churn_rate__mean", "churn_rate__std" })
+                {
+                    Assert.Equal(JsonValueKind.Number, values[key].ValueKind);
+                    Assert.True(values[key].GetRawText() == union[user][key].GetRawText(), $"{user} {key}: {values[key].GetRawText()} binned again, {union[user][key].GetRawText()} from the cell");
+                    compared++;
+                }
+            }
+        }
+
+        Assert.Equal(3 * 30 * 2, compared);
+    }
+
+    [Fact]
     public void Conversations_FridayNightIntoSaturday_OneConversationInTheWholeWeek()
     {
         // x writes on Friday 2024-03-08 at 23:50, the user answers at 00:10 on Saturday: one
