@@ -89,10 +89,11 @@ public class SlurmClusterTests(TinyCityRun city, ITestOutputHelper output) : ICl
         using var temp = new TempFolder();
         var run = temp.File("run");
         var flag = temp.File("killed-once");
-        // Stands in for the OOM killer: the first attempt of features task 2 dies by SIGKILL.
+        // Stands in for the OOM killer: the first attempt of features task 2 dies by SIGKILL. The
+        // command must be matched too: segregation task 2 runs beside it with the same arguments.
         var shim = temp.Write("mosaic-shim.sh", $"""
             #!/bin/bash
-            if [[ " $* " == *" --partition 2/4 "* && " $* " != *" --exchange "* && ! -e {SlurmCluster.Quote(flag)} ]]; then
+            if [[ "$1" == features && " $* " == *" --partition 2/4 "* && " $* " != *" --exchange "* && ! -e {SlurmCluster.Quote(flag)} ]]; then
               touch {SlurmCluster.Quote(flag)}
               kill -9 $$
             fi
