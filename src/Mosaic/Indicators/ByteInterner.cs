@@ -104,7 +104,15 @@ internal sealed class ByteInterner
     /// <summary>Removes every key, keeping the grown arrays for reuse.</summary>
     public void Clear()
     {
-        if (count > 0)
+        if (table.Length > KeptSlots)
+        {
+            // After a very large key set, start small again rather than hold its memory.
+            arena = new byte[1024];
+            starts = new int[64];
+            lengths = new int[64];
+            table = new Slot[128];
+        }
+        else if (count > 0)
         {
             Array.Clear(table);
         }
@@ -112,6 +120,9 @@ internal sealed class ByteInterner
         count = 0;
         used = 0;
     }
+
+    /// <summary>The largest table <see cref="Clear"/> keeps (1 MB of slots).</summary>
+    private const int KeptSlots = 1 << 16;
 
     /// <summary>
     /// The keys as strings, made on first call from a copy of the keys as they are now, so the

@@ -160,6 +160,9 @@ internal sealed class UserBuilder
         });
     }
 
+    /// <summary>The largest records buffer a reused builder keeps (8 MB).</summary>
+    private const int KeptRecords = 1 << 18;
+
     private static readonly uint CallWord = BinaryPrimitives.ReadUInt32LittleEndian("call"u8);
     private static readonly uint TextWord = BinaryPrimitives.ReadUInt32LittleEndian("text"u8);
 
@@ -213,6 +216,12 @@ internal sealed class UserBuilder
         // Every element is overwritten: no need to zero the array first.
         var result = GC.AllocateUninitializedArray<UserRecord>(count);
         records.AsSpan(0, count).CopyTo(result);
+        if (records.Length > KeptRecords)
+        {
+            // A reused builder does not hold a very large user's buffer for the rest of the run.
+            records = new UserRecord[16];
+        }
+
         SortStable(result);
         return new BandicootUser
         {

@@ -63,4 +63,32 @@ public class ByteInternerTests
             }
         }
     }
+
+    [Theory]
+    [InlineData(100)] // the table is kept and emptied
+    [InlineData(40_000)] // the table is past the size kept: it starts small again
+    public void Clear_AfterKeys_InternsAfreshAndSnapshotKeepsTheOldNames(int keys)
+    {
+        var interner = new ByteInterner();
+        for (var i = 0; i < keys; i++)
+        {
+            interner.Intern(Encoding.UTF8.GetBytes($"old-key-{i}"), out _);
+        }
+
+        var names = interner.Snapshot();
+        interner.Clear();
+        Assert.Equal(0, interner.Count);
+        Assert.Equal(-1, interner.Find("old-key-0"u8));
+        Assert.Equal(-1, interner.Find(Encoding.UTF8.GetBytes($"old-key-{keys - 1}")));
+        Assert.Equal(0, interner.Intern("new"u8, out var added));
+        Assert.True(added);
+        Assert.Equal(1, interner.Intern("old-key-1"u8, out added));
+        Assert.True(added);
+        Assert.Equal("old-key-1", interner.GetString(1));
+
+        var old = names();
+        Assert.Equal(keys, old.Length);
+        Assert.Equal("old-key-0", old[0]);
+        Assert.Equal($"old-key-{keys - 1}", old[^1]);
+    }
 }
