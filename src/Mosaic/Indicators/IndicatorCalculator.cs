@@ -1104,10 +1104,12 @@ internal sealed class IndicatorCalculator(IndicatorSchema schema)
 
         if ((state & ConversationOpen) != 0 && (!isText || longGap))
         {
-            var hasOut = (state & ConversationHasOut) != 0;
-            step |= 1 << StepCloseShift;
-            step |= (state & ConversationFirstOut) != 0 ? 1 << StepInitiatedShift : (1 << StepReceivedShift) | (hasOut ? 1 << StepRespondedShift : 0);
-            step |= (state & ConversationFirst) != 0 ? StepFirstClosed | (hasOut ? StepFirstHasOut : 0) : 0;
+            // Counted as ConversationTally.Close counts it (and as Close marks a first conversation).
+            var closed = default(ConversationTally);
+            closed.Close(state, 1);
+            step |= (closed.Conversations << StepCloseShift) | (closed.Initiated << StepInitiatedShift)
+                | (closed.Received << StepReceivedShift) | (closed.Responded << StepRespondedShift);
+            step |= (state & ConversationFirst) != 0 ? StepFirstClosed | ((state & ConversationHasOut) != 0 ? StepFirstHasOut : 0) : 0;
             state = ConversationSeen;
         }
 

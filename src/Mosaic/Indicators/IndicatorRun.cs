@@ -256,6 +256,7 @@ public static class IndicatorRun
             while (true)
             {
                 RenderedRow row;
+                int written;
                 lock (gate)
                 {
                     var slot = next % capacity;
@@ -276,12 +277,14 @@ public static class IndicatorRun
                         stop.Cancel();
                         return;
                     }
+
+                    // Taken: the next row is due, and only this thread writes until it clears the flag.
+                    written = ++next;
                 }
 
                 append(row.Rendered);
                 recordsRead += row.RecordsRead;
                 recordsIgnored += row.Ignored;
-                var written = Interlocked.Increment(ref next);
                 free.Release();
                 if (written % ProgressEvery == 0 || written == users)
                 {

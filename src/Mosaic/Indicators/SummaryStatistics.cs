@@ -94,7 +94,7 @@ internal static class SummaryStatistics
     /// <summary>
     /// Sorts ascending, as <c>Span.Sort()</c> does, but faster for
     /// the short, integer-valued distributions most indicators have (counts, seconds): short
-    /// spans by insertion, up to 64 values by rank (<see cref="RankSort"/>, 4-byte lanes: 32),
+    /// spans by insertion, up to 64 values by rank (<see cref="RankSort"/>; 32 with 256-bit vectors),
     /// integer values in a small range by counting, other values up to twice that many by rank,
     /// longer integer spans by a bucket or radix sort on the offset from the minimum, anything
     /// else (fractions, NaN, huge ranges) by the library sort.
